@@ -1,0 +1,59 @@
+# Trợ lý Dịch vụ công — the two commands: `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+RASA_FILES := --data nlu_data --domain domain.yml --config config.yml
+RESULTS := results
+
+.PHONY: run test venv train validate unit e2e stories nlu-eval bench clean
+
+## Start the assistant on embedded defaults (trains a model first when data changed).
+run: train
+	$(PY) -m bot.run
+
+## The whole test suite: what .ci/run runs.
+test: venv validate train
+	$(PY) -m pytest -q
+	$(MAKE) --no-print-directory stories nlu-eval
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt requirements.lock scripts/venv.sh
+	scripts/venv.sh
+
+validate: venv
+	@mkdir -p $(RESULTS)
+	$(RASA) data validate $(RASA_FILES) --fail-on-warnings > $(RESULTS)/validate.log 2>&1 \
+	  || { tail -40 $(RESULTS)/validate.log; exit 1; }
+	@echo "rasa data validate: ok"
+
+## Train when data, domain or config changed (Rasa compares fingerprints and skips otherwise).
+train: venv
+	@mkdir -p $(RESULTS)
+	@echo "Training (log: $(RESULTS)/train.log) ..."
+	@$(RASA) train $(RASA_FILES) --out models > $(RESULTS)/train.log 2>&1 \
+	  || { tail -40 $(RESULTS)/train.log; exit 1; }
+	@grep -Eo "models/[^' ]+\.tar\.gz" $(RESULTS)/train.log | tail -1 || true
+
+unit: venv
+	$(PY) -m pytest -q -m "not rasa"
+
+e2e: venv train
+	$(PY) -m pytest -q -m rasa
+
+## Conversation tests: every test story must be predicted exactly.
+stories: venv
+	$(RASA) test core --stories tests/stories --model models --out $(RESULTS)/stories \
+	  --fail-on-prediction-errors > $(RESULTS)/stories.log 2>&1 \
+	  || { tail -60 $(RESULTS)/stories.log; exit 1; }
+	@echo "rasa test core (tests/stories): all stories predicted correctly"
+
+## NLU evaluation on tests/nlu, which is never trained on; fails under the accuracy targets.
+nlu-eval: venv
+	$(PY) -m bot.tools.nlu_eval --model models --data tests/nlu --out $(RESULTS)/nlu
+
+bench: venv train
+	$(PY) -m bot.tools.bench --out $(RESULTS)/bench.md
+
+clean:
+	rm -rf $(RESULTS) models var/log

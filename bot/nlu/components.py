@@ -1,0 +1,93 @@
+"""Custom Rasa 3.6 graph components: Vietnamese normalisation before tokenising, and an input guard.
+
+config.yml places `VietnameseNormalizer` first (the classifier sees folded text, so a question typed with or
+without diacritics gives the same features) and `InputGuard` last (it restores the original text for
+entity extraction and actions, and routes empty, emoji-only, overlong and foreign-script messages to the
+`bad_input` intent).
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot import vntext
+from bot.nlu import input_check
+
+ORIGINAL_TEXT = "original_text"
+INPUT_PROBLEM = "input_problem"
+BAD_INPUT_INTENT = "bad_input"
+
+
+def normalized_for_nlu(text: str) -> str:
+    """The text the classifier sees: markup stripped, length bounded, folded (no diacritics, abbreviations expanded)."""
+    text = input_check.strip_markup(text[: input_check.MAX_CHARS])
+    return vntext.fold(text)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class VietnameseNormalizer(GraphComponent):
+    """Rewrites TEXT to its folded form; keeps the original for `InputGuard` to restore."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "VietnameseNormalizer":
+        return cls()
+
+    def _normalize(self, message: Message) -> None:
+        text = message.get(TEXT)
+        if text is None or message.get(ORIGINAL_TEXT) is not None:
+            return  # not a user text (e.g. a response example), or already done
+        if text.startswith("/"):
+            return  # a button payload such as /choose_procedure{...}: RegexMessageHandler reads it as is
+        message.set(ORIGINAL_TEXT, text)
+        message.set(INPUT_PROBLEM, input_check.input_problem(text))
+        message.set(TEXT, normalized_for_nlu(text))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            self._normalize(example)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._normalize(message)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class InputGuard(GraphComponent):
+    """Restores the original text and overrides the intent for messages that cannot be a question."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "InputGuard":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            original: Optional[str] = message.get(ORIGINAL_TEXT)
+            if original is not None:
+                message.set(TEXT, original)
+            problem = message.get(INPUT_PROBLEM)
+            if problem:
+                intent = {"name": BAD_INPUT_INTENT, "confidence": 1.0}
+                message.set(INTENT, intent, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
+        return messages

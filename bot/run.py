@@ -1,0 +1,107 @@
+"""Start the whole assistant on one machine: `make run` (or `python -m bot.run` inside the venv).
+
+Starts the reference dossier service (unless DOSSIER_API_URL points elsewhere), the action server, the Rasa
+server (REST channel on RASA_PORT, 5005 by default), the web chat page and, when their settings are present,
+the Telegram bridge and the dossier notifier. Ctrl-C stops every process it started. Logs go to var/log/.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import sys
+import time
+
+from bot import settings as settings_module
+from bot.stack import rasa_config
+from bot.stack.plan import latest_model, services
+from bot.stack.processes import ServiceFailed, Stack
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _claim_pid_file(path) -> bool:
+    """Record this run; False when another run of the stack is alive."""
+    if path.exists():
+        try:
+            other = int(path.read_text().strip())
+        except ValueError:
+            other = 0
+        if other and other != os.getpid() and _pid_alive(other):
+            return False
+    path.write_text(str(os.getpid()))
+    return True
+
+
+def _rasa_token(cfg) -> str:
+    """RASA_TOKEN if set; otherwise one per machine kept in var/rasa_token (mode 600) for local tools."""
+    if cfg.rasa_token:
+        return cfg.rasa_token
+    path = cfg.var_dir / "rasa_token"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def main() -> int:
+    cfg = settings_module.load()
+    cfg.var_dir.mkdir(parents=True, exist_ok=True)
+    pid_file = cfg.var_dir / "run.pid"
+    if not _claim_pid_file(pid_file):
+        print(f"Trợ lý Dịch vụ công is already running (pid {pid_file.read_text().strip()}): "
+              f"web chat {cfg.web_url}, REST {cfg.rasa_url}/webhooks/rest/webhook. Stop it with Ctrl-C first.")
+        return 1
+    model = latest_model(cfg.models_dir)
+    if model is None:
+        print(f"No trained model in {cfg.models_dir}. Run `make run` (it trains one) or `make train`.")
+        pid_file.unlink(missing_ok=True)
+        return 2
+    cfg = settings_module.StackSettings(**{**cfg.__dict__, "rasa_token": _rasa_token(cfg)})
+    endpoints, credentials = rasa_config.write(cfg)
+    stack = Stack(services(cfg, model, endpoints, credentials), cfg.var_dir / "log")
+
+    def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        print(f"Starting with model {model.name}; logs in {cfg.var_dir / 'log'} ...", flush=True)
+        stack.start()
+        print(
+            "\nTrợ lý Dịch vụ công is running:\n"
+            f"  web chat:      {cfg.web_url}\n"
+            f"  REST channel:  {cfg.rasa_url}/webhooks/rest/webhook\n"
+            f"  action server: {cfg.actions_url}\n"
+            f"  dossier API:   {cfg.dossier_api_url or cfg.reference_dossier_url}\n"
+            "Press Ctrl-C to stop.",
+            flush=True,
+        )
+        while True:
+            dead = stack.dead()
+            if dead:
+                names = ", ".join(s.name for s in dead)
+                print(f"Stopped because {names} exited; see {cfg.var_dir / 'log'}.", file=sys.stderr)
+                return 1
+            time.sleep(1)
+    except ServiceFailed as exc:
+        print(f"Could not start: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping ...", flush=True)
+        return 0
+    finally:
+        stack.stop()
+        pid_file.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

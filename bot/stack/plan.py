@@ -1,0 +1,81 @@
+"""Which services make up the assistant for given settings, in start order."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from bot.settings import StackSettings
+from bot.stack.processes import Service, python_module
+
+
+def latest_model(models_dir: Path) -> Optional[Path]:
+    models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def child_env(settings: StackSettings) -> dict[str, str]:
+    """Environment shared by every child: where the others are."""
+    return {
+        "DOSSIER_API_URL": settings.dossier_api_url or settings.reference_dossier_url,
+        "RASA_URL": settings.rasa_url,
+        "RASA_TOKEN": settings.rasa_token,
+        "VAR_DIR": str(settings.var_dir),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        **settings.extra_env,
+    }
+
+
+def services(settings: StackSettings, model: Path, endpoints: str, credentials: str) -> list[Service]:
+    env = child_env(settings)
+    plan: list[Service] = []
+    if settings.uses_reference_dossier_service:
+        plan.append(
+            Service(
+                "dossier-service",
+                python_module("bot.dossier.service"),
+                port=settings.dossier_port,
+                host=settings.host,
+                env={**env, "DOSSIER_SERVICE_PORT": str(settings.dossier_port), "DOSSIER_SERVICE_HOST": settings.host},
+            )
+        )
+    plan.append(
+        Service(
+            "action-server",
+            python_module("rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port)),
+            port=settings.actions_port,
+            host=settings.host,
+            health_path="/health",
+            ready_timeout=120,
+            env=env,
+        )
+    )
+    plan.append(
+        Service(
+            "rasa",
+            python_module(
+                "rasa", "run",
+                "--model", str(model),
+                "--interface", settings.host,
+                "--port", str(settings.rasa_port),
+                "--enable-api",
+                "--auth-token", settings.rasa_token,
+                "--endpoints", endpoints,
+                "--credentials", credentials,
+            ),
+            port=settings.rasa_port,
+            host=settings.host,
+            health_path="/",
+            ready_timeout=300,
+            env=env,
+        )
+    )
+    plan.append(
+        Service(
+            "web",
+            python_module("bot.web"),
+            port=settings.web_port,
+            host=settings.host,
+            env={**env, "WEB_PORT": str(settings.web_port), "WEB_HOST": settings.host},
+        )
+    )
+    return plan

@@ -1,0 +1,78 @@
+"""Builds the Rasa endpoints and credentials files from the settings (pure functions, unit-tested).
+
+Rasa reads `${VAR}` in these files but fails on unset variables, so optional parts (PostgreSQL, Redis, Zalo)
+are written only when their variables are set.
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import yaml
+
+from bot.settings import StackSettings
+
+
+def tracker_store(settings: StackSettings) -> dict[str, Any]:
+    if not settings.database_url:
+        return {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "tracker.db")}
+    url = urlparse(settings.database_url)
+    if url.scheme not in ("postgresql", "postgres"):
+        raise SystemExit(f"DATABASE_URL must be a postgresql:// URL, got scheme {url.scheme!r}")
+    return {
+        "type": "SQL",
+        "dialect": "postgresql",
+        "url": url.hostname or "127.0.0.1",
+        "port": url.port or 5432,
+        "db": url.path.lstrip("/") or "rasa",
+        "username": unquote(url.username or ""),
+        "password": unquote(url.password or ""),
+    }
+
+
+def lock_store(settings: StackSettings) -> dict[str, Any] | None:
+    if not settings.redis_url:
+        return None
+    url = urlparse(settings.redis_url)
+    if url.scheme != "redis":
+        raise SystemExit(f"REDIS_URL must be a redis:// URL, got scheme {url.scheme!r}")
+    store: dict[str, Any] = {
+        "type": "redis",
+        "url": url.hostname or "127.0.0.1",
+        "port": url.port or 6379,
+        "db": int(url.path.lstrip("/") or 0),
+        "key_prefix": "tro_ly_dvc",
+    }
+    if url.password:
+        store["password"] = unquote(url.password)
+    return store
+
+
+def endpoints(settings: StackSettings) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "action_endpoint": {"url": settings.actions_url},
+        "tracker_store": tracker_store(settings),
+    }
+    lock = lock_store(settings)
+    if lock:
+        config["lock_store"] = lock
+    return config
+
+
+def credentials(settings: StackSettings) -> dict[str, Any]:
+    config: dict[str, Any] = {"rest": None}
+    if settings.zalo_app_id:
+        # The Zalo channel reads its keys from the environment itself; see bot/channels/zalo.py.
+        config["bot.channels.zalo.ZaloInput"] = None
+    return config
+
+
+def write(settings: StackSettings) -> tuple[str, str]:
+    """Write var/endpoints.yml and var/credentials.yml; return their paths."""
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, content in (("endpoints.yml", endpoints(settings)), ("credentials.yml", credentials(settings))):
+        path = settings.var_dir / name
+        path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        paths.append(str(path))
+    return paths[0], paths[1]

@@ -1,0 +1,54 @@
+"""Basics over the real REST channel, in fresh conversations."""
+import pytest
+
+pytestmark = pytest.mark.rasa
+
+GREETING_START = "Xin chào! Mình là Trợ lý Dịch vụ công"
+
+
+@pytest.mark.parametrize("text", ["xin chào", "xin chao", "Xin Chào!", "chào bạn", "chao ban"])
+def test_greeting_in_vietnamese_with_or_without_diacritics(rasa_server, text):
+    messages = rasa_server.rest(rasa_server.new_sender(), text)
+    assert messages[0]["text"].startswith(GREETING_START)
+
+
+def test_capabilities_offer_buttons(rasa_server):
+    messages = rasa_server.rest(rasa_server.new_sender(), "ban lam duoc gi")
+    assert "Tra cứu tình trạng hồ sơ" in messages[0]["text"] or "Tra cứu" in messages[0]["text"]
+    assert [b["title"] for b in messages[0]["buttons"]] == [
+        "Giấy tờ làm khai sinh", "Hướng dẫn nộp trực tuyến", "Tra cứu hồ sơ",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", "Bạn chưa nhập nội dung"),
+        ("   ", "Bạn chưa nhập nội dung"),
+        ("😀😀😀", "Mình chỉ hiểu được tin nhắn bằng chữ"),
+        ("a" * 5000, "Tin nhắn của bạn dài quá (5000 ký tự)"),
+        ("<b></b>", "Tin nhắn chỉ có mã định dạng"),
+        ("你好，我想办护照", "hiện mình chỉ hỗ trợ tiếng Việt"),
+        ("what documents do I need", "hiện mình chỉ hỗ trợ tiếng Việt"),
+        ("thời tiết hôm nay thế nào", "nằm ngoài phạm vi"),
+    ],
+)
+def test_bad_input_gets_a_polite_vietnamese_answer(rasa_server, text, expected):
+    messages = rasa_server.rest(rasa_server.new_sender(), text)
+    assert messages and expected in messages[0]["text"]
+
+
+def test_bad_input_loses_nothing_from_the_conversation(rasa_server):
+    sender = rasa_server.new_sender()
+    rasa_server.rest(sender, "xin chào")
+    rasa_server.rest(sender, "😀")
+    rasa_server.rest(sender, "a" * 5000)
+    messages = rasa_server.rest(sender, "cảm ơn")
+    assert messages[0]["text"].startswith("Không có gì")
+    texts = [e.get("text") for e in rasa_server.tracker(sender)["events"] if e["event"] == "user"]
+    assert texts == ["xin chào", "😀", "a" * 5000, "cảm ơn"]
+
+
+def test_markup_is_never_echoed_back(rasa_server):
+    messages = rasa_server.rest(rasa_server.new_sender(), "<script>alert(1)</script>")
+    assert all("<script>" not in (m.get("text") or "") for m in messages)

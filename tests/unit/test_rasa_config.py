@@ -1,0 +1,57 @@
+"""Endpoints and credentials written from the environment."""
+from pathlib import Path
+
+import yaml
+
+from bot.settings import StackSettings
+from bot.stack import rasa_config
+
+
+def _settings(tmp_path: Path, **overrides) -> StackSettings:
+    values = dict(
+        var_dir=tmp_path, models_dir=tmp_path / "models", rasa_port=5005, actions_port=5055, dossier_port=8081,
+        web_port=8080, host="127.0.0.1", rasa_token="t", database_url="", redis_url="", dossier_api_url="",
+        telegram_token="", zalo_app_id="",
+    )
+    values.update(overrides)
+    return StackSettings(**values)
+
+
+def test_defaults_are_sqlite_and_no_lock_store(tmp_path):
+    config = rasa_config.endpoints(_settings(tmp_path))
+    assert config["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    assert "lock_store" not in config
+    assert config["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
+
+
+def test_postgresql_and_redis_from_urls(tmp_path):
+    config = rasa_config.endpoints(_settings(
+        tmp_path,
+        database_url="postgresql://rasa:p%40ss@db.local:5433/assistant",
+        redis_url="redis://:secret@cache.local:6380/2",
+    ))
+    assert config["tracker_store"] == {
+        "type": "SQL", "dialect": "postgresql", "url": "db.local", "port": 5433, "db": "assistant",
+        "username": "rasa", "password": "p@ss",
+    }
+    assert config["lock_store"] == {
+        "type": "redis", "url": "cache.local", "port": 6380, "db": 2, "key_prefix": "tro_ly_dvc", "password": "secret",
+    }
+
+
+def test_wrong_scheme_is_refused(tmp_path):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        rasa_config.endpoints(_settings(tmp_path, database_url="mysql://x/y"))
+
+
+def test_zalo_channel_only_when_configured(tmp_path):
+    assert "bot.channels.zalo.ZaloInput" not in rasa_config.credentials(_settings(tmp_path))
+    assert "bot.channels.zalo.ZaloInput" in rasa_config.credentials(_settings(tmp_path, zalo_app_id="123"))
+
+
+def test_files_are_written_as_yaml(tmp_path):
+    endpoints, credentials = rasa_config.write(_settings(tmp_path))
+    assert yaml.safe_load(Path(endpoints).read_text())["tracker_store"]["dialect"] == "sqlite"
+    assert yaml.safe_load(Path(credentials).read_text()) == {"rest": None}
