@@ -37,6 +37,7 @@ class StackSettings:
     database_url: str  # empty: SQLite tracker store under var_dir
     redis_url: str  # empty: in-memory lock store (one Rasa process)
     dossier_api_url: str  # empty: start the reference service and use it
+    dossier_db_url: str  # reference service storage; empty: SQLite file in var_dir
     telegram_token: str
     zalo_app_id: str
     extra_env: dict = field(default_factory=dict)
@@ -76,6 +77,7 @@ def load() -> StackSettings:
         database_url=_env("DATABASE_URL"),
         redis_url=_env("REDIS_URL"),
         dossier_api_url=_env("DOSSIER_API_URL"),
+        dossier_db_url=_env("DOSSIER_DB_URL"),
         telegram_token=_env("TELEGRAM_BOT_TOKEN"),
         zalo_app_id=_env("ZALO_APP_ID"),
     )

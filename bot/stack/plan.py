@@ -35,7 +35,12 @@ def services(settings: StackSettings, model: Path, endpoints: str, credentials: 
                 python_module("bot.dossier.service"),
                 port=settings.dossier_port,
                 host=settings.host,
-                env={**env, "DOSSIER_SERVICE_PORT": str(settings.dossier_port), "DOSSIER_SERVICE_HOST": settings.host},
+                env={
+                    **env,
+                    "DOSSIER_SERVICE_PORT": str(settings.dossier_port),
+                    "DOSSIER_SERVICE_HOST": settings.host,
+                    "DOSSIER_DB_URL": settings.dossier_db_url or str(settings.var_dir / "dossier_service.sqlite"),
+                },
             )
         )
     plan.append(

@@ -10,7 +10,7 @@ from bot.stack import rasa_config
 def _settings(tmp_path: Path, **overrides) -> StackSettings:
     values = dict(
         var_dir=tmp_path, models_dir=tmp_path / "models", rasa_port=5005, actions_port=5055, dossier_port=8081,
-        web_port=8080, host="127.0.0.1", rasa_token="t", database_url="", redis_url="", dossier_api_url="",
+        web_port=8080, host="127.0.0.1", rasa_token="t", database_url="", redis_url="", dossier_api_url="", dossier_db_url="",
         telegram_token="", zalo_app_id="",
     )
     values.update(overrides)
