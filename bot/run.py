@@ -53,6 +53,7 @@ def _rasa_token(cfg) -> str:
 
 
 def main() -> int:
+    settings_module.load_dotenv()
     cfg = settings_module.load()
     cfg.var_dir.mkdir(parents=True, exist_ok=True)
     pid_file = cfg.var_dir / "run.pid"

@@ -63,6 +63,21 @@ class StackSettings:
         return not self.dossier_api_url
 
 
+def load_dotenv(path: Path = REPO_ROOT / ".env") -> None:
+    """Read KEY=value lines of a local .env file into the environment; variables already set win."""
+    if not path.exists():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key, value = key.strip().removeprefix("export "), value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        os.environ.setdefault(key, value)
+
+
 def load() -> StackSettings:
     var_dir = Path(_env("VAR_DIR", str(REPO_ROOT / "var")))
     return StackSettings(

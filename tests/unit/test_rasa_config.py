@@ -55,3 +55,17 @@ def test_files_are_written_as_yaml(tmp_path):
     endpoints, credentials = rasa_config.write(_settings(tmp_path))
     assert yaml.safe_load(Path(endpoints).read_text())["tracker_store"]["dialect"] == "sqlite"
     assert yaml.safe_load(Path(credentials).read_text()) == {"rest": None}
+
+
+def test_dotenv_fills_only_unset_variables(tmp_path, monkeypatch):
+    from bot.settings import load_dotenv
+
+    env_file = tmp_path / ".env"
+    env_file.write_text('# comment\nA_SET=from-file\nB_NEW="quoted value"\nexport C_NEW=x\nnot a line\n')
+    monkeypatch.setenv("A_SET", "from-env")
+    monkeypatch.delenv("B_NEW", raising=False)
+    monkeypatch.delenv("C_NEW", raising=False)
+    load_dotenv(env_file)
+    import os
+
+    assert (os.environ["A_SET"], os.environ["B_NEW"], os.environ["C_NEW"]) == ("from-env", "quoted value", "x")
