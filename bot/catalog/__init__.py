@@ -1,0 +1,61 @@
+"""Procedure catalog: the cleaned national procedure records shipped in data/catalog.jsonl.gz and a search index.
+
+    from bot.catalog import load_catalog
+    cat = load_catalog()                 # cached; the first call reads the file and builds the index
+    cat.get("1.001193")                  # record dict or None
+    hits = cat.search("làm giấy khai sinh cần gì", limit=5)   # [Hit(code, name, score)], best first
+    cat.ambiguous(hits)                  # close alternatives worth asking the user about, or []
+
+Rebuild the data file with `python -m bot.catalog import` (see bot/catalog/importer.py).
+"""
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+from pathlib import Path
+from typing import Iterator
+
+from bot.catalog.search import AMBIGUITY_MARGIN, MIN_SCORE, Hit, SearchIndex, ambiguous
+
+DEFAULT_PATH = Path(__file__).with_name("data") / "catalog.jsonl.gz"
+
+__all__ = ["Catalog", "Hit", "load_catalog", "read_records", "MIN_SCORE", "AMBIGUITY_MARGIN"]
+
+
+def read_records(path: Path | str = DEFAULT_PATH) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+class Catalog:
+    def __init__(self, records: list[dict]):
+        self._records = records
+        self._by_code = {r["code"]: r for r in records}
+        self.index = SearchIndex(records)
+
+    def get(self, code: str) -> dict | None:
+        return self._by_code.get((code or "").strip())
+
+    def search(self, query: str, limit: int = 5, min_score: float = MIN_SCORE) -> list[Hit]:
+        return self.index.search(query, limit=limit, min_score=min_score)
+
+    def ambiguous(self, hits: list[Hit], margin: float = AMBIGUITY_MARGIN) -> list[Hit]:
+        """Close alternatives to hits[0] (itself included) when the user should choose; [] for a clear winner."""
+        return ambiguous(hits, self.index, margin)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __iter__(self) -> Iterator[dict]:
+        return iter(self._records)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str) -> Catalog:
+    return Catalog(read_records(path))
+
+
+def load_catalog(path: Path | str | None = None) -> Catalog:
+    """The catalog at `path` (default: the shipped file), loaded once per path."""
+    return _load(str(Path(path) if path else DEFAULT_PATH))

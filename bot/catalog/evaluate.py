@@ -1,0 +1,72 @@
+"""Measure catalog search on the team's evaluation set (tests/catalog/eval_questions.yml).
+
+Run: python -m bot.catalog.evaluate [--set FILE] [--misses]
+Prints top-1 / top-3 accuracy overall and for the with- and without-diacritics halves.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import yaml
+
+from bot.catalog import load_catalog
+
+DEFAULT_SET = Path(__file__).resolve().parents[2] / "tests" / "catalog" / "eval_questions.yml"
+HALVES = ("with_diacritics", "without_diacritics")
+
+
+def load_set(path: Path = DEFAULT_SET) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def evaluate(path: Path = DEFAULT_SET, catalog=None) -> dict:
+    """{half: {"n", "top1", "top3", "misses": [(q, expected, got)]}, "all": ..., "nothing": [...]}"""
+    cat = catalog or load_catalog()
+    data = load_set(path)
+    result: dict = {}
+    for half in HALVES:
+        n = top1 = top3 = 0
+        misses = []
+        for item in data[half]:
+            hits = cat.search(item["q"], limit=3)
+            got = [h.code for h in hits]
+            n += 1
+            top1 += bool(got[:1]) and got[0] in item["codes"]
+            ok3 = any(c in item["codes"] for c in got[:3])
+            top3 += ok3
+            if not (got[:1] and got[0] in item["codes"]):
+                misses.append((item["q"], item["codes"], got, ok3))
+        result[half] = {"n": n, "top1": top1 / n, "top3": top3 / n, "misses": misses}
+    total = sum(result[h]["n"] for h in HALVES)
+    result["all"] = {
+        "n": total,
+        "top1": sum(result[h]["top1"] * result[h]["n"] for h in HALVES) / total,
+        "top3": sum(result[h]["top3"] * result[h]["n"] for h in HALVES) / total,
+    }
+    result["nothing"] = [(q, [h.code for h in cat.search(q)]) for q in data.get("nothing", [])]
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--set", type=Path, default=DEFAULT_SET)
+    parser.add_argument("--misses", action="store_true", help="list the questions whose top-1 is wrong")
+    args = parser.parse_args(argv)
+    res = evaluate(args.set)
+    print("| subset | questions | top-1 | top-3 |\n|---|---:|---:|---:|")
+    for key in (*HALVES, "all"):
+        r = res[key]
+        print(f"| {key} | {r['n']} | {r['top1']:.1%} | {r['top3']:.1%} |")
+    wrong_nothing = [(q, got) for q, got in res["nothing"] if got]
+    print(f"\noff-topic questions answered with []: {len(res['nothing']) - len(wrong_nothing)}/{len(res['nothing'])}")
+    if args.misses:
+        for half in HALVES:
+            for q, expected, got, ok3 in res[half]["misses"]:
+                print(f"MISS{'(top3 ok)' if ok3 else ''} [{half}] {q!r} expected {expected} got {got}")
+        for q, got in wrong_nothing:
+            print(f"MISS [nothing] {q!r} got {got}")
+
+
+if __name__ == "__main__":
+    main()
