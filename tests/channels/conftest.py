@@ -1,0 +1,59 @@
+"""Fixtures for the channel tests: fake Telegram / Zalo / Rasa servers on 127.0.0.1 and a running bridge."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import socket
+from typing import AsyncIterator, Iterator
+
+import pytest
+
+from bot.channels.telegram_bridge import Settings, serve
+from tests.fakes.rasa_rest import FakeRasaRest
+from tests.fakes.telegram_api import FakeTelegramApi
+
+TOKEN = "123456:TEST-TOKEN"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegramApi]:
+    with FakeTelegramApi(TOKEN) as server:
+        yield server  # type: ignore[misc]
+
+
+@pytest.fixture
+def fake_rasa() -> Iterator[FakeRasaRest]:
+    with FakeRasaRest() as server:
+        yield server  # type: ignore[misc]
+
+
+def bridge_settings(fake_telegram: FakeTelegramApi, rasa_url: str, **overrides) -> Settings:
+    settings = Settings.from_env({
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE": f"{fake_telegram.url}/bot",
+        "RASA_URL": rasa_url,
+        "RASA_RETRIES": "2",
+        "RASA_RETRY_DELAY": "0.05",
+        "RASA_TIMEOUT": "10",
+        "TELEGRAM_POLL_TIMEOUT": "1",
+    })
+    return dataclasses.replace(settings, **overrides)
+
+
+@contextlib.asynccontextmanager
+async def running_bridge(settings: Settings) -> AsyncIterator[None]:
+    """Run the bridge (same code path as `python -m bot.channels.telegram_bridge`) inside the test loop."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=15)
