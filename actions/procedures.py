@@ -1,0 +1,172 @@
+"""Rasa custom actions answering questions about administrative procedures from the shipped catalog.
+
+- action_answer_procedure: intents ask_<topic> (overview, documents, fee, ...). Finds the procedure in the
+  user's text (or keeps the current one), answers the topic, offers follow-up buttons.
+- action_choose_procedure: intent choose_procedure (button payload or typed "cái thứ 2" / a name); answers
+  the question that was pending when the choices were offered.
+
+Run with the action server: `.venv/bin/rasa run actions`. Formatting lives in actions/procedure_format.py,
+the keep/switch/choose decision in actions/procedure_resolve.py; both are tested without Rasa.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import procedure_format as fmt
+from actions.procedure_resolve import ANSWER, ASK_WHICH, CHOOSE, NOT_FOUND, resolve
+from actions.procedure_settings import hotline, portal_url
+
+SLOT_CODE = "procedure_code"
+SLOT_TOPIC = "pending_topic"
+SLOT_OFFERED = "offered_procedures"
+
+
+def _catalog() -> Any:
+    from bot.catalog import load_catalog  # imported lazily: loading is cached and done on first use
+
+    return load_catalog()
+
+
+def _answer(dispatcher: CollectingDispatcher, record: Dict[Text, Any], topic: Text) -> List[Dict[Text, Any]]:
+    record = dict(record)
+    record["url"] = record.get("url") or portal_url()
+    for part in fmt.build_answer(record, topic):
+        dispatcher.utter_message(response=part.response, **part.variables)
+    dispatcher.utter_message(
+        json_message={"type": "procedure_answer", "procedure_code": record["code"], "topic": topic}
+    )
+    dispatcher.utter_message(response="utter_procedure_more", buttons=fmt.follow_up_buttons(topic))
+    return [SlotSet(SLOT_CODE, record["code"]), SlotSet(SLOT_TOPIC, None), SlotSet(SLOT_OFFERED, None)]
+
+
+def _offer_choices(
+    dispatcher: CollectingDispatcher, catalog: Any, codes: List[Text], topic: Text
+) -> List[Dict[Text, Any]]:
+    hits = [_Choice(code, catalog.get(code)) for code in codes]
+    hits = [h for h in hits if h.record][: fmt.MAX_CHOICES]
+    _disambiguate_titles(hits)
+    dispatcher.utter_message(
+        response="utter_procedure_choices", buttons=fmt.choice_buttons(hits), count=str(len(hits))
+    )
+    dispatcher.utter_message(
+        json_message={"type": "procedure_choices", "procedure_codes": [h.code for h in hits]}
+    )
+    return [SlotSet(SLOT_TOPIC, topic), SlotSet(SLOT_OFFERED, [h.code for h in hits])]
+
+
+class _Choice:
+    """A candidate shown as a button: code, name (made unique with the levels when names repeat)."""
+
+    def __init__(self, code: Text, record: Dict[Text, Any] | None) -> None:
+        self.code = code
+        self.record = record
+        self.name = (record or {}).get("name") or code
+
+
+def _disambiguate_titles(choices: List[_Choice]) -> None:
+    names = [fmt.clean_query(c.name) for c in choices]
+    for choice, name in zip(choices, names):
+        if names.count(name) > 1:
+            levels = ", ".join(choice.record.get("levels") or []) or choice.code
+            choice.name = f"{choice.name} ({levels})"
+
+
+def _offered(tracker: Tracker, catalog: Any) -> List[Dict[Text, Text]]:
+    offered = []
+    for code in tracker.get_slot(SLOT_OFFERED) or []:
+        record = catalog.get(code)
+        if record:
+            offered.append({"code": code, "name": record.get("name") or code})
+    return offered
+
+
+def respond(dispatcher: CollectingDispatcher, tracker: Tracker, topic: Text) -> List[Dict[Text, Any]]:
+    """Answer `topic` about the procedure the latest message refers to (or ask / say nothing found)."""
+    catalog = _catalog()
+    text = tracker.latest_message.get("text") or ""
+    offered = _offered(tracker, catalog)
+    if offered and not fmt.is_payload(text):
+        chosen = fmt.parse_choice(text, offered)
+        if chosen:
+            return _answer(dispatcher, catalog.get(chosen), topic)
+    current = tracker.get_slot(SLOT_CODE)
+    if current and not catalog.get(current):
+        current = None
+    decision = resolve(catalog, text, current)
+    if decision.kind == ANSWER:
+        return _answer(dispatcher, catalog.get(decision.code), topic)
+    if decision.kind == CHOOSE:
+        return _offer_choices(dispatcher, catalog, [h.code for h in decision.hits], topic)
+    if decision.kind == NOT_FOUND:
+        dispatcher.utter_message(response="utter_procedure_not_found", hotline=hotline())
+        return [SlotSet(SLOT_TOPIC, topic)]
+    assert decision.kind == ASK_WHICH
+    dispatcher.utter_message(response="utter_procedure_ask_which")
+    return [SlotSet(SLOT_TOPIC, topic)]
+
+
+def _topic(tracker: Tracker) -> Text:
+    """The asked topic; a bare procedure name (ask_overview) after a pending question answers that question."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    topic = fmt.topic_for_intent(intent) or "overview"
+    pending = tracker.get_slot(SLOT_TOPIC)
+    if topic == "overview" and pending in fmt.TOPICS:
+        return pending
+    return topic
+
+
+class ActionAnswerProcedure(Action):
+    def name(self) -> Text:
+        return "action_answer_procedure"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        return respond(dispatcher, tracker, _topic(tracker))
+
+
+class ActionChooseProcedure(Action):
+    def name(self) -> Text:
+        return "action_choose_procedure"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        catalog = _catalog()
+        pending = tracker.get_slot(SLOT_TOPIC)
+        topic = pending if pending in fmt.TOPICS else "overview"
+        offered = _offered(tracker, catalog)
+        code = next(tracker.get_latest_entity_values(SLOT_CODE), None)
+        if not code:
+            code = fmt.parse_choice(tracker.latest_message.get("text"), offered)
+        if code and catalog.get(code):
+            return _answer(dispatcher, catalog.get(code), topic)
+        if offered:
+            # Not one of the offered ones: show the same choices again.
+            return _offer_choices(dispatcher, catalog, [o["code"] for o in offered], topic)
+        return respond(dispatcher, tracker, topic)
+
+
+FAQ_INTENTS = (
+    "faq_service_levels", "faq_vneid_login", "faq_online_payment", "faq_result_by_post",
+    "faq_dossier_code", "faq_forgot_password", "faq_scan_upload", "faq_hours_hotline",
+)
+
+
+class ActionAnswerFaq(Action):
+    """Utters utter_<faq intent>; an action (not a plain response) so {hotline} comes from the settings."""
+
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in FAQ_INTENTS:
+            dispatcher.utter_message(response=f"utter_{intent}", hotline=hotline())
+        return []

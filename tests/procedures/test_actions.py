@@ -1,0 +1,158 @@
+"""The actions run with rasa-sdk trackers built in code; responses, payloads and slot events asserted."""
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.procedures import ActionAnswerFaq, ActionAnswerProcedure, ActionChooseProcedure
+from tests.procedures.conftest import make_tracker
+
+
+async def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+def payloads(messages):
+    return [m["custom"] for m in messages if m.get("custom")]
+
+
+def responses(messages):
+    return [m["response"] for m in messages if m.get("response")]
+
+
+async def test_documents_answer_with_payload_buttons_and_slots():
+    messages, events = await run(
+        ActionAnswerProcedure(), make_tracker("làm giấy khai sinh cần giấy tờ gì", "ask_documents")
+    )
+    assert responses(messages) == ["utter_procedure_documents", "utter_procedure_more"]
+    assert payloads(messages) == [{"type": "procedure_answer", "procedure_code": "1.001193", "topic": "documents"}]
+    answer = messages[0]
+    assert answer["procedure_name"] == "Thủ tục đăng ký khai sinh"
+    assert answer["documents"].startswith("Giấy tờ phải nộp\n• ")
+    buttons = messages[-1]["buttons"]
+    assert "/ask_fee" in [b["payload"] for b in buttons]
+    assert "/ask_documents" not in [b["payload"] for b in buttons]
+    assert buttons[-1] == {"title": "Hướng dẫn nộp trực tuyến", "payload": "/start_online_guide"}
+    assert events == [
+        SlotSet("procedure_code", "1.001193"), SlotSet("pending_topic", None), SlotSet("offered_procedures", None),
+    ]
+
+
+async def test_follow_up_fee_answers_current_procedure():
+    tracker = make_tracker("còn lệ phí thì sao", "ask_fee", slots={"procedure_code": "1.001193"})
+    messages, events = await run(ActionAnswerProcedure(), tracker)
+    assert responses(messages)[0] == "utter_procedure_fee"
+    assert messages[0]["fee"] == "Miễn phí"
+    assert payloads(messages) == [{"type": "procedure_answer", "procedure_code": "1.001193", "topic": "fee"}]
+    assert SlotSet("procedure_code", "1.001193") in events
+
+
+async def test_button_payload_answers_current_procedure():
+    tracker = make_tracker("/ask_processing_time", "ask_processing_time", slots={"procedure_code": "1.004194"})
+    messages, _ = await run(ActionAnswerProcedure(), tracker)
+    assert messages[0]["response"] == "utter_procedure_processing_time"
+    assert messages[0]["processing_time"] == "3 Ngày làm việc"
+
+
+async def test_agency_for_temporary_residence():
+    messages, _ = await run(ActionAnswerProcedure(), make_tracker("dang ky tam tru o dau", "ask_agency"))
+    assert messages[0]["response"] == "utter_procedure_agency"
+    assert messages[0]["agency"] == "• Công an cấp Xã"
+    assert payloads(messages) == [{"type": "procedure_answer", "procedure_code": "1.004194", "topic": "agency"}]
+
+
+async def test_context_switch_to_new_procedure():
+    tracker = make_tracker("đăng ký kết hôn lệ phí bao nhiêu", "ask_fee", slots={"procedure_code": "1.001193"})
+    messages, events = await run(ActionAnswerProcedure(), tracker)
+    assert payloads(messages)[0]["procedure_code"] == "1.000894"
+    assert SlotSet("procedure_code", "1.000894") in events
+
+
+async def test_missing_fact_is_not_invented():
+    tracker = make_tracker("điều kiện đăng ký tạm trú", "ask_conditions")
+    messages, _ = await run(ActionAnswerProcedure(), tracker)
+    assert messages[0]["response"] == "utter_procedure_missing"
+    assert messages[0]["topic_label"] == "yêu cầu, điều kiện"
+    assert messages[0]["url"].startswith("https://dichvucong.gov.vn/")
+
+
+async def test_choices_then_button_choice_answers_pending_topic():
+    messages, events = await run(
+        ActionAnswerProcedure(), make_tracker("xin giấy phép xây dựng nhà ở hết bao nhiêu tiền", "ask_fee")
+    )
+    assert responses(messages) == ["utter_procedure_choices"]
+    [choices] = payloads(messages)
+    codes = choices["procedure_codes"]
+    assert choices["type"] == "procedure_choices" and 2 <= len(codes) <= 5
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        '/choose_procedure{"procedure_code":"%s"}' % c for c in codes
+    ]
+    assert messages[0]["count"] == str(len(codes))
+    assert events == [SlotSet("pending_topic", "fee"), SlotSet("offered_procedures", codes)]
+
+    tracker = make_tracker(
+        '/choose_procedure{"procedure_code":"%s"}' % codes[1], "choose_procedure",
+        slots={"pending_topic": "fee", "offered_procedures": codes},
+        entities=[{"entity": "procedure_code", "value": codes[1]}],
+    )
+    messages, events = await run(ActionChooseProcedure(), tracker)
+    assert payloads(messages) == [{"type": "procedure_answer", "procedure_code": codes[1], "topic": "fee"}]
+    assert SlotSet("procedure_code", codes[1]) in events
+    assert SlotSet("offered_procedures", None) in events
+
+
+@pytest.mark.parametrize("text", ["cái thứ 2", "so 2"])
+async def test_typed_ordinal_choice(catalog, text):
+    codes = ["2.000528", "2.000522"]
+    tracker = make_tracker(text, "choose_procedure", slots={"pending_topic": "documents", "offered_procedures": codes})
+    messages, _ = await run(ActionChooseProcedure(), tracker)
+    assert payloads(messages) == [{"type": "procedure_answer", "procedure_code": "2.000522", "topic": "documents"}]
+
+
+async def test_typed_name_choice_classified_as_overview_answers_pending_topic():
+    codes = ["2.000528", "2.000522"]
+    tracker = make_tracker(
+        "đăng ký lại khai sinh có yếu tố nước ngoài", "ask_overview",
+        slots={"pending_topic": "processing_time", "offered_procedures": codes},
+    )
+    messages, _ = await run(ActionAnswerProcedure(), tracker)
+    assert payloads(messages) == [
+        {"type": "procedure_answer", "procedure_code": "2.000522", "topic": "processing_time"}
+    ]
+
+
+async def test_unclear_choice_offers_the_same_choices_again():
+    codes = ["2.000528", "2.000522"]
+    tracker = make_tracker("cái thứ 7", "choose_procedure", slots={"pending_topic": "fee", "offered_procedures": codes})
+    messages, events = await run(ActionChooseProcedure(), tracker)
+    assert payloads(messages) == [{"type": "procedure_choices", "procedure_codes": codes}]
+    assert events == [SlotSet("pending_topic", "fee"), SlotSet("offered_procedures", codes)]
+
+
+async def test_nothing_found_offers_hotline(monkeypatch):
+    monkeypatch.setenv("HOTLINE", "0123 456 789")
+    messages, events = await run(ActionAnswerProcedure(), make_tracker("nấu phở thế nào cho ngon", "ask_steps"))
+    assert messages == [{
+        "text": None, "buttons": [], "elements": [], "custom": {}, "template": "utter_procedure_not_found",
+        "response": "utter_procedure_not_found", "image": None, "attachment": None, "hotline": "0123 456 789",
+    }]
+    assert events == [SlotSet("pending_topic", "steps")]
+
+
+async def test_topic_without_procedure_asks_which_then_answers_it():
+    messages, events = await run(ActionAnswerProcedure(), make_tracker("lệ phí bao nhiêu vậy", "ask_fee"))
+    assert responses(messages) == ["utter_procedure_ask_which"]
+    assert events == [SlotSet("pending_topic", "fee")]
+    tracker = make_tracker("đăng ký tạm trú", "ask_overview", slots={"pending_topic": "fee"})
+    messages, _ = await run(ActionAnswerProcedure(), tracker)
+    assert payloads(messages) == [{"type": "procedure_answer", "procedure_code": "1.004194", "topic": "fee"}]
+
+
+async def test_faq_passes_hotline_from_settings(monkeypatch):
+    monkeypatch.delenv("HOTLINE", raising=False)
+    messages, events = await run(ActionAnswerFaq(), make_tracker("hotline dịch vụ công", "faq_hours_hotline"))
+    assert [(m["response"], m["hotline"]) for m in messages] == [("utter_faq_hours_hotline", "1800 1096")]
+    assert events == []
