@@ -24,7 +24,7 @@ from tests.dossier.conftest import (
     RETURNED, SUPPLEMENT, UNKNOWN, WITHDRAWN, free_port,
 )
 
-DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "tmp/handoff/dossier_domain.yml").read_text())
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
 SLOTS = {"dossier_code": None, "dossier_last_code": None, "dossier_lookups": None, "requested_slot": None}
 DATE_RE = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$")
 PHONES = ["1234", "2345", "3456", "4567", "5678", "6789", "7890", "8901", "9012", "0123"]
