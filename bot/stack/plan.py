@@ -80,6 +80,7 @@ def services(settings: StackSettings, model: Path, endpoints: str, credentials: 
             python_module("bot.web"),
             port=settings.web_port,
             host=settings.host,
+            health_path="/healthz",
             env={**env, "WEB_PORT": str(settings.web_port), "WEB_HOST": settings.host},
         )
     )

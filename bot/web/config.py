@@ -1,0 +1,39 @@
+"""Settings of the web chat page server, read from environment variables.
+
+WEB_HOST (127.0.0.1), WEB_PORT (8080), RASA_URL (http://127.0.0.1:5005), RASA_TIMEOUT seconds (15),
+WEB_MAX_BODY bytes (32768), WEB_PROCEDURE_URL link template with {code} for procedure cards.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping, Optional
+
+# Unverified guess at the portal's search page; the detail pages use opaque ids
+# (https://dichvucong.gov.vn/thu-tuc-hanh-chinh/<uuid>), so we link a keyword search instead.
+DEFAULT_PROCEDURE_URL = "https://dichvucong.gov.vn/thu-tuc-hanh-chinh?keyword={code}"
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout: float = 15.0
+    # 5,000 chars even fully \u-escaped (6 bytes each) plus sender and metadata fit in 32 KB.
+    max_body: int = 32 * 1024
+    max_message_chars: int = 5000
+    procedure_url: str = DEFAULT_PROCEDURE_URL
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "WebSettings":
+        env = os.environ if env is None else env
+        return cls(
+            host=env.get("WEB_HOST", cls.host),
+            port=int(env.get("WEB_PORT", cls.port)),
+            rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
+            rasa_timeout=float(env.get("RASA_TIMEOUT", cls.rasa_timeout)),
+            max_body=int(env.get("WEB_MAX_BODY", cls.max_body)),
+            procedure_url=env.get("WEB_PROCEDURE_URL", cls.procedure_url),
+        )
