@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from bot import settings as settings_module
 from bot.stack import ephemeral
 from bot.stack.plan import latest_model
 from bot.stack.processes import Stack
+from tests.fakes.zalo_api import start_for_rasa
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +25,7 @@ class RasaServer:
     token: str
     settings: settings_module.StackSettings
     stack: Stack
+    zalo_api: Any = None  # the fake Zalo OA API the Zalo channel of this Rasa server talks to
 
     def rest(self, sender: str, text: str, metadata: dict | None = None, timeout: float = 30) -> list[dict]:
         body = {"sender": sender, "message": text}
@@ -46,10 +49,14 @@ class RasaServer:
 def rasa_server(tmp_path_factory) -> RasaServer:
     if latest_model(REPO_ROOT / "models") is None:
         pytest.fail("No trained model in models/: `make test` trains one before pytest (or run `make train`).")
-    cfg = ephemeral.ephemeral_settings(tmp_path_factory.mktemp("stack"), REPO_ROOT / "models")
+    zalo_api, zalo_env = start_for_rasa(str(tmp_path_factory.mktemp("zalo") / "zalo_tokens.json"))
+    cfg = ephemeral.ephemeral_settings(
+        tmp_path_factory.mktemp("stack"), REPO_ROOT / "models", zalo_app_id=zalo_env["ZALO_APP_ID"], extra_env=zalo_env
+    )
     stack = ephemeral.build(cfg)
-    stack.start()
     try:
-        yield RasaServer(url=cfg.rasa_url, token=cfg.rasa_token, settings=cfg, stack=stack)
+        stack.start()
+        yield RasaServer(url=cfg.rasa_url, token=cfg.rasa_token, settings=cfg, stack=stack, zalo_api=zalo_api)
     finally:
         stack.stop()
+        zalo_api.stop()

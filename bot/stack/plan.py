@@ -1,11 +1,12 @@
 """Which services make up the assistant for given settings, in start order."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
 from bot.settings import StackSettings
-from bot.stack.processes import Service, python_module
+from bot.stack.processes import Service, free_port, python_module
 
 
 def latest_model(models_dir: Path) -> Optional[Path]:
@@ -20,6 +21,9 @@ def child_env(settings: StackSettings) -> dict[str, str]:
         "RASA_URL": settings.rasa_url,
         "RASA_TOKEN": settings.rasa_token,
         "VAR_DIR": str(settings.var_dir),
+        # Shared by the action server (subscribe) and the notifier (deliver).
+        "DOSSIER_SUBSCRIPTIONS_DB": os.environ.get("DOSSIER_SUBSCRIPTIONS_DB")
+        or str(settings.var_dir / "dossier_subscriptions.sqlite"),
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
         **settings.extra_env,
     }
@@ -84,4 +88,18 @@ def services(settings: StackSettings, model: Path, endpoints: str, credentials: 
             env={**env, "WEB_PORT": str(settings.web_port), "WEB_HOST": settings.host},
         )
     )
+    if settings.uses_reference_dossier_service or settings.dossier_api_url:
+        # Polls the dossier API for subscribed conversations and tells them of status changes.
+        plan.append(Service("dossier-notifier", python_module("bot.dossier.notifier"), port=None, env=env))
+    if settings.telegram_token:
+        health_port = free_port()  # only for the readiness check
+        plan.append(
+            Service(
+                "telegram-bridge",
+                python_module("bot.channels.telegram_bridge"),
+                port=health_port,
+                health_path="/health",
+                env={**env, "TELEGRAM_BOT_TOKEN": settings.telegram_token, "TELEGRAM_HEALTH_PORT": str(health_port)},
+            )
+        )
     return plan

@@ -24,7 +24,7 @@ class ServiceFailed(RuntimeError):
 class Service:
     name: str
     argv: list[str]
-    port: int
+    port: Optional[int]  # None: a worker without a port, ready once it has stayed up for a moment
     host: str = "127.0.0.1"
     health_path: Optional[str] = None  # GET path that answers 200 once ready; None: port open is enough
     ready_timeout: float = 60.0
@@ -87,7 +87,7 @@ class Stack:
             raise
 
     def _start_one(self, service: Service) -> None:
-        if port_open(service.host, service.port):
+        if service.port is not None and port_open(service.host, service.port):
             raise ServiceFailed(f"{service.name}: port {service.port} is already in use")
         log = open(self.log_path(service), "ab")
         env = {**self.base_env, **service.env}
@@ -99,6 +99,13 @@ class Stack:
         self._wait_ready(service, process)
 
     def _wait_ready(self, service: Service, process: subprocess.Popen) -> None:
+        if service.port is None:
+            time.sleep(1.0)
+            if process.poll() is not None:
+                raise ServiceFailed(
+                    f"{service.name} exited with code {process.returncode}:\n{log_tail(self.log_path(service))}"
+                )
+            return
         deadline = time.monotonic() + service.ready_timeout
         url = f"http://{service.host}:{service.port}{service.health_path or ''}"
         while time.monotonic() < deadline:
