@@ -66,10 +66,17 @@ def test_typed_choice(rasa_server):
     assert custom(messages) == [{"type": "procedure_answer", "procedure_code": codes[1], "topic": "documents"}]
 
 
-def test_nothing_found_offers_hotline(rasa_server):
+@pytest.mark.parametrize("question", ["giấy phép bay lên mặt trăng cần giấy tờ gì", "lam the thanh vien cau lac bo bong da o dau"])
+def test_nothing_found_offers_hotline(rasa_server, question):
+    messages = rasa_server.rest(rasa_server.new_sender(), question)
+    assert custom(messages) == []
+    assert any("chưa tìm thấy thủ tục" in t and "tổng đài" in t for t in texts(messages))
+
+
+def test_a_question_outside_public_services_is_out_of_scope(rasa_server):
     messages = rasa_server.rest(rasa_server.new_sender(), "nấu phở thế nào cho ngon")
     assert custom(messages) == []
-    assert any("tổng đài" in t for t in texts(messages))
+    assert any("ngoài phạm vi" in t for t in texts(messages))
 
 
 def test_faq_answer(rasa_server):
