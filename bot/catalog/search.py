@@ -6,6 +6,10 @@ by IDF; a record scores by how much of the query's weight its name covers (q_cov
 own name the query explains (d_cov), so the plain "đăng ký khai sinh" beats longer variants when nothing
 else is said. Curated aliases rewrite what people say (sổ đỏ, hộ khẩu, passport ...) before matching.
 Unknown query words are corrected to a vocabulary word at edit distance 1.
+Question words are compared accent-aware (căn ≠ cần, tử ≠ từ) and bigrams span them, so a content word
+that folds like a question word still counts inside its phrase ("khai tu", "ban sao", "con nuoi").
+Terms found only inside a name's (...) qualifier earn half their weight; qualifiers naming the default case
+(ở trong nước, cho người từ đủ 14 tuổi trở lên) are treated as such. Small talk ("chào bạn") returns [].
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.vntext import fold
+from bot.vntext import fold, normalize, strip_diacritics
 
 DATA_DIR = Path(__file__).with_name("data")
 MIN_SCORE = 0.45      # below this a hit is not plausible: search returns []
@@ -24,6 +28,9 @@ AMBIGUITY_MARGIN = 0.06  # hits within this of the best are "close alternatives"
 _LEVEL_BONUS = {"Cấp xã": 0.02, "Cấp tỉnh": 0.015}  # a citizen files at the commune/province
 _AUX_WEIGHT = 0.35
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
+_WORD_RE = re.compile(r"\w+")
+Tok = tuple[str, str]  # (folded form, accented form); equal when the word carries no diacritics
+GAP: Tok = ("", "")   # where a stop phrase was removed
 # Level phrases in names: they tell the level, not the procedure, so they do not count against d_cov.
 _LEVEL_PHRASE_RE = re.compile(
     r"\(?\s*(?:thực hiện\s*)?(?:tại|ở)?\s*cấp\s+(?:tỉnh|tinh|xã|huyện|trung ương|bộ)\s*\)?|\(\s*cấp\s+\w+\s*\)",
@@ -38,6 +45,10 @@ _MODIFIER_WORDS = {"lai", "doi", "han", "xoa", "thu", "hoi", "cham", "dut", "dun
                    "ngung", "huy", "bo", "sung", "luu", "dong", "ngoai", "trinh"}
 _MODIFIER_WEIGHT = 3.0
 _PAREN_WEIGHT = 0.3  # words inside (...) qualify the procedure, they do not name it
+_PAREN_MATCH = 0.5   # share of a query term's weight earned when the name has it only inside (...)
+# Qualifiers that name the default case (an adult citizen, in Vietnam): nobody says them, so a variant
+# carrying one must not lose to a special case ("dưới 14 tuổi") when the question says neither.
+_DEFAULT_CASE_RE = re.compile(r"\b(?:ở trong nước|cho người từ đủ 14 tuổi trở lên|cho công dân Việt Nam)\b", re.I)
 _OBSOLETE_LEVEL_PENALTY = 0.01  # "cấp huyện" variants: districts were abolished on 1 July 2025
 
 
@@ -55,6 +66,16 @@ def tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(fold(text))
 
 
+def word_pairs(text: str) -> list[Tok]:
+    """(folded, accented) per word, so "tử" (death) and "từ" (from) stay apart when the writer used accents."""
+    out: list[Tok] = []
+    for m in _WORD_RE.finditer(normalize(text)):
+        word = m.group(0)
+        subs = _TOKEN_RE.findall(strip_diacritics(word).lower())
+        out.extend([(subs[0], word)] if len(subs) == 1 else [(t, t) for t in subs])
+    return out
+
+
 def _read_lines(name: str) -> list[str]:
     path = DATA_DIR / name
     lines = []
@@ -64,23 +85,71 @@ def _read_lines(name: str) -> list[str]:
     return lines
 
 
-def load_stopwords() -> list[list[str]]:
-    """Stop phrases (folded tokens), longest first."""
-    phrases = [tokens(line) for line in _read_lines("stopwords.txt")]
-    return sorted((p for p in phrases if p), key=lambda p: -len(p))
+def _tok_match(tok: Tok, ref: Tok) -> bool:
+    """An accented word matches only the same accented word; a word typed without accents matches by folding."""
+    f, a = tok
+    return a == ref[1] if a != f else f == ref[0]
 
 
-def drop_phrases(toks: list[str], phrases: list[list[str]]) -> list[str]:
-    out = []
-    i = 0
-    while i < len(toks):
-        for phrase in phrases:
-            if toks[i:i + len(phrase)] == phrase:
-                i += len(phrase)
-                break
-        else:
-            out.append(toks[i])
-            i += 1
+class StopWords:
+    """Question words (stopwords.txt), compared accent-aware: "căn" (căn cước) is not "cần" (need)."""
+
+    def __init__(self, lines: list[str]):
+        entries = [word_pairs(line) for line in lines]
+        self.phrases = sorted((e for e in entries if len(e) > 1), key=lambda e: -len(e))
+        self.single_folded = {e[0][0] for e in entries if len(e) == 1}
+        self.single_accented = {e[0][1] for e in entries if len(e) == 1}
+
+    def is_stop(self, tok: Tok) -> bool:
+        f, a = tok
+        return a in self.single_accented if a != f else f in self.single_folded
+
+    def drop_phrases(self, toks: list[Tok]) -> list[Tok]:
+        """Remove multi-word stop phrases ("giấy tờ", "đối với"); single stop words stay for bigrams.
+        A removed phrase leaves a GAP so no bigram joins the words on either side of it."""
+        out = []
+        i = 0
+        while i < len(toks):
+            for phrase in self.phrases:
+                n = len(phrase)
+                if len(toks) - i >= n and all(_tok_match(t, r) for t, r in zip(toks[i:i + n], phrase)):
+                    i += n
+                    out.append(GAP)
+                    break
+            else:
+                out.append(toks[i])
+                i += 1
+        return out
+
+    def terms(self, toks: list[Tok]) -> tuple[set[str], set[str]]:
+        """(unigrams and bigrams, stop-word unigrams). Bigrams span stop words ("khai tu", "ban sao", "con nuoi")
+        so a content word that folds like a question word still counts inside its phrase."""
+        seq = self.drop_phrases(toks)
+        stop = [t is GAP or self.is_stop(t) for t in seq]
+        terms = {t[0] for t, s in zip(seq, stop) if not s}
+        soft = {t[0] for t, s in zip(seq, stop) if s and t is not GAP} - terms
+        terms.update(f"{a[0]}_{b[0]}" for a, b, sa, sb in zip(seq, seq[1:], stop, stop[1:])
+                     if not (sa and sb) and a is not GAP and b is not GAP)
+        return terms, soft
+
+
+def load_stopwords() -> StopWords:
+    return StopWords(_read_lines("stopwords.txt"))
+
+
+def load_abbreviations() -> dict[str, list[Tok]]:
+    """Folded abbreviation -> expansion words (data/abbreviations.tsv), applied to names and queries alike."""
+    table = {}
+    for line in _read_lines("abbreviations.tsv"):
+        short, _, full = line.partition("\t")
+        table[strip_diacritics(short.strip().lower())] = word_pairs(full)
+    return table
+
+
+def expand(toks: list[Tok], table: dict[str, list[Tok]]) -> list[Tok]:
+    out: list[Tok] = []
+    for t in toks:
+        out.extend(table.get(t[0], [t]))
     return out
 
 
@@ -96,22 +165,16 @@ def load_aliases() -> list[tuple[list[str], str, list[str]]]:
     return aliases
 
 
-def _terms(toks: list[str]) -> set[str]:
-    """Unigrams and adjacent bigrams of already stop-filtered tokens."""
-    terms = set(toks)
-    terms.update(f"{a}_{b}" for a, b in zip(toks, toks[1:]))
-    return terms
-
-
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
 class SearchIndex:
     def __init__(self, records: list[dict]):
-        self.stop_phrases = load_stopwords()
-        self.stop = {p[0] for p in self.stop_phrases if len(p) == 1}
+        self.stop = load_stopwords()
+        self.abbrev = load_abbreviations()
         self.aliases = load_aliases()
+        self.greetings = {f for line in _read_lines("greetings.txt") for f in tokens(line)}
         self.codes = [r["code"] for r in records]
         self.names = [r["name"] for r in records]
         self.code_index = {c: i for i, c in enumerate(self.codes)}
@@ -119,21 +182,27 @@ class SearchIndex:
         name_terms: list[set[str]] = []
         name_tokens: list[list[str]] = []
         paren_tokens: list[set[str]] = []
+        paren_only: list[set[str]] = []  # name terms found only inside (...)
         aux_terms: list[set[str]] = []
         self.level_bonus = np.zeros(len(records))
         for i, r in enumerate(records):
             base = _LEVEL_PHRASE_RE.sub(" ", r["name"])
-            base = re.sub(r"\bở trong nước\b", "(ở trong nước)", base)  # the default, not a qualifier asked for
+            base = _DEFAULT_CASE_RE.sub(r"(\g<0>)", base)  # the default case, not a qualifier anyone asks for
             base = re.sub(r"^\s*thủ tục\s+", "", base, flags=re.I)
-            base_toks = tokens(base)
-            self.base_names.append(" ".join(base_toks))
-            name_terms.append(_terms(drop_phrases(base_toks, self.stop_phrases)))
+            base_pairs = expand(word_pairs(base), self.abbrev)
+            base_toks = [t[0] for t in base_pairs]
+            self.base_names.append(" ".join(tokens(base)))
+            name_terms.append(self.stop.terms(base_pairs)[0])
             name_tokens.append(base_toks)
-            paren_tokens.append(set(tokens(" ".join(re.findall(r"\(([^)]*)\)", base)))))
+            paren = expand(word_pairs(" ".join(re.findall(r"\(([^)]*)\)", base))), self.abbrev)
+            paren_tokens.append({t[0] for t in paren})
+            head = expand(word_pairs(re.sub(r"\([^)]*\)", " ", base)), self.abbrev)
+            paren_only.append(name_terms[-1] - self.stop.terms(head)[0])
             if re.search(r"cấp huyện", r["name"], re.I):
                 self.level_bonus[i] -= _OBSOLETE_LEVEL_PENALTY
             aux = " ".join(filter(None, [r.get("keywords"), " ".join(r.get("results") or [])[:300], r.get("field")]))
-            aux_terms.append(_terms(drop_phrases(tokens(aux), self.stop_phrases)) | _terms(tokens(r["name"])))
+            aux_terms.append(self.stop.terms(expand(word_pairs(aux), self.abbrev))[0]
+                             | self.stop.terms(expand(word_pairs(r["name"]), self.abbrev))[0])
             self.level_bonus[i] += max((_LEVEL_BONUS.get(lv, 0.0) for lv in r.get("levels") or []), default=0.0)
         n = len(records)
         df: dict[str, int] = {}
@@ -154,6 +223,11 @@ class SearchIndex:
             for t in terms - name_terms[i]:
                 post_aux.setdefault(t, []).append(i)
         self.post_name = {t: np.array(v, dtype=np.int32) for t, v in post_name.items()}
+        post_paren: dict[str, list[int]] = {}
+        for i, terms in enumerate(paren_only):
+            for t in terms:
+                post_paren.setdefault(t, []).append(i)
+        self.post_paren = {t: np.array(v, dtype=np.int32) for t, v in post_paren.items()}
         self.post_aux = {t: np.array(v, dtype=np.int32) for t, v in post_aux.items()}
         # How much name weight each record has: every distinct name word (stop words too, so extra
         # qualifiers count against a variant), generic verbs at a lower weight, level words excluded.
@@ -185,48 +259,72 @@ class SearchIndex:
         return 1.0
 
     # ------------------------------------------------------------------ query side
-    def _correct(self, word: str) -> str:
+    def _correct(self, tok: Tok) -> Tok:
         """Nearest vocabulary word at edit distance 1 (insert/delete/substitute/transpose-ish)."""
-        if word in self.vocab or word in self.stop or len(word) < 4 or word.isdigit():
-            return word
+        word = tok[0]
+        if word in self.vocab or self.stop.is_stop(tok) or len(word) < 4 or word.isdigit():
+            return tok
         candidates = set(self.delete_map.get(word, []))          # a letter was left out
         for d in _deletes(word):
             if d in self.vocab:
                 candidates.add(d)                                 # a letter too many
             candidates.update(self.delete_map.get(d, []))         # a wrong letter
         if not candidates:
-            return word
-        return max(candidates, key=lambda w: (len(self.post_name[w]), w))
+            return tok
+        best = max(candidates, key=lambda w: (len(self.post_name[w]), w))
+        return (best, best)
 
-    def rewrite(self, query: str) -> tuple[list[str], list[str], bool]:
-        """Query tokens after aliases and typo correction, alias codes, and whether the query names a level."""
-        toks = tokens(query)
+    def rewrite(self, query: str) -> tuple[list[Tok], list[str], bool]:
+        """Query words after abbreviations, aliases and typo correction, alias codes, and whether a level is named."""
+        toks = expand(word_pairs(query), self.abbrev)
+        folded = [t[0] for t in toks]
         codes: list[str] = []
-        out: list[str] = []
+        out: list[Tok] = []
         i = 0
         while i < len(toks):
             for alias, target, alias_codes in self.aliases:
-                if alias and toks[i:i + len(alias)] == alias:
-                    out.extend(tokens(target))
+                if alias and folded[i:i + len(alias)] == alias:
+                    out.extend(expand(word_pairs(target), self.abbrev))
                     codes.extend(alias_codes)
                     i += len(alias)
                     break
             else:
                 out.append(self._correct(toks[i]))
                 i += 1
-        names_level = bool(re.search(r"\bcap (tinh|xa|huyen|trung uong|bo)\b|\btrung uong\b", " ".join(out)))
+        text = " ".join(t[0] for t in out)
+        names_level = bool(re.search(r"\bcap (tinh|xa|huyen|trung uong|bo)\b|\btrung uong\b", text))
         return out, codes, names_level
 
     def search(self, query: str, limit: int = 5, min_score: float = MIN_SCORE) -> list[Hit]:
+        score = self._score(query)
+        if score is None:
+            return []
+        top = np.argsort(-score, kind="stable")[: max(limit, 1) * 3]
+        hits = [Hit(self.codes[i], self.names[i], float(score[i])) for i in top if score[i] >= min_score]
+        return hits[:limit]
+
+    def explain(self, query: str, code: str) -> dict:
+        """Score parts of one record for a query (for tuning: load_catalog().index.explain("câu hỏi", CODE))."""
+        parts: dict = {}
+        score = self._score(query, parts)
+        i = self.code_index[code]
+        out = {k: round(float(v[i]), 4) for k, v in parts.items() if isinstance(v, np.ndarray)}
+        out.update({k: v for k, v in parts.items() if not isinstance(v, np.ndarray)})
+        out["score"] = round(float(score[i]), 4) if score is not None else None
+        return out
+
+    def _score(self, query: str, parts: dict | None = None) -> np.ndarray | None:
+        if set(tokens(query)) <= self.greetings:
+            return None  # small talk ("chào bạn") or nothing at all
         toks, alias_codes, names_level = self.rewrite(query)
-        terms = _terms(drop_phrases(toks, self.stop_phrases))
+        terms, soft = self.stop.terms(toks)
         weights = {t: self.idf[t] * (0.6 if "_" in t else 1.0) for t in terms if t in self.idf}
         # Unknown words still count in the query mass (so "thời tiết" does not match on one common word),
         # at a typical weight.
         unknown = [t for t in terms if t not in self.idf and "_" not in t]
         total = sum(weights.values()) + 3.0 * len(unknown)
         if total <= 0:
-            return []
+            return None
         n = len(self.codes)
         matched = np.zeros(n)
         uni_matched = np.zeros(n)
@@ -238,9 +336,23 @@ class SearchIndex:
                 evidence[ids] += 2 if "_" in t else 1
                 if "_" not in t and t not in _LEVEL_WORDS:
                     uni_matched[ids] += w * self._word_factor(t)
+            ids = self.post_paren.get(t)
+            if ids is not None:  # found only in the name's (...) qualifier: it qualifies, it does not name
+                matched[ids] -= w * (1 - _PAREN_MATCH)
+                if "_" not in t and t not in _LEVEL_WORDS:
+                    uni_matched[ids] -= w * self._word_factor(t) * (1 - _PAREN_WEIGHT)
             ids = self.post_aux.get(t)
             if ids is not None:
                 matched[ids] += w * _AUX_WEIGHT
+        # A word typed without accents that folds like a question word ("tu": từ/tử) does not weigh in the
+        # query, but when the name has it (khai tử) it still explains that part of the name.
+        for t in soft:
+            ids = self.post_name.get(t)
+            if ids is not None and t not in _LEVEL_WORDS:
+                uni_matched[ids] += self.idf[t] * self._word_factor(t)
+                ids = self.post_paren.get(t)
+                if ids is not None:
+                    uni_matched[ids] -= self.idf[t] * self._word_factor(t) * (1 - _PAREN_WEIGHT)
         q_cov = np.minimum(matched / total, 1.0)
         d_cov = np.minimum(uni_matched / self.name_mass, 1.0)
         score = 0.7 * q_cov + 0.3 * d_cov
@@ -254,9 +366,10 @@ class SearchIndex:
         # unless the whole query is that one word.
         content = len([t for t in terms if "_" not in t])
         score = np.where((evidence >= 2) | (evidence >= content), score, 0.0)
-        top = np.argsort(-score, kind="stable")[: max(limit, 1) * 3]
-        hits = [Hit(self.codes[i], self.names[i], float(score[i])) for i in top if score[i] >= min_score]
-        return hits[:limit]
+        if parts is not None:
+            parts.update(q_cov=q_cov, d_cov=d_cov, name_mass=self.name_mass, level_bonus=self.level_bonus,
+                         terms=sorted(weights), soft=sorted(soft), unknown=unknown)
+        return score
 
     def base_name(self, code: str) -> str:
         i = self.code_index.get(code)

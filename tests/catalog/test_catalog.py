@@ -11,6 +11,7 @@ import pytest
 from bot.catalog import DEFAULT_PATH, load_catalog
 from bot.catalog.evaluate import evaluate
 from bot.catalog.importer import default_raw_dir, run
+from bot.catalog.search import word_pairs
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -85,9 +86,81 @@ def test_eval_targets():
     res = evaluate()
     for half in ("with_diacritics", "without_diacritics"):
         assert res[half]["n"] >= 75
+        assert res[half]["top1"] >= 0.90, res[half]["misses"]
         assert res[half]["top3"] >= 0.97, res[half]["misses"]
-    # top-1 target is 90%; the measured value is reported in the README (see handoff), assert the floor we reach
-    assert res["all"]["top1"] >= 0.88
+    assert all(got == [] for _, got in res["nothing"]), res["nothing"]
+
+
+def test_dev_set_floor():
+    """The development set (procedures not in the eval set) must not get worse than measured (79.7% / 90.6%)."""
+    res = evaluate(REPO / "tests" / "catalog" / "dev_questions.yml")
+    assert res["all"]["n"] >= 60
+    assert res["all"]["top1"] >= 0.78 and res["all"]["top3"] >= 0.89, res
+
+
+@pytest.mark.parametrize("query,code,not_code", [
+    # A word typed without accents that folds like a question word ("tu": từ/tử) still counts in its phrase.
+    ("lam giay khai tu cho ong", "1.000656", "1.001193"),
+    ("dang ky khai tu", "1.000656", "1.001193"),
+    ("dang ky lai khai tu", "1.005461", "1.004884"),
+    ("xin ban sao giay khai sinh", "2.000635", "1.001193"),   # "sao" (why) vs "bản sao" (copy)
+    ("nhận con nuôi trong nước", "2.001263", None),            # "con" is a question word alone, not in "con nuôi"
+    # Accents decide: "căn" (căn cước) is not the question word "cần".
+    ("cấp đổi thẻ căn cước", "1.014063", None),
+])
+def test_stop_words_inside_phrases(cat, query, code, not_code):
+    hits = cat.search(query, limit=3)
+    assert hits and hits[0].code == code, hits
+    if not_code:
+        assert all(h.score > x.score for h in hits[:1] for x in cat.search(query, limit=10) if x.code == not_code)
+
+
+def test_accented_stop_word_is_not_content(cat):
+    # "từ" (from) with accents is a question word; "tử" (death) is content.
+    terms, soft = cat.index.stop.terms(word_pairs("khai tử hôm qua"))
+    assert "tu" in terms and "khai_tu" in terms
+    terms, soft = cat.index.stop.terms(word_pairs("khai từ hôm qua"))
+    assert "tu" not in terms and "tu" in soft
+    terms, soft = cat.index.stop.terms(word_pairs("khai tu"))   # no accents: ambiguous, kept only as a phrase
+    assert "tu" not in terms and "khai_tu" in terms
+
+
+def test_default_case_beats_special_case(cat):
+    # Nobody says "cho người từ đủ 14 tuổi trở lên": a plain request is the adult card, not "dưới 14 tuổi".
+    assert cat.search("lam cccd lan dau", limit=1)[0].code in {"1.014061", "2.000200"}
+    assert cat.search("làm căn cước cho con", limit=1)[0].code in {"1.014062", "1.012549"}
+
+
+def test_unrequested_modifier_and_parenthesis(cat):
+    # Words found only inside a name's (...) qualifier count less: "đổi ... đủ 25 tuổi" is cấp đổi.
+    assert cat.search("đổi thẻ căn cước khi đủ 25 tuổi", limit=1)[0].code in {"1.014063", "2.001195"}
+    # A variant adding "lại"/"điều chỉnh" the citizen did not say loses to the plain procedure.
+    assert cat.search("xin giay phep xay dung nha o", limit=1)[0].code == "1.013225"
+
+
+def test_name_abbreviations_expanded(cat):
+    # Names write "TNLĐ"; citizens write it out (and vice versa).
+    codes = [h.code for h in cat.search("tai nan lao dong lan dau", limit=3)]
+    assert "1.001632" in codes
+    assert cat.search("quyết toán thuế tncn", limit=3)
+
+
+def test_greetings_return_nothing_but_offerings_do(cat):
+    for q in ("chao ban", "chào bạn", "xin chào", "hello ad", "cảm ơn nhé"):
+        assert cat.search(q) == [], q
+    hits = cat.search("chào bán chứng khoán ra công chúng", limit=3)
+    assert hits and "chào bán" in hits[0].name
+
+
+def test_everyday_names(cat):
+    assert cat.search("thẩm duyệt phòng cháy chữa cháy", limit=1)[0].code == "3.000489"  # now "thẩm định"
+    assert cat.search("xin visa cho nguoi nuoc ngoai", limit=1)[0].code == "1.001194"
+    assert cat.search("tach ho khau", limit=1)[0].code == "1.010038"
+
+
+def test_explain_parts(cat):
+    parts = cat.index.explain("dang ky khai tu", "1.000656")
+    assert parts["score"] > 0 and 0 < parts["q_cov"] <= 1 and "khai_tu" in parts["terms"]
 
 
 def _cli(*args, stdin=None):
