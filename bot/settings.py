@@ -5,6 +5,7 @@ Every variable is documented in .env.example. Nothing here runs at import time.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,7 +65,10 @@ class StackSettings:
 
 
 def load_dotenv(path: Path = REPO_ROOT / ".env") -> None:
-    """Read KEY=value lines of a local .env file into the environment; variables already set win."""
+    """Read KEY=value lines of a local .env file into the environment; variables already set win.
+
+    Accepts the format of .env.example: comments, blank lines, trailing ` # comment`, optional quotes, `export`.
+    """
     if not path.exists():
         return
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -73,9 +77,11 @@ def load_dotenv(path: Path = REPO_ROOT / ".env") -> None:
             continue
         key, _, value = line.partition("=")
         key, value = key.strip().removeprefix("export "), value.strip()
+        value = re.split(r"(?:^|\s)#", value, maxsplit=1)[0].strip()  # trailing comment, as in .env.example
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]
-        os.environ.setdefault(key, value)
+        if value:  # an empty value means "use the default", as if the line were absent
+            os.environ.setdefault(key, value)
 
 
 def load() -> StackSettings:

@@ -61,11 +61,29 @@ def test_dotenv_fills_only_unset_variables(tmp_path, monkeypatch):
     from bot.settings import load_dotenv
 
     env_file = tmp_path / ".env"
-    env_file.write_text('# comment\nA_SET=from-file\nB_NEW="quoted value"\nexport C_NEW=x\nnot a line\n')
+    env_file.write_text('# comment\nA_SET=from-file\nB_NEW="quoted value"\nexport C_NEW=x  # why\nD_EMPTY=   # default\nnot a line\n')
     monkeypatch.setenv("A_SET", "from-env")
     monkeypatch.delenv("B_NEW", raising=False)
     monkeypatch.delenv("C_NEW", raising=False)
+    monkeypatch.delenv("D_EMPTY", raising=False)
     load_dotenv(env_file)
     import os
 
     assert (os.environ["A_SET"], os.environ["B_NEW"], os.environ["C_NEW"]) == ("from-env", "quoted value", "x")
+    assert "D_EMPTY" not in os.environ
+
+
+def test_env_example_parses_and_names_every_setting_the_stack_reads(tmp_path, monkeypatch):
+    from bot.settings import REPO_ROOT, load_dotenv
+
+    text = (REPO_ROOT / ".env.example").read_text(encoding="utf-8")
+    names = [line.split("=", 1)[0] for line in text.splitlines() if line and not line.startswith("#")]
+    for name in names:
+        monkeypatch.delenv(name, raising=False)
+    load_dotenv(REPO_ROOT / ".env.example")
+    import os
+
+    assert os.environ["RASA_PORT"] == "5005" and os.environ["HOTLINE"] == "1800 1096"
+    for name in ("RASA_PORT", "ACTIONS_PORT", "WEB_PORT", "DOSSIER_SERVICE_PORT", "DATABASE_URL", "REDIS_URL",
+                 "DOSSIER_API_URL", "TELEGRAM_BOT_TOKEN", "ZALO_APP_ID", "RASA_TOKEN", "VAR_DIR", "MODELS_DIR"):
+        assert name in names
