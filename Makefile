@@ -6,16 +6,19 @@ RASA := $(VENV)/bin/rasa
 RASA_FILES := --data nlu_data --domain domain.yml --config config.yml
 RESULTS := results
 
-.PHONY: run test venv train validate unit e2e stories nlu-eval bench clean
+.PHONY: run test venv system-deps train validate unit e2e stories nlu-eval bench clean
 
 ## Start the assistant on embedded defaults (trains a model first when data changed).
 run: train
 	$(PY) -m bot.run
 
 ## The whole test suite: what .ci/run runs.
-test: venv validate train
+test: venv system-deps validate train
 	$(PY) -m pytest -q
 	$(MAKE) --no-print-directory stories nlu-eval
+
+system-deps:
+	@scripts/system-deps.sh
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements.lock scripts/venv.sh
