@@ -44,6 +44,20 @@ def _as_postgres_user(folder: Path) -> list[str]:
     return ["runuser", "-u", "postgres", "--"]
 
 
+def _wait_for_postgres(url: str, log: Path, timeout: float = 60.0) -> None:
+    import psycopg2
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            psycopg2.connect(url, connect_timeout=2).close()
+            return
+        except psycopg2.OperationalError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"PostgreSQL did not accept connections:\n{log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.1)
+
+
 @contextlib.contextmanager
 def postgres(folder: Path, user: str = "assistant") -> Iterator[str]:
     """Yield a postgresql:// URL (database `postgres`, trust auth) of a fresh cluster in `folder`."""
@@ -55,11 +69,15 @@ def postgres(folder: Path, user: str = "assistant") -> Iterator[str]:
     data, port = folder / "pgdata", free_port()
     subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8",
                     "--no-locale"], check=True, capture_output=True)
-    subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "pg.log"),
+    # No `pg_ctl -w`: it compares wall-clock start times and has timed out here on a server that was ready;
+    # a connection attempt is the readiness check that matters.
+    subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-W", "-l", str(folder / "pg.log"),
                     "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1", "start"],
                    check=True, capture_output=True)
+    url = f"postgresql://{user}@127.0.0.1:{port}/postgres"
     try:
-        yield f"postgresql://{user}@127.0.0.1:{port}/postgres"
+        _wait_for_postgres(url, folder / "pg.log")
+        yield url
     finally:
         subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
                        capture_output=True)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ import yaml
 from bot.dossier.status import FINAL_STATUSES, Status, is_overdue
 from bot.dossier.store import DossierStore
 from bot.dossier.testing import running_service
+from tests import servers
 from tests.dossier.conftest import (
     COMPLETED, OVERDUE_PROCESSING, OVERDUE_RECEIVED, OVERDUE_SUPPLEMENT, PROCESSING, RECEIVED, REJECTED,
     RETURNED, SUPPLEMENT, UNKNOWN, WITHDRAWN, free_port,
@@ -129,42 +129,11 @@ def test_service_module_starts_from_env(tmp_path):
     assert b"261102-0002" not in err  # access log masks codes
 
 
-def _pg_binaries() -> Path | None:
-    for candidate in [shutil.which("pg_ctl"), *sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))]:
-        if candidate:
-            return Path(candidate).resolve().parent
-    return None
-
-
 @pytest.fixture
 def postgres_url(tmp_path):
-    """A throwaway PostgreSQL cluster in tmp_path on a free port (initdb + pg_ctl)."""
-    bindir = _pg_binaries()
-    if bindir is None:
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not installed")
-    run_as: list[str] = []
-    data = tmp_path / "pgdata"
-    if os.geteuid() == 0:  # initdb refuses to run as root: use the postgres account
-        runuser = shutil.which("runuser")
-        if runuser is None:
-            pytest.skip("running as root without runuser: cannot start PostgreSQL")
-        run_as = [runuser, "-u", "postgres", "--"]
-        os.chmod(tmp_path, 0o777)
-        for parent in tmp_path.parents:  # postgres must be able to traverse to the data directory
-            if parent == Path("/"):
-                break
-            os.chmod(parent, parent.stat().st_mode | 0o011)
-    port = free_port()
-    subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data), "-U", "dossier", "--auth=trust",
-                    "-E", "UTF8", "--no-locale"], check=True, capture_output=True)
-    subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(tmp_path / "pg.log"),
-                    "-o", f"-p {port} -k {tmp_path} -c listen_addresses=127.0.0.1", "start"],
-                   check=True, capture_output=True)
-    try:
-        yield f"postgresql://dossier@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
+    """A throwaway PostgreSQL cluster (tests/servers.py)."""
+    with servers.postgres(tmp_path / "pg", user="dossier") as url:
+        yield url
 
 
 def test_postgresql_storage(postgres_url):

@@ -39,7 +39,7 @@ def test_khai_sinh_walkthrough_ends_with_a_checklist_of_the_record(rasa_server):
         if payloads[0]["step"] == "checklist":
             checklist = _texts(reply)
             break
-    assert seen == ["vneid", "login", "find", "agency", "form", "upload", "result", "checklist"]
+    assert seen == ["vneid", "login", "find", "agency", "form", "upload", "result", "submit", "checklist"]
 
     record = load_catalog().get(CODE)
     names = [item["name"] for group in facts.groups(record) for item in group.items]
