@@ -2,7 +2,7 @@
 
 Actions: validate_dossier_code_form, action_check_dossier_status, action_subscribe_dossier,
 action_unsubscribe_dossier, action_dossier_status_changed (answers EXTERNAL_dossier_status_changed sent by
-python -m bot.dossier.notifier). All user text is in domain responses (tmp/handoff/dossier_domain.yml).
+python -m bot.dossier.notifier). All user text is in domain responses (domain.yml).
 
 Privacy rule: citizens see status, procedure, agency and dates; the officer's note only when the status is
 SUPPLEMENT_REQUIRED (they need to know what to bring). Operators (OPERATOR_SENDER_IDS, or OPERATOR_TOKEN in

@@ -1,7 +1,7 @@
 """Settings of the dossier feature (client, actions, notifier), read from the environment when asked.
 
 Nothing is read at import: call DossierSettings.from_env(). Every variable is documented in
-tmp/handoff/dossier.md under ".env.example".
+.env.example.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Codes are fixed (test stories and NLU examples use them); the dates are relative to the time the service
 starts, and the service re-bases them on every start while a demo row is untouched, so an overdue demo stays
-overdue and an on-time one stays on time. Document changes in tmp/handoff/dossier.md (demo code table).
+overdue and an on-time one stays on time. Document changes in the README (demo dossier table).
 """
 from __future__ import annotations
 

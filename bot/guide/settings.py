@@ -1,7 +1,7 @@
 """Settings of the guided online filing: portal names and URLs, hotline, upload limits.
 
 Read from environment variables each time `guide_settings()` is called (never at import), with the national
-defaults from bot/guide/portals.yml. Variables (documented in tmp/handoff/guide.md, "## .env.example"):
+defaults from bot/guide/portals.yml. Variables (documented in .env.example):
 PORTAL_NAME, PORTAL_URL, HOTLINE (shared with the procedure answers), PROVINCE_PORTAL_NAME, PROVINCE_PORTAL_URL
 (both set: people log in and file there instead of the national portal), GUIDE_UPLOAD_MAX_MB, GUIDE_UPLOAD_FORMATS.
 """

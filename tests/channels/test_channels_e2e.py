@@ -3,7 +3,7 @@
 - Telegram: the bridge polls a fake Bot API on 127.0.0.1 and talks to the real Rasa REST channel; it must send
   the same text the REST channel gives for the same conversation.
 - Zalo: Rasa runs with bot.channels.zalo.ZaloInput enabled and ZALO_API_BASE pointing at a fake Zalo API that the
-  fixture exposes as `rasa_server.zalo_api` (see tmp/handoff/channels.md, tests.fakes.zalo_api.start_for_rasa).
+  fixture exposes as `rasa_server.zalo_api` (tests/conftest.py, tests.fakes.zalo_api.start_for_rasa).
 Run: .venv/bin/python -m pytest tests/channels -m rasa -q
 """
 from __future__ import annotations
@@ -69,7 +69,7 @@ async def test_telegram_bridge_answers_like_the_rest_channel(rasa_server, fake_t
 async def test_zalo_channel_in_rasa_answers_signed_webhooks_only(rasa_server):
     fake = getattr(rasa_server, "zalo_api", None)
     if fake is None:
-        pytest.skip("rasa_server was started without the Zalo channel (see tmp/handoff/channels.md)")
+        pytest.skip("rasa_server was started without the Zalo channel (see tests/conftest.py)")
     url = f"{rasa_server.url}/webhooks/zalo/webhook"
     expected = await asyncio.to_thread(rest_texts, rasa_server, f"e2e-rest-{uuid.uuid4().hex[:8]}",
                                        PROCEDURE_QUESTION)
