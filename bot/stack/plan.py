@@ -50,7 +50,7 @@ def services(settings: StackSettings, model: Path, endpoints: str, credentials: 
     plan.append(
         Service(
             "action-server",
-            python_module("rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port)),
+            python_module("actions", "--actions", "actions", "--port", str(settings.actions_port)),
             port=settings.actions_port,
             host=settings.host,
             health_path="/health",
