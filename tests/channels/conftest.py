@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import socket
 from typing import AsyncIterator, Iterator
 
 import pytest
@@ -12,14 +11,10 @@ import pytest
 from bot.channels.telegram_bridge import Settings, serve
 from tests.fakes.rasa_rest import FakeRasaRest
 from tests.fakes.telegram_api import FakeTelegramApi
+from bot.stack.processes import free_port
 
 TOKEN = "123456:TEST-TOKEN"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

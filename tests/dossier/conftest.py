@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import threading
 import time
 from dataclasses import replace
@@ -15,6 +14,7 @@ import pytest
 from actions.api.dossier_client import DossierClient
 from actions.dossier_settings import DossierSettings
 from bot.dossier.testing import running_service
+from bot.stack.processes import free_port
 
 # Demo codes (bot/dossier/demo.py).
 RECEIVED = "000.00.12.H29-261102-0001"
@@ -29,11 +29,6 @@ OVERDUE_RECEIVED = "000.00.12.H29-261102-0009"
 OVERDUE_SUPPLEMENT = "000.00.12.H29-261102-0010"
 UNKNOWN = "000.00.12.H29-261102-0999"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
