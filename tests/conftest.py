@@ -2,6 +2,7 @@
 with the trained model) once per test session on free ports, the same way `make run` does (bot.stack)."""
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -51,7 +52,12 @@ def rasa_server(tmp_path_factory) -> RasaServer:
         pytest.fail("No trained model in models/: `make test` trains one before pytest (or run `make train`).")
     zalo_api, zalo_env = start_for_rasa(str(tmp_path_factory.mktemp("zalo") / "zalo_tokens.json"))
     cfg = ephemeral.ephemeral_settings(
-        tmp_path_factory.mktemp("stack"), REPO_ROOT / "models", zalo_app_id=zalo_env["ZALO_APP_ID"], extra_env=zalo_env
+        tmp_path_factory.mktemp("stack"),
+        REPO_ROOT / "models",
+        zalo_app_id=zalo_env["ZALO_APP_ID"],
+        extra_env=zalo_env,
+        # Another implementation of the dossier API contract instead of the reference service (see README).
+        dossier_api_url=os.environ.get("E2E_DOSSIER_API_URL", ""),
     )
     stack = ephemeral.build(cfg)
     try:

@@ -1,0 +1,71 @@
+"""Dossier lookups over the real REST channel: the status payload matches what the dossier API holds.
+
+By default the API is the reference service the `rasa_server` fixture starts. To check another implementation
+of the contract, set E2E_DOSSIER_API_URL (and DOSSIER_API_TOKEN if it needs one) and list codes it holds in
+E2E_DOSSIER_CODES (comma-separated).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+import requests
+
+from bot.dossier.demo import DEMO_CODES
+
+pytestmark = pytest.mark.rasa
+FINAL = {"COMPLETED", "RETURNED", "REJECTED", "WITHDRAWN"}
+CODES = [c for c in os.environ.get("E2E_DOSSIER_CODES", "").split(",") if c] or sorted(DEMO_CODES)
+
+
+def _api(rasa_server) -> str:
+    return rasa_server.settings.dossier_api_url or rasa_server.settings.reference_dossier_url
+
+
+def _held(rasa_server, code: str) -> dict:
+    headers = {}
+    if os.environ.get("DOSSIER_API_TOKEN"):
+        headers["Authorization"] = f"Bearer {os.environ['DOSSIER_API_TOKEN']}"
+    response = requests.get(f"{_api(rasa_server)}/dossiers/{code}", headers=headers, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def _status_payloads(messages: list[dict]) -> list[dict]:
+    return [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "dossier_status"]
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_status_payload_matches_the_server(rasa_server, code):
+    held = _held(rasa_server, code)
+    overdue = held["status"] not in FINAL and dt.datetime.fromisoformat(held["due_at"]) < dt.datetime.now(dt.timezone.utc)
+    messages = rasa_server.rest(rasa_server.new_sender(), f"tra cứu hồ sơ {code.lower()}")
+    assert _status_payloads(messages) == [{"type": "dossier_status", "code": held["code"], "status": held["status"],
+                                           "overdue": overdue}]
+    text = "\n".join(m.get("text") or "" for m in messages)
+    assert held["agency"] in text
+    assert held["applicant_phone_last4"] not in text  # never shown
+    if overdue:
+        assert "trễ hạn" in text.lower()
+
+
+def test_asking_without_a_code_then_giving_it(rasa_server):
+    sender = rasa_server.new_sender()
+    first = rasa_server.rest(sender, "hồ sơ của tôi đến đâu rồi")
+    assert not _status_payloads(first) and "mã hồ sơ" in first[0]["text"].lower()
+    code = CODES[0]
+    held = _held(rasa_server, code)
+    assert _status_payloads(rasa_server.rest(sender, f"  {code.upper()}  "))[0]["status"] == held["status"]
+
+
+def test_a_wrong_code_is_explained(rasa_server):
+    messages = rasa_server.rest(rasa_server.new_sender(), "tra cuu ho so 000.00.12.H29-261102-12")
+    assert not _status_payloads(messages)
+    assert any("4 chữ số" in (m.get("text") or "") or "mã hồ sơ" in (m.get("text") or "").lower() for m in messages)
+
+
+def test_an_unknown_code_says_not_found(rasa_server):
+    messages = rasa_server.rest(rasa_server.new_sender(), "tra cứu hồ sơ 000.00.12.H29-261102-0999")
+    assert not _status_payloads(messages)
+    assert any("không tìm thấy" in (m.get("text") or "").lower() for m in messages)
