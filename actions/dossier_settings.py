@@ -9,10 +9,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot import portal
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-# National public service portal support line (Cổng Dịch vụ công quốc gia, Văn phòng Chính phủ): 1800 1096,
-# as printed in the portal's footer ("Tổng đài hỗ trợ: 18001096"). A province sets its own with HOTLINE.
-DEFAULT_HOTLINE = "1800 1096"
 
 
 def _float(name: str, default: float) -> float:
@@ -39,7 +38,7 @@ class DossierSettings:
     total_budget: float = 8.0  # hard cap for one lookup including retries (< 10 s promised to users)
     breaker_threshold: int = 3  # consecutive failed lookups that open the circuit
     breaker_cooldown: float = 30.0  # seconds before one trial call (half-open)
-    hotline: str = DEFAULT_HOTLINE
+    hotline: str = field(default_factory=portal.hotline)  # bot/data/portal.yml, or HOTLINE
     rate_limit_count: int = 5  # lookups per conversation ...
     rate_limit_window: float = 600.0  # ... per this many seconds
     operator_sender_ids: frozenset[str] = field(default_factory=frozenset)
@@ -60,7 +59,7 @@ class DossierSettings:
             total_budget=_float("DOSSIER_TOTAL_BUDGET", cls.total_budget),
             breaker_threshold=_int("DOSSIER_BREAKER_THRESHOLD", cls.breaker_threshold),
             breaker_cooldown=_float("DOSSIER_BREAKER_COOLDOWN", cls.breaker_cooldown),
-            hotline=os.environ.get("HOTLINE") or DEFAULT_HOTLINE,
+            hotline=portal.hotline(),
             rate_limit_count=_int("DOSSIER_RATE_LIMIT_COUNT", cls.rate_limit_count),
             rate_limit_window=_float("DOSSIER_RATE_LIMIT_WINDOW", cls.rate_limit_window),
             operator_sender_ids=frozenset(s.strip() for s in ids.split(",") if s.strip()),

@@ -1,20 +1,10 @@
 """Settings for the procedure actions, read from environment variables when asked (never at import).
 
-HOTLINE: support phone number offered when nothing is found (default: the national public service portal's
-hotline 1800 1096, printed in the footer of dichvucong.gov.vn).
-PORTAL_URL: link given when a record has no page of its own (default https://dichvucong.gov.vn).
+HOTLINE: support phone number offered when nothing is found; PORTAL_URL: link given when a record has no page of
+its own. Both come from bot.portal, which holds the national defaults for every answer.
 """
 from __future__ import annotations
 
-import os
+from bot.portal import hotline, portal_url
 
-DEFAULT_HOTLINE = "1800 1096"
-DEFAULT_PORTAL_URL = "https://dichvucong.gov.vn"
-
-
-def hotline() -> str:
-    return os.environ.get("HOTLINE", "").strip() or DEFAULT_HOTLINE
-
-
-def portal_url() -> str:
-    return os.environ.get("PORTAL_URL", "").strip() or DEFAULT_PORTAL_URL
+__all__ = ["hotline", "portal_url"]

@@ -31,9 +31,8 @@ def normalized_for_nlu(text: str) -> str:
     return vntext.fold(text)
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class VietnameseNormalizer(GraphComponent):
-    """Rewrites TEXT to its folded form; keeps the original for `InputGuard` to restore."""
+class _StatelessComponent(GraphComponent):
+    """Nothing to configure, train or persist."""
 
     @classmethod
     def create(
@@ -42,8 +41,13 @@ class VietnameseNormalizer(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "VietnameseNormalizer":
+    ) -> GraphComponent:
         return cls()
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class VietnameseNormalizer(_StatelessComponent):
+    """Rewrites TEXT to its folded form; keeps the original for `InputGuard` to restore."""
 
     def _normalize(self, message: Message) -> None:
         text = message.get(TEXT)
@@ -67,18 +71,8 @@ class VietnameseNormalizer(GraphComponent):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class InputGuard(GraphComponent):
+class InputGuard(_StatelessComponent):
     """Restores the original text and overrides the intent for messages that cannot be a question."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "InputGuard":
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
