@@ -9,23 +9,35 @@ because PTB's own run_webhook needs tornado (the [webhooks] extra), which we do 
 Settings (environment): TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE (PTB base_url, default
 https://api.telegram.org/bot), TELEGRAM_FILE_API_BASE, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET,
 TELEGRAM_WEBHOOK_LISTEN, TELEGRAM_WEBHOOK_PORT, TELEGRAM_POLL_TIMEOUT, TELEGRAM_MAX_CONCURRENT,
-TELEGRAM_START_MESSAGE, TELEGRAM_HELP_MESSAGE, TELEGRAM_HEALTH_PORT,
-RASA_URL, RASA_TIMEOUT, RASA_RETRIES, RASA_RETRY_DELAY (see .env.example).
+TELEGRAM_START_MESSAGE, TELEGRAM_HELP_MESSAGE, TELEGRAM_HEALTH_PORT, TELEGRAM_NOTIFY_WAIT,
+RASA_URL, RASA_TOKEN, RASA_TIMEOUT, RASA_RETRIES, RASA_RETRY_DELAY (see .env.example).
+
+Local side server (only when TELEGRAM_HEALTH_PORT is set, bound to 127.0.0.1):
+  GET  /health   200 once the bridge is running (for the process supervisor).
+  POST /notify   push Rasa messages into a chat outside a user turn (the dossier notifier uses it, because
+                 Rasa's trigger_intent returns the answers of REST-channel conversations in its HTTP response).
+                 Header `Authorization: Bearer <RASA_TOKEN>`; body {"sender": "telegram:<chat_id>",
+                 "messages": [<Rasa REST messages>]}. Rendered like any answer (split, inline keyboards, custom
+                 payloads skipped) while holding the chat's lock, so it never interleaves with a reply in flight.
+                 200 {"sent": n} | 400 bad body or sender | 401 token missing/wrong (or RASA_TOKEN unset)
+                 | 502 {"sent": n} Telegram failed after n messages | 503 the chat stayed busy (nothing sent).
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 import os
+import re
 import secrets
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Awaitable, Dict, List, Mapping, Optional
 from urllib.parse import urlparse
 
 from aiohttp import web
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -48,6 +60,7 @@ logger = logging.getLogger(__name__)
 TELEGRAM_TEXT_LIMIT = 4096  # sendMessage text: 1-4096 characters (Bot API docs)
 CALLBACK_DATA_LIMIT = 64  # InlineKeyboardButton.callback_data: 1-64 bytes (Bot API docs)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # sent by Telegram when setWebhook had secret_token
+NOTIFY_SENDER = re.compile(r"telegram:(-?\d+)")  # the sender ids this bridge gives Rasa
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,8 @@ class Settings:
     start_message: str = "/greet"
     help_message: str = "/ask_capabilities"
     health_port: int = 0  # when set, GET http://127.0.0.1:<port>/health answers 200 (for the process supervisor)
+    notify_token: str = field(default="", repr=False)  # RASA_TOKEN: bearer token of POST /notify; empty refuses all
+    notify_wait: float = 20.0  # how long /notify waits for a busy chat before answering 503
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
@@ -93,6 +108,8 @@ class Settings:
             start_message=env.get("TELEGRAM_START_MESSAGE", "") or cls.start_message,
             help_message=env.get("TELEGRAM_HELP_MESSAGE", "") or cls.help_message,
             health_port=int(env.get("TELEGRAM_HEALTH_PORT", "") or 0),
+            notify_token=env.get("RASA_TOKEN", "").strip(),
+            notify_wait=float(env.get("TELEGRAM_NOTIFY_WAIT", "") or cls.notify_wait),
         )
 
 
@@ -113,9 +130,9 @@ def default_file_base(api_base: str) -> str:
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Concurrent updates across chats, strictly ordered within one chat (asyncio locks are FIFO)."""
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(self, max_concurrent_updates: int, locks: Optional[KeyedLocks] = None) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks = KeyedLocks()
+        self._locks = locks if locks is not None else KeyedLocks()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
@@ -156,6 +173,14 @@ class ButtonMap:
         return None
 
 
+class DeliveryFailed(TelegramError):
+    """Telegram refused or failed part of an answer; `sent` messages had gone out before."""
+
+    def __init__(self, sent: int, error: TelegramError) -> None:
+        super().__init__(f"{error.message} (after {sent} message(s))")
+        self.sent = sent
+
+
 class TelegramBridge:
     """Telegram handlers that forward to Rasa and render Rasa's answers."""
 
@@ -164,6 +189,8 @@ class TelegramBridge:
         self.rasa = RasaRestClient(settings.rasa_url, timeout=settings.rasa_timeout, attempts=settings.rasa_retries,
                                    retry_delay=settings.rasa_retry_delay, input_channel="telegram")
         self.buttons = ButtonMap()
+        # Shared by the update processor and /notify: one chat's messages never interleave.
+        self.chat_locks = KeyedLocks()
 
     # ----- wiring -----
     def build_application(self) -> Application:
@@ -173,7 +200,7 @@ class TelegramBridge:
             .token(s.token)
             .base_url(s.api_base)
             .base_file_url(s.file_api_base)
-            .concurrent_updates(ChatOrderedProcessor(s.max_concurrent))
+            .concurrent_updates(ChatOrderedProcessor(s.max_concurrent, self.chat_locks))
             .post_init(self._post_init)
             .post_shutdown(self._post_shutdown)
             .build()
@@ -265,10 +292,14 @@ class TelegramBridge:
         except RasaUnavailable:
             await context.bot.send_message(chat.id, message("rasa_down"))
             return
-        await self.send_responses(context, chat.id, responses)
+        await self.send_responses(context.bot, chat.id, responses)
 
-    async def send_responses(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int,
-                             responses: List[Dict[str, Any]]) -> None:
+    async def send_responses(self, bot: Bot, chat_id: int, responses: List[Dict[str, Any]]) -> int:
+        """Render Rasa messages into the chat; returns how many Telegram messages were sent.
+
+        Raises DeliveryFailed (a TelegramError) with the count sent before Telegram failed.
+        """
+        sent = 0
         for response in responses:
             if is_skipped_custom(response) or ("custom" in response and not response.get("text")):
                 continue
@@ -278,16 +309,22 @@ class TelegramBridge:
             chunks = split_text(text, TELEGRAM_TEXT_LIMIT, utf16_len)
             if not chunks and markup is not None:
                 chunks = ["…"]
-            for index, chunk in enumerate(chunks):
-                last = index == len(chunks) - 1
-                await context.bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
-            image = response.get("image")
-            if image:
-                try:
-                    await context.bot.send_photo(chat_id, image)
-                except TelegramError as error:
-                    logger.warning("sendPhoto failed (%s), sending the link instead", error)
-                    await context.bot.send_message(chat_id, str(image))
+            try:
+                for index, chunk in enumerate(chunks):
+                    last = index == len(chunks) - 1
+                    await bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
+                    sent += 1
+                image = response.get("image")
+                if image:
+                    try:
+                        await bot.send_photo(chat_id, image)
+                    except TelegramError as error:
+                        logger.warning("sendPhoto failed (%s), sending the link instead", error)
+                        await bot.send_message(chat_id, str(image))
+                    sent += 1
+            except TelegramError as error:
+                raise DeliveryFailed(sent, error) from error
+        return sent
 
     def keyboard(self, buttons: List[Dict[str, Any]]) -> InlineKeyboardMarkup:
         rows = []
@@ -336,15 +373,60 @@ async def _serve_webhook(application: Application, settings: Settings, stop: asy
         await runner.cleanup()
 
 
-async def _start_health(port: int) -> web.AppRunner:
+def _authorized(request: web.Request, token: str) -> bool:
+    if not token:  # no shared secret configured: nobody may push
+        return False
+    given = request.headers.get("Authorization", "")
+    return hmac.compare_digest(given.encode("utf-8"), f"Bearer {token}".encode("utf-8"))
+
+
+def _notify_handler(bridge: TelegramBridge, bot: Bot):
+    settings = bridge.settings
+
+    async def notify(request: web.Request) -> web.Response:
+        if not _authorized(request, settings.notify_token):
+            return web.json_response({"error": "unauthorized"}, status=401)
+        try:
+            data = await request.json()
+        except (ValueError, UnicodeDecodeError):
+            return web.json_response({"error": "body must be JSON"}, status=400)
+        if not isinstance(data, dict):
+            return web.json_response({"error": "body must be an object"}, status=400)
+        match = NOTIFY_SENDER.fullmatch(str(data.get("sender") or ""))
+        if match is None:
+            return web.json_response({"error": "sender must be telegram:<chat id>"}, status=400)
+        messages = data.get("messages")
+        if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+            return web.json_response({"error": "messages must be a list of objects"}, status=400)
+        chat_id = int(match.group(1))
+        async with contextlib.AsyncExitStack() as held:
+            try:
+                await asyncio.wait_for(held.enter_async_context(bridge.chat_locks.hold(chat_id)),
+                                       settings.notify_wait)
+            except asyncio.TimeoutError:
+                # Nothing was sent, so the caller can safely retry later.
+                return web.json_response({"error": "chat busy", "sent": 0}, status=503)
+            try:
+                sent = await bridge.send_responses(bot, chat_id, messages)
+            except DeliveryFailed as error:
+                logger.warning("Pushing a notification to Telegram failed: %s", error)
+                return web.json_response({"error": "telegram failed", "sent": error.sent}, status=502)
+        return web.json_response({"sent": sent})
+
+    return notify
+
+
+async def _start_side_server(bridge: TelegramBridge, bot: Bot) -> web.AppRunner:
+    """GET /health and POST /notify on 127.0.0.1:TELEGRAM_HEALTH_PORT, started once the application runs."""
     async def health(_: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
-    health_app = web.Application()
-    health_app.router.add_get("/health", health)
-    runner = web.AppRunner(health_app, access_log=None)
+    side_app = web.Application(client_max_size=1024 * 1024)
+    side_app.router.add_get("/health", health)
+    side_app.router.add_post("/notify", _notify_handler(bridge, bot))
+    runner = web.AppRunner(side_app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await web.TCPSite(runner, "127.0.0.1", bridge.settings.health_port).start()
     return runner
 
 
@@ -352,33 +434,34 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     """Run the bridge until `stop` is set (polling, or webhook when TELEGRAM_WEBHOOK_URL is set)."""
     if settings.webhook_url and not settings.webhook_secret:
         logger.warning("TELEGRAM_WEBHOOK_URL without TELEGRAM_WEBHOOK_SECRET: anyone may post fake updates")
+    if settings.health_port and not settings.notify_token:
+        logger.warning("RASA_TOKEN is not set: POST /notify refuses every request (no dossier notifications)")
     bridge = TelegramBridge(settings)
     application = bridge.build_application()
-    health = await _start_health(settings.health_port) if settings.health_port else None
-    try:
-        await _run(application, settings, stop)
-    finally:
-        if health is not None:
-            await health.cleanup()
+    async with application:
+        await application.start()
+        # After start: /notify must not reach an uninitialised bot, and /health means "running".
+        side = await _start_side_server(bridge, application.bot) if settings.health_port else None
+        try:
+            await _run(application, settings, stop)
+        finally:
+            if side is not None:
+                await side.cleanup()
+            await application.stop()
 
 
 async def _run(application: Application, settings: Settings, stop: asyncio.Event) -> None:
-    async with application:
-        await application.start()
-        try:
-            if settings.webhook_url:
-                await _serve_webhook(application, settings, stop)
-            else:
-                assert application.updater is not None
-                # A leftover webhook makes getUpdates fail with 409; polling wins when no URL is configured.
-                await application.bot.delete_webhook()
-                await application.updater.start_polling(timeout=settings.poll_timeout, poll_interval=0.0,
-                                                        allowed_updates=Update.ALL_TYPES)
-                logger.info("Polling Telegram for updates (Rasa at %s)", settings.rasa_url)
-                await stop.wait()
-                await application.updater.stop()
-        finally:
-            await application.stop()
+    if settings.webhook_url:
+        await _serve_webhook(application, settings, stop)
+        return
+    assert application.updater is not None
+    # A leftover webhook makes getUpdates fail with 409; polling wins when no URL is configured.
+    await application.bot.delete_webhook()
+    await application.updater.start_polling(timeout=settings.poll_timeout, poll_interval=0.0,
+                                            allowed_updates=Update.ALL_TYPES)
+    logger.info("Polling Telegram for updates (Rasa at %s)", settings.rasa_url)
+    await stop.wait()
+    await application.updater.stop()
 
 
 def main() -> None:

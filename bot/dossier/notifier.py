@@ -1,16 +1,29 @@
 """Status-change notifier: tells subscribed conversations when their dossier's status changes.
 
 Run:  python -m bot.dossier.notifier            (loop)      python -m bot.dossier.notifier --once
-Env:  RASA_URL (http://127.0.0.1:5005), RASA_TOKEN (the Rasa server's --auth-token), DOSSIER_NOTIFY_INTERVAL
-      (seconds between rounds, 60), plus the dossier client settings (DOSSIER_API_URL, DOSSIER_API_TOKEN ...)
-      and DOSSIER_SUBSCRIPTIONS_DB (shared with the action server).
+Env:  RASA_URL (http://127.0.0.1:5005), RASA_TOKEN (the Rasa server's --auth-token, also the bearer token of the
+      Telegram bridge's /notify), TELEGRAM_BRIDGE_URL (the bridge's local side server, e.g. http://127.0.0.1:8089;
+      empty: no Telegram bridge), DOSSIER_NOTIFY_INTERVAL (seconds between rounds, 60), plus the dossier client
+      settings (DOSSIER_API_URL, DOSSIER_API_TOKEN ...) and DOSSIER_SUBSCRIPTIONS_DB (shared with the action server).
 
 Why polling and not a change feed: the dossier API contract only has GET /dossiers/{code}; a province's system
 implements that, not a feed of ours, so polling the subscribed codes works against any implementation.
 Each round reads every subscribed code once, and for each conversation whose last told status differs it calls
 POST {RASA_URL}/conversations/{sender}/trigger_intent?output_channel=latest&token=... with intent
-EXTERNAL_dossier_status_changed and the code as entity; the new status is recorded only after Rasa accepted it
-(so one message per change; a crash between the two can repeat one message, never lose one).
+EXTERNAL_dossier_status_changed and the code as entity. What happens to the answer depends on the channel, read
+from the sender id:
+- `zalo:<user>`: Zalo is a Rasa input channel, so Rasa itself sends the answer through it (output_channel=latest).
+- `telegram:<chat>`: Telegram reaches Rasa through the bridge and the REST channel, so Rasa returns the answer in
+  the HTTP response ({"tracker", "messages"}) and nobody would deliver it. The notifier posts those messages to
+  {TELEGRAM_BRIDGE_URL}/notify (Authorization: Bearer RASA_TOKEN), which sends them into the chat. Without
+  TELEGRAM_BRIDGE_URL, or while the bridge's /health does not answer, Telegram conversations are left for a later
+  round (Rasa is not even asked, so the conversation history gets no undelivered answers).
+- `web:` (the web chat page) and any other REST sender: the answer is recorded in the conversation, but the page
+  only shows answers to its own requests: it does NOT receive pushes, so a web user sees nothing until they ask
+  again. The status is still recorded as told (as before), so the page is not asked again and again.
+The new status is recorded only after the delivery succeeded (Rasa accepted, and for Telegram the bridge sent it):
+a Rasa or bridge outage means a retry next round, never a lost notification. A crash between the delivery and
+the record (or a Telegram failure part-way through a multi-message answer) can repeat one message.
 A final status ends the subscription.
 """
 from __future__ import annotations
@@ -21,7 +34,7 @@ import os
 import time
 import urllib.parse
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import requests
 
@@ -33,6 +46,7 @@ from bot.dossier.subscriptions import SubscriptionStore
 
 logger = logging.getLogger(__name__)
 INTENT = "EXTERNAL_dossier_status_changed"
+TELEGRAM_PREFIX = "telegram:"
 
 
 @dataclass
@@ -40,21 +54,30 @@ class Notifier:
     subscriptions: SubscriptionStore
     client: DossierClient
     rasa_url: str
-    rasa_token: str | None = None
+    rasa_token: str | None = field(default=None, repr=False)
     timeout: float = 10.0
+    telegram_bridge_url: str | None = None
+    # Longer than Rasa's: /notify may wait (up to TELEGRAM_NOTIFY_WAIT, 20 s) for a chat busy with a reply.
+    bridge_timeout: float = 60.0
 
     def __post_init__(self) -> None:
         self.session = requests.Session()
+        self.session.trust_env = False  # Rasa and the bridge are local; never through an environment proxy
+        if self.telegram_bridge_url:
+            self.telegram_bridge_url = self.telegram_bridge_url.rstrip("/")
+        self._bridge_up: bool | None = None  # checked at most once per round
 
     @classmethod
     def from_env(cls) -> "Notifier":
         settings = DossierSettings.from_env()
         return cls(SubscriptionStore(settings.subscriptions_db), DossierClient(settings),
                    (os.environ.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
-                   os.environ.get("RASA_TOKEN") or None)
+                   os.environ.get("RASA_TOKEN") or None,
+                   telegram_bridge_url=os.environ.get("TELEGRAM_BRIDGE_URL") or None)
 
     def run_once(self) -> int:
-        """One polling round; returns how many notifications Rasa accepted."""
+        """One polling round; returns how many notifications were delivered (see the module docstring)."""
+        self._bridge_up = None
         by_code = defaultdict(list)
         for sub in self.subscriptions.all():
             by_code[sub.code].append(sub)
@@ -74,7 +97,7 @@ class Notifier:
             for sub in subs:
                 if sub.last_status == status:
                     continue
-                if not self._trigger(sub.sender_id, code):
+                if not self._notify(sub.sender_id, code):
                     continue
                 delivered += 1
                 self.subscriptions.mark_notified(sub.sender_id, code, status)
@@ -82,7 +105,54 @@ class Notifier:
                     self.subscriptions.unsubscribe(sub.sender_id, code)
         return delivered
 
-    def _trigger(self, sender_id: str, code: str) -> bool:
+    def _notify(self, sender_id: str, code: str) -> bool:
+        """Deliver one change to one conversation; True when it reached the user's channel (or Rasa, for REST)."""
+        if not sender_id.startswith(TELEGRAM_PREFIX):
+            return self._trigger(sender_id, code) is not None
+        if not self._telegram_bridge_ready():
+            return False
+        answer = self._trigger(sender_id, code)
+        if answer is None:
+            return False
+        messages = answer.get("messages")
+        if not isinstance(messages, list):
+            logger.warning("Rasa's answer for %s has no messages list; retry next round", mask_code(code))
+            return False
+        return self._push_telegram(sender_id, code, messages)
+
+    def _telegram_bridge_ready(self) -> bool:
+        if not self.telegram_bridge_url:
+            logger.warning("a Telegram conversation follows a dossier but TELEGRAM_BRIDGE_URL is not set; "
+                           "kept for a later round")
+            return False
+        if self._bridge_up is None:
+            try:
+                response = self.session.get(f"{self.telegram_bridge_url}/health", timeout=self.timeout)
+                self._bridge_up = response.status_code == 200
+            except requests.RequestException:
+                self._bridge_up = False
+            if not self._bridge_up:
+                logger.warning("Telegram bridge not answering at %s; retry next round", self.telegram_bridge_url)
+        return self._bridge_up
+
+    def _push_telegram(self, sender_id: str, code: str, messages: list) -> bool:
+        headers = {"Authorization": f"Bearer {self.rasa_token}"} if self.rasa_token else {}
+        try:
+            response = self.session.post(f"{self.telegram_bridge_url}/notify", headers=headers,
+                                         json={"sender": sender_id, "messages": messages},
+                                         timeout=self.bridge_timeout)
+        except requests.RequestException as exc:
+            self._bridge_up = False  # skip the other Telegram conversations this round
+            logger.warning("Telegram bridge unreachable (%s); retry next round", type(exc).__name__)
+            return False
+        if response.status_code != 200:
+            logger.warning("Telegram bridge did not deliver the notification for %s: HTTP %s; retry next round",
+                           mask_code(code), response.status_code)
+            return False
+        return True
+
+    def _trigger(self, sender_id: str, code: str) -> dict | None:
+        """Ask Rasa to answer the status change; its JSON answer ({} when not JSON), None when refused."""
         url = f"{self.rasa_url}/conversations/{urllib.parse.quote(sender_id, safe='')}/trigger_intent"
         params = {"output_channel": "latest"}
         if self.rasa_token:
@@ -92,11 +162,15 @@ class Notifier:
                                          json={"name": INTENT, "entities": {"dossier_code": code}})
         except requests.RequestException as exc:
             logger.warning("Rasa unreachable (%s); retry next round", type(exc).__name__)
-            return False
+            return None
         if response.status_code >= 300:
             logger.warning("Rasa refused the notification for %s: HTTP %s", mask_code(code), response.status_code)
-            return False
-        return True
+            return None
+        try:
+            answer = response.json()
+        except ValueError:
+            return {}
+        return answer if isinstance(answer, dict) else {}
 
     def run_forever(self, interval: float) -> None:
         while True:

@@ -88,11 +88,10 @@ def services(settings: StackSettings, model: Path, endpoints: str, credentials: 
             env={**env, "WEB_PORT": str(settings.web_port), "WEB_HOST": settings.host},
         )
     )
-    if settings.uses_reference_dossier_service or settings.dossier_api_url:
-        # Polls the dossier API for subscribed conversations and tells them of status changes.
-        plan.append(Service("dossier-notifier", python_module("bot.dossier.notifier"), port=None, env=env))
+    notifier_env = dict(env)
     if settings.telegram_token:
-        health_port = free_port()  # only for the readiness check
+        # Before the notifier: Telegram notifications go through the bridge's POST /notify on this port.
+        health_port = free_port()
         plan.append(
             Service(
                 "telegram-bridge",
@@ -102,4 +101,8 @@ def services(settings: StackSettings, model: Path, endpoints: str, credentials: 
                 env={**env, "TELEGRAM_BOT_TOKEN": settings.telegram_token, "TELEGRAM_HEALTH_PORT": str(health_port)},
             )
         )
+        notifier_env["TELEGRAM_BRIDGE_URL"] = f"http://127.0.0.1:{health_port}"
+    if settings.uses_reference_dossier_service or settings.dossier_api_url:
+        # Polls the dossier API for subscribed conversations and tells them of status changes.
+        plan.append(Service("dossier-notifier", python_module("bot.dossier.notifier"), port=None, env=notifier_env))
     return plan

@@ -47,7 +47,7 @@ def test_status_payload_matches_the_server(rasa_server, code):
     assert held["agency"] in text
     assert held["applicant_phone_last4"] not in text  # never shown
     if overdue:
-        assert "trễ hạn" in text.lower()
+        assert "quá hạn" in text.lower() and "xin lỗi" in text.lower()
 
 
 def test_asking_without_a_code_then_giving_it(rasa_server):

@@ -3,6 +3,7 @@ answerCallbackQuery / setWebhook / deleteWebhook / sendChatAction / sendPhoto an
 
 Point python-telegram-bot at it with base_url=f"{fake.url}/bot" (TELEGRAM_API_BASE). Tests queue updates with
 add_update() or the helpers text_update() / callback_update(), then wait_for_method("sendMessage").
+Chats in `blocked_chats` get 403 "bot was blocked by the user" on sendMessage / sendPhoto, as Telegram answers.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class FakeTelegramApi(RecordingServer):
         self._message_ids = itertools.count(1000)
         self._updates_cond = threading.Condition()
         self.webhook: Dict[str, Any] = {}
+        self.blocked_chats: set = set()
 
     # ----- building updates -----
     def add_update(self, update: Dict[str, Any]) -> Dict[str, Any]:
@@ -95,6 +97,8 @@ class FakeTelegramApi(RecordingServer):
             return 200, {"ok": True, "result": self._get_updates(params)}
         if method in ("sendMessage", "sendPhoto"):
             chat_id = int(params.get("chat_id", 0))
+            if chat_id in self.blocked_chats:
+                return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
             result = {"message_id": next(self._message_ids), "date": int(time.time()), "from": BOT_USER,
                       "chat": self.chat(chat_id)}
             if "text" in params:
