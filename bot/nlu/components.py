@@ -3,10 +3,11 @@
 config.yml places `VietnameseNormalizer` first (the classifier sees folded text, so a question typed with or
 without diacritics gives the same features) and `InputGuard` last (it restores the original text for
 entity extraction and actions, and routes empty, emoji-only, overlong and foreign-script messages to the
-`bad_input` intent).
+`bad_input` intent, or `other_language` for a script other than Latin).
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -18,16 +19,25 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import vntext
+from bot.dossier.codes import ENTITY_REGEX
 from bot.nlu import input_check
 
 ORIGINAL_TEXT = "original_text"
 INPUT_PROBLEM = "input_problem"
 BAD_INPUT_INTENT = "bad_input"
+OTHER_LANGUAGE_INTENT = "other_language"
+
+
+# Every dossier code looks alike to the classifier: what matters is that there is one, not its digits.
+_DOSSIER_CODE_RE = re.compile(ENTITY_REGEX, re.IGNORECASE)
+DOSSIER_CODE_TOKEN = " mahoso "
 
 
 def normalized_for_nlu(text: str) -> str:
-    """The text the classifier sees: markup stripped, length bounded, folded (no diacritics, abbreviations expanded)."""
+    """The text the classifier sees: markup stripped, length bounded, dossier codes replaced by one token,
+    folded (no diacritics, abbreviations expanded)."""
     text = input_check.strip_markup(text[: input_check.MAX_CHARS])
+    text = _DOSSIER_CODE_RE.sub(DOSSIER_CODE_TOKEN, text)
     return vntext.fold(text)
 
 
@@ -81,7 +91,8 @@ class InputGuard(_StatelessComponent):
                 message.set(TEXT, original)
             problem = message.get(INPUT_PROBLEM)
             if problem:
-                intent = {"name": BAD_INPUT_INTENT, "confidence": 1.0}
+                name = OTHER_LANGUAGE_INTENT if problem == input_check.FOREIGN else BAD_INPUT_INTENT
+                intent = {"name": name, "confidence": 1.0}
                 message.set(INTENT, intent, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
         return messages

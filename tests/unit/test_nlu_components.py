@@ -51,5 +51,15 @@ def test_guard_routes_bad_input_to_its_intent():
     for message in messages:
         message.set(INTENT, {"name": "greet", "confidence": 0.9})
     guard.process(messages)
-    assert [m.get(INTENT)["name"] for m in messages] == ["bad_input"] * 4
+    assert [m.get(INTENT)["name"] for m in messages] == ["bad_input"] * 3 + ["other_language"]
     assert messages[2].get(TEXT) == "x" * 5000  # nothing the person wrote is lost
+
+
+def test_dossier_codes_reach_the_classifier_as_one_token():
+    normalizer, guard = _components()
+    a = Message(data={TEXT: "tra cứu hồ sơ 000.00.12.H29-261120-0001"})
+    b = Message(data={TEXT: "tra cuu ho so 000.30.15.h56 - 241105 - 0007"})
+    normalizer.process([a, b])
+    assert a.get(TEXT) == b.get(TEXT) == "tra cuu ho so mahoso"
+    guard.process([a])
+    assert a.get(TEXT) == "tra cứu hồ sơ 000.00.12.H29-261120-0001"  # the extractor and actions see the code
