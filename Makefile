@@ -30,12 +30,18 @@ validate: venv
 	  || { tail -40 $(RESULTS)/validate.log; exit 1; }
 	@echo "rasa data validate: ok"
 
-## Train when data, domain or config changed (Rasa compares fingerprints and skips otherwise).
+## Train when data, domain or config changed (Rasa compares fingerprints and skips otherwise). Rasa's cache
+## does not see changes to our own NLU code, so a change there forces a full training.
+NLU_CODE := bot/vntext.py bot/data/abbreviations.tsv $(wildcard bot/nlu/*.py) bot/dossier/codes.py
 train: venv
-	@mkdir -p $(RESULTS)
+	@mkdir -p $(RESULTS) models
 	@echo "Training (log: $(RESULTS)/train.log) ..."
-	@$(RASA) train $(RASA_FILES) --out models > $(RESULTS)/train.log 2>&1 \
-	  || { tail -40 $(RESULTS)/train.log; exit 1; }
+	@code=$$(cat $(NLU_CODE) | sha256sum | cut -c1-16); \
+	  force=""; [ "$$(cat models/.nlu-code 2>/dev/null)" = "$$code" ] || force="--force"; \
+	  $(RASA) train $(RASA_FILES) --out models $$force > $(RESULTS)/train.log 2>&1 \
+	  || { tail -40 $(RESULTS)/train.log; exit 1; }; \
+	  echo "$$code" > models/.nlu-code; \
+	  ls -t models/*.tar.gz | tail -n +4 | xargs -r rm -f  # keep the three newest models
 	@grep -Eo "models/[^' ]+\.tar\.gz" $(RESULTS)/train.log | tail -1 || true
 
 unit: venv

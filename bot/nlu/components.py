@@ -30,7 +30,7 @@ OTHER_LANGUAGE_INTENT = "other_language"
 
 # Every dossier code looks alike to the classifier: what matters is that there is one, not its digits.
 _DOSSIER_CODE_RE = re.compile(ENTITY_REGEX, re.IGNORECASE)
-DOSSIER_CODE_TOKEN = " mahoso "
+DOSSIER_CODE_TOKEN = " qqcodeqq "  # shares no character n-gram with Vietnamese words
 
 
 def normalized_for_nlu(text: str) -> str:

@@ -60,6 +60,6 @@ def test_dossier_codes_reach_the_classifier_as_one_token():
     a = Message(data={TEXT: "tra cứu hồ sơ 000.00.12.H29-261120-0001"})
     b = Message(data={TEXT: "tra cuu ho so 000.30.15.h56 - 241105 - 0007"})
     normalizer.process([a, b])
-    assert a.get(TEXT) == b.get(TEXT) == "tra cuu ho so mahoso"
+    assert a.get(TEXT) == b.get(TEXT) == "tra cuu ho so qqcodeqq"
     guard.process([a])
     assert a.get(TEXT) == "tra cứu hồ sơ 000.00.12.H29-261120-0001"  # the extractor and actions see the code
