@@ -11,13 +11,23 @@ from pathlib import Path
 import yaml
 
 from bot.catalog import load_catalog
+from bot.vntext import has_diacritics
 
 DEFAULT_SET = Path(__file__).resolve().parents[2] / "tests" / "catalog" / "eval_questions.yml"
 HALVES = ("with_diacritics", "without_diacritics")
 
 
 def load_set(path: Path = DEFAULT_SET) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    """The halves format of eval_questions.yml, or a flat `questions:` / `off_topic:` list (tests/catalog_blind),
+    split into halves by whether the question has diacritics."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if "questions" not in data:
+        return data
+    return {
+        "with_diacritics": [q for q in data["questions"] if has_diacritics(q["q"])],
+        "without_diacritics": [q for q in data["questions"] if not has_diacritics(q["q"])],
+        "nothing": data.get("off_topic", []),
+    }
 
 
 def evaluate(path: Path = DEFAULT_SET, catalog=None) -> dict:
