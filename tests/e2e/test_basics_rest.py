@@ -52,3 +52,16 @@ def test_bad_input_loses_nothing_from_the_conversation(rasa_server):
 def test_markup_is_never_echoed_back(rasa_server):
     messages = rasa_server.rest(rasa_server.new_sender(), "<script>alert(1)</script>")
     assert all("<script>" not in (m.get("text") or "") for m in messages)
+
+
+def test_people_can_say_whether_they_are_satisfied(rasa_server):
+    import sqlite3
+
+    sender = rasa_server.new_sender()
+    messages = rasa_server.rest(sender, "cảm ơn nhiều")
+    assert [b["payload"] for b in messages[-1]["buttons"]] == ["/feedback_satisfied", "/feedback_unsatisfied"]
+    assert rasa_server.rest(sender, "/feedback_unsatisfied")[0]["text"].startswith("Xin lỗi vì trợ lý chưa giúp")
+    assert rasa_server.rest(sender, "rất hài lòng")[0]["text"].startswith("Cảm ơn bạn đã đánh giá")
+    with sqlite3.connect(rasa_server.settings.var_dir / "feedback.sqlite") as connection:
+        rows = connection.execute("SELECT channel, satisfied FROM feedback ORDER BY id").fetchall()
+    assert rows[-2:] == [("test", 0), ("test", 1)]

@@ -1,0 +1,61 @@
+"""Satisfaction feedback: stored without personal data, reported by channel and procedure."""
+import datetime as dt
+import subprocess
+import sys
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.feedback import ActionRecordFeedback
+from bot.feedback import FeedbackStore, channel_of, report
+from bot.settings import REPO_ROOT
+
+
+def _tracker(sender: str, intent: str, procedure_code=None) -> Tracker:
+    return Tracker(sender, {"procedure_code": procedure_code}, {"intent": {"name": intent}, "text": "/" + intent},
+                   [], False, None, {}, "action_listen")
+
+
+def test_channel_never_keeps_the_person():
+    assert channel_of("telegram:12345") == "telegram"
+    assert channel_of("zalo:987") == "zalo"
+    assert channel_of("a1b2", "rest") == "rest"
+
+
+async def test_action_records_and_answers(tmp_path, monkeypatch):
+    db = tmp_path / "feedback.sqlite"
+    monkeypatch.setenv("FEEDBACK_DB", str(db))
+    monkeypatch.setenv("HOTLINE", "1900 0000")
+    dispatcher = CollectingDispatcher()
+    events = await ActionRecordFeedback().run(dispatcher, _tracker("telegram:42", "feedback_unsatisfied", "1.001193"), {})
+    assert events == []
+    assert dispatcher.messages[0]["response"] == "utter_feedback_sorry"
+    assert dispatcher.messages[0]["hotline"] == "1900 0000"
+    await ActionRecordFeedback().run(CollectingDispatcher(), _tracker("web:x", "feedback_satisfied"), {})
+    summary = FeedbackStore(db).summary(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1))
+    assert summary["ratings"] == 2 and summary["satisfied"] == 1
+    assert summary["by_channel"] == {"telegram": {"ratings": 1, "satisfied": 0}, "web": {"ratings": 1, "satisfied": 1}}
+    assert summary["unsatisfied_procedures"] == [("1.001193", 1)]
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        assert "42" not in str(connection.execute("SELECT * FROM feedback").fetchall())
+
+
+def test_report_command(tmp_path):
+    db = tmp_path / "f.sqlite"
+    store = FeedbackStore(db)
+    now = dt.datetime.now(dt.timezone.utc)
+    for satisfied in (True, True, True, False):
+        store.record("zalo", satisfied, "1.004194", at=now)
+    store.record("zalo", False, None, at=now - dt.timedelta(days=60))  # outside the window
+    result = subprocess.run([sys.executable, "-m", "bot.feedback", "report", "--days", "30", "--db", str(db)],
+                            cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assert "75% (3/4 đánh giá)" in result.stdout
+    assert "| zalo | 4 | 75% |" in result.stdout
+    assert "| 1.004194 | 1 |" in result.stdout
+
+
+def test_report_with_no_ratings():
+    text = report({"ratings": 0, "satisfied": 0, "by_channel": {}, "unsatisfied_procedures": []}, 7)
+    assert text.startswith("Mức độ hài lòng, 7 ngày gần nhất: –")
