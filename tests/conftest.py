@@ -18,6 +18,7 @@ from bot.stack.processes import Stack
 from tests.fakes.zalo_api import start_for_rasa
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+OPERATOR_TOKEN = "test-operator-token"  # what a hotline operator's web page sends as message metadata
 
 
 @dataclass
@@ -55,7 +56,7 @@ def rasa_server(tmp_path_factory) -> RasaServer:
         tmp_path_factory.mktemp("stack"),
         REPO_ROOT / "models",
         zalo_app_id=zalo_env["ZALO_APP_ID"],
-        extra_env=zalo_env,
+        extra_env={**zalo_env, "OPERATOR_TOKEN": OPERATOR_TOKEN},
         # Another implementation of the dossier API contract instead of the reference service (see README).
         dossier_api_url=os.environ.get("E2E_DOSSIER_API_URL", ""),
     )

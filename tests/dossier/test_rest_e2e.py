@@ -69,3 +69,25 @@ def test_an_unknown_code_says_not_found(rasa_server):
     messages = rasa_server.rest(rasa_server.new_sender(), "tra cứu hồ sơ 000.00.12.H29-261102-0999")
     assert not _status_payloads(messages)
     assert any("không tìm thấy" in (m.get("text") or "").lower() for m in messages)
+
+
+def test_operators_see_the_note_and_history_citizens_do_not(rasa_server):
+    from tests.conftest import OPERATOR_TOKEN
+
+    code = "000.00.12.H29-261102-0002"  # PROCESSING: its officer's note is for operators only
+    citizen = "\n".join(m.get("text") or "" for m in rasa_server.rest(rasa_server.new_sender(), f"tra cứu hồ sơ {code}"))
+    assert "[Cán bộ]" not in citizen
+    operator = rasa_server.rest(rasa_server.new_sender(), f"tra cứu hồ sơ {code}",
+                                metadata={"operator_token": OPERATOR_TOKEN})
+    text = "\n".join(m.get("text") or "" for m in operator)
+    assert "[Cán bộ] Lịch sử trạng thái" in text
+    wrong = rasa_server.rest(rasa_server.new_sender(), f"tra cứu hồ sơ {code}", metadata={"operator_token": "guess"})
+    assert "[Cán bộ]" not in "\n".join(m.get("text") or "" for m in wrong)
+
+
+def test_lookups_are_rate_limited_per_conversation_politely(rasa_server):
+    sender = rasa_server.new_sender()
+    answers = [rasa_server.rest(sender, f"tra cứu hồ sơ {code}") for code in sorted(DEMO_CODES)[:6]]
+    assert all(_status_payloads(a) for a in answers[:5])
+    assert not _status_payloads(answers[5])
+    assert any("phút" in (m.get("text") or "") for m in answers[5])
