@@ -10,6 +10,11 @@ Question words are compared accent-aware (căn ≠ cần, tử ≠ từ) and big
 that folds like a question word still counts inside its phrase ("khai tu", "ban sao", "con nuoi").
 Terms found only inside a name's (...) qualifier earn half their weight; qualifiers naming the default case
 (ở trong nước, cho người từ đủ 14 tuổi trở lên) are treated as such. Small talk ("chào bạn") returns [].
+Citizen vocabulary: data/slang.tsv (chat abbreviations: dk, mst, gks ...) is expanded first, then
+data/aliases.tsv (several hundred everyday names: giấy chứng tử, sang tên sổ đỏ, cà vẹt, mai táng phí ...) in two
+passes; alias and question-word matching are accent-aware, and a word typed with diacritics only matches the same
+accented word in a name ("sốt" ≠ "sót") and is not typo-corrected. data/offtopic.txt phrases (giá vàng, thời
+tiết, kể chuyện cười ...) make search return [].
 """
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ MIN_SCORE = 0.45      # below this a hit is not plausible: search returns []
 AMBIGUITY_MARGIN = 0.06  # hits within this of the best are "close alternatives"
 _LEVEL_BONUS = {"Cấp xã": 0.02, "Cấp tỉnh": 0.015}  # a citizen files at the commune/province
 _AUX_WEIGHT = 0.35
+ALIAS_BOOST = 0.1  # an everyday phrase that names one procedure (aliases.tsv third column)
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _WORD_RE = re.compile(r"\w+")
 Tok = tuple[str, str]  # (folded form, accented form); equal when the word carries no diacritics
@@ -153,16 +159,52 @@ def expand(toks: list[Tok], table: dict[str, list[Tok]]) -> list[Tok]:
     return out
 
 
-def load_aliases() -> list[tuple[list[str], str, list[str]]]:
-    """(folded alias tokens, rewrite text, codes) from aliases.tsv, longest alias first."""
+def load_aliases() -> list[tuple[list[Tok], str, list[str]]]:
+    """(alias words, rewrite text, codes) from aliases.tsv, longest alias first. Matched accent-aware like stop
+    words: "cười" (laugh) typed with accents is not "cưới" (wed); "cuoi" typed without accents matches either."""
     aliases = []
     for line in _read_lines("aliases.tsv"):
         cols = line.split("\t")
         alias, target = cols[0].strip(), (cols[1].strip() if len(cols) > 1 else "")
         codes = [c.strip() for c in (cols[2].split(",") if len(cols) > 2 else []) if c.strip()]
-        aliases.append((tokens(alias), target, codes))
+        aliases.append((word_pairs(alias), target, codes))
     aliases.sort(key=lambda a: -len(a[0]))
     return aliases
+
+
+def load_slang() -> dict[str, list[Tok]]:
+    """Chat abbreviations citizens type (data/slang.tsv): expanded in queries only, before aliases.
+    Keyed by the word as written (accented key) or its plain form, see expand_slang()."""
+    table = {}
+    for line in _read_lines("slang.tsv"):
+        short, _, full = line.partition("\t")
+        if full.strip():
+            table[normalize(short.strip())] = word_pairs(full)
+    return table
+
+
+def expand_slang(toks: list[Tok], table: dict[str, list[Tok]]) -> list[Tok]:
+    """Accent-aware: "đk" and "dk" both match their entries, but "hồng" never matches a plain key "hong"."""
+    out: list[Tok] = []
+    for t in toks:
+        out.extend(table.get(t[1], [t]))
+    return out
+
+
+def _accented_terms(toks: list[Tok]) -> set[str]:
+    """Accented words and adjacent word pairs, for telling "sốt" from "sót" when a question has accents."""
+    out = {a for _, a in toks}
+    out.update(f"{x[1]}_{y[1]}" for x, y in zip(toks, toks[1:]))
+    return out
+
+
+def _accent_keys(toks: list[Tok]) -> dict[str, str]:
+    """Folded term -> accented term, for query words (and pairs of words) all typed with diacritics."""
+    keys = {f: a for f, a in toks if a != f}
+    for x, y in zip(toks, toks[1:]):
+        if x[1] != x[0] and y[1] != y[0]:
+            keys[f"{x[0]}_{y[0]}"] = f"{x[1]}_{y[1]}"
+    return keys
 
 
 def _deletes(word: str) -> set[str]:
@@ -174,7 +216,14 @@ class SearchIndex:
         self.stop = load_stopwords()
         self.abbrev = load_abbreviations()
         self.aliases = load_aliases()
+        self.slang = load_slang()
+        # Aliases by first word, longest first, so a query only tries the aliases that can start at each word.
+        self.alias_by_first: dict[str, list[tuple[list[str], str, list[str]]]] = {}
+        for alias in self.aliases:
+            if alias[0]:
+                self.alias_by_first.setdefault(alias[0][0][0], []).append(alias)
         self.greetings = {f for line in _read_lines("greetings.txt") for f in tokens(line)}
+        self.offtopic = StopWords(_read_lines("offtopic.txt"))  # multi-word phrases only (StopWords.phrases)
         self.codes = [r["code"] for r in records]
         self.names = [r["name"] for r in records]
         self.code_index = {c: i for i, c in enumerate(self.codes)}
@@ -184,6 +233,7 @@ class SearchIndex:
         paren_tokens: list[set[str]] = []
         paren_only: list[set[str]] = []  # name terms found only inside (...)
         aux_terms: list[set[str]] = []
+        acc_terms: list[set[str]] = []  # accented words and word pairs of each name
         self.level_bonus = np.zeros(len(records))
         for i, r in enumerate(records):
             base = _LEVEL_PHRASE_RE.sub(" ", r["name"])
@@ -193,6 +243,7 @@ class SearchIndex:
             base_toks = [t[0] for t in base_pairs]
             self.base_names.append(" ".join(tokens(base)))
             name_terms.append(self.stop.terms(base_pairs)[0])
+            acc_terms.append(_accented_terms(base_pairs))
             name_tokens.append(base_toks)
             paren = expand(word_pairs(" ".join(re.findall(r"\(([^)]*)\)", base))), self.abbrev)
             paren_tokens.append({t[0] for t in paren})
@@ -229,6 +280,11 @@ class SearchIndex:
                 post_paren.setdefault(t, []).append(i)
         self.post_paren = {t: np.array(v, dtype=np.int32) for t, v in post_paren.items()}
         self.post_aux = {t: np.array(v, dtype=np.int32) for t, v in post_aux.items()}
+        post_acc: dict[str, list[int]] = {}
+        for i, terms in enumerate(acc_terms):
+            for t in terms:
+                post_acc.setdefault(t, []).append(i)
+        self.post_acc = {t: np.array(v, dtype=np.int32) for t, v in post_acc.items()}
         # How much name weight each record has: every distinct name word (stop words too, so extra
         # qualifiers count against a variant), generic verbs at a lower weight, level words excluded.
         default_idf = math.log(1 + n)
@@ -262,8 +318,8 @@ class SearchIndex:
     def _correct(self, tok: Tok) -> Tok:
         """Nearest vocabulary word at edit distance 1 (insert/delete/substitute/transpose-ish)."""
         word = tok[0]
-        if word in self.vocab or self.stop.is_stop(tok) or len(word) < 4 or word.isdigit():
-            return tok
+        if word in self.vocab or self.stop.is_stop(tok) or len(word) < 4 or word.isdigit() or tok[1] != word:
+            return tok  # a word typed with diacritics is a real word ("giàu" is not a typo for "giao")
         candidates = set(self.delete_map.get(word, []))          # a letter was left out
         for d in _deletes(word):
             if d in self.vocab:
@@ -275,25 +331,45 @@ class SearchIndex:
         return (best, best)
 
     def rewrite(self, query: str) -> tuple[list[Tok], list[str], bool]:
-        """Query words after abbreviations, aliases and typo correction, alias codes, and whether a level is named."""
-        toks = expand(word_pairs(query), self.abbrev)
-        folded = [t[0] for t in toks]
+        """Query words after abbreviations, aliases and typo correction, alias codes, and whether a level is named.
+
+        Aliases run twice, so one everyday phrase can complete another ("đăng ký xe máy mới": xe máy -> xe, then
+        "đăng ký xe mới" -> first registration)."""
+        toks = expand(expand_slang(word_pairs(query), self.slang), self.abbrev)
         codes: list[str] = []
+        toks, origin = self._apply_aliases(toks, codes, correct=True)
+        if any(o >= 0 for o in origin):
+            toks, _ = self._apply_aliases(toks, codes, correct=False, origin=origin)
+        text = " ".join(t[0] for t in toks)
+        names_level = bool(re.search(r"\bcap (tinh|xa|huyen|trung uong|bo)\b|\btrung uong\b", text))
+        return toks, list(dict.fromkeys(codes)), names_level
+
+    def _apply_aliases(self, toks: list[Tok], codes: list[str], correct: bool,
+                       origin: list[int] | None = None) -> tuple[list[Tok], list[int]]:
+        """One left-to-right pass of alias rewriting. `origin` tells, per word, which earlier rewrite produced it
+        (-1: the person typed it); a match lying wholly inside one earlier rewrite is skipped, so an official
+        phrase an alias produced ("giấy chứng nhận đăng ký kinh doanh") is not rewritten again."""
+        folded = [t[0] for t in toks]
+        origin = origin or [-1] * len(toks)
         out: list[Tok] = []
+        out_origin: list[int] = []
         i = 0
         while i < len(toks):
-            for alias, target, alias_codes in self.aliases:
-                if alias and folded[i:i + len(alias)] == alias:
-                    out.extend(expand(word_pairs(target), self.abbrev))
+            for alias, target, alias_codes in self.alias_by_first.get(folded[i], ()):
+                n = len(alias)
+                if (len(toks) - i >= n and all(_tok_match(t, r) for t, r in zip(toks[i:i + n], alias))
+                        and not (origin[i] >= 0 and len(set(origin[i:i + n])) == 1)):
+                    repl = expand(word_pairs(target), self.abbrev)
+                    out.extend(repl)
+                    out_origin.extend([i] * len(repl))
                     codes.extend(alias_codes)
-                    i += len(alias)
+                    i += n
                     break
             else:
-                out.append(self._correct(toks[i]))
+                out.append(self._correct(toks[i]) if correct else toks[i])
+                out_origin.append(origin[i])
                 i += 1
-        text = " ".join(t[0] for t in out)
-        names_level = bool(re.search(r"\bcap (tinh|xa|huyen|trung uong|bo)\b|\btrung uong\b", text))
-        return out, codes, names_level
+        return out, out_origin
 
     def search(self, query: str, limit: int = 5, min_score: float = MIN_SCORE) -> list[Hit]:
         score = self._score(query)
@@ -313,9 +389,19 @@ class SearchIndex:
         out["score"] = round(float(score[i]), 4) if score is not None else None
         return out
 
+    def is_offtopic(self, query: str) -> bool:
+        """The question contains a phrase of data/offtopic.txt (food, weather, gold price, jokes ...)."""
+        toks = word_pairs(query)
+        for phrase in self.offtopic.phrases:
+            n = len(phrase)
+            for i in range(len(toks) - n + 1):
+                if all(_tok_match(t, r) for t, r in zip(toks[i:i + n], phrase)):
+                    return True
+        return False
+
     def _score(self, query: str, parts: dict | None = None) -> np.ndarray | None:
-        if set(tokens(query)) <= self.greetings:
-            return None  # small talk ("chào bạn") or nothing at all
+        if set(tokens(query)) <= self.greetings or self.is_offtopic(query):
+            return None  # small talk ("chào bạn", "giá vàng hôm nay") or nothing at all
         toks, alias_codes, names_level = self.rewrite(query)
         terms, soft = self.stop.terms(toks)
         weights = {t: self.idf[t] * (0.6 if "_" in t else 1.0) for t in terms if t in self.idf}
@@ -329,14 +415,21 @@ class SearchIndex:
         matched = np.zeros(n)
         uni_matched = np.zeros(n)
         evidence = np.zeros(n)  # distinct query unigrams found + 2 per bigram found in the name
+        accent = _accent_keys(toks)
+        empty = np.zeros(0, dtype=np.int32)
         for t, w in weights.items():
             ids = self.post_name.get(t)
+            if ids is not None and t in accent:
+                # Typed with diacritics: only names with the same accented word count ("sốt" is not "sót").
+                ids = np.intersect1d(ids, self.post_acc.get(accent[t], empty), assume_unique=True)
             if ids is not None:
                 matched[ids] += w
                 evidence[ids] += 2 if "_" in t else 1
                 if "_" not in t and t not in _LEVEL_WORDS:
                     uni_matched[ids] += w * self._word_factor(t)
             ids = self.post_paren.get(t)
+            if ids is not None and t in accent:
+                ids = np.intersect1d(ids, self.post_acc.get(accent[t], empty), assume_unique=True)
             if ids is not None:  # found only in the name's (...) qualifier: it qualifies, it does not name
                 matched[ids] -= w * (1 - _PAREN_MATCH)
                 if "_" not in t and t not in _LEVEL_WORDS:
@@ -361,7 +454,7 @@ class SearchIndex:
         for code in alias_codes:
             i = self.code_index.get(code)
             if i is not None:
-                score[i] = max(score[i], 0.0) + 0.25
+                score[i] = max(score[i], 0.0) + ALIAS_BOOST
         # One shared word is not a plausible match ("thời tiết" vs "chi tiết"): need two words or a phrase,
         # unless the whole query is that one word.
         content = len([t for t in terms if "_" not in t])

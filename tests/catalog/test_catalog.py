@@ -182,3 +182,58 @@ def test_cli_show():
     out = _cli("show", "1.004194")
     assert out.returncode == 0 and "Tên thủ tục: Đăng ký tạm trú" in out.stdout and "Thành phần hồ sơ:" in out.stdout
     assert _cli("show", "0.000000").returncode == 1
+
+
+# ---------------------------------------------------------------- citizen vocabulary (aliases.tsv, slang.tsv)
+@pytest.mark.parametrize("query,code", [
+    ("làm giấy chứng tử cho bố", "1.000656"),                 # chứng tử = khai tử
+    ("sang tên sổ đỏ", "1.013831"),                           # = đăng ký biến động (chuyển nhượng)
+    ("cấp lại cà vẹt xe bị mất", {"1.013082", "1.013080"}),  # online or in-person variant
+    ("dk ket hon can gi", "1.000894"),                         # chat abbreviation "dk"
+    ("xin phép xây dựng nhà", "1.013225"),
+    ("đóng cửa hộ kinh doanh", "1.001266"),                   # = chấm dứt hoạt động
+    ("giải thể công ty", "2.002023"),
+    ("nhận tiền mai táng phí", "2.000821"),                    # part of chế độ tử tuất
+    ("nghỉ ốm hưởng bảo hiểm", "1.001667"),
+    ("đổi tiền rách ở đâu", "2.001077"),
+    ("lam ma so thue ca nhan", "1.008498"),                    # mst / mã số thuế
+])
+def test_citizen_words_map_to_official_names(cat, query, code):
+    hits = cat.search(query, limit=3)
+    assert hits and hits[0].code in ({code} if isinstance(code, str) else code), hits
+
+
+def test_alias_inside_a_longer_phrase_does_not_override_it(cat):
+    # "tạm ngừng" is not "ngừng" (chấm dứt); an alias output is not re-aliased as a whole.
+    assert cat.search("tạm ngừng hộ kinh doanh", limit=1)[0].code == "1.001570"
+    assert cat.search("thay doi noi dung dang ky ho kinh doanh", limit=1)[0].code == "2.000720"
+
+
+def test_two_alias_passes(cat):
+    # "xe máy" -> "xe", then "đăng ký xe mới" is a first registration.
+    assert cat.search("đăng ký xe máy mới", limit=1)[0].code in {"1.013067", "1.012575"}
+
+
+def test_slang_and_aliases_are_accent_aware(cat):
+    toks, _, _ = cat.index.rewrite("cấp đổi sổ hồng")       # "hồng" is not the chat spelling "hong" (không)
+    assert ("khong", "không") not in toks
+    toks, _, _ = cat.index.rewrite("kể chuyện cười")           # "cười" (laugh) is not "cưới" (wed)
+    assert "ket" not in [t[0] for t in toks]
+
+
+def test_accented_word_matches_only_same_accents(cat):
+    # "sốt" (fever) folds like "sót" (omission); typed with accents it must not find "Sửa lỗi sai sót".
+    assert all("sót" not in h.name for h in cat.search("con tôi bị sốt", limit=3))
+
+
+@pytest.mark.parametrize("query", [
+    "ăn gì ngon ở hà nội", "kể chuyện cười đi", "giá vàng hôm nay bao nhiêu", "thời tiết đà nẵng",
+    "bạn tên là gì", "hom nay an gi",
+])
+def test_chit_chat_returns_nothing(cat, query):
+    assert cat.search(query) == []
+
+
+def test_procedure_with_chat_like_word_still_found(cat):
+    # Off-topic phrases are specific: "kinh doanh vàng" is a procedure, "giá vàng" is chat.
+    assert cat.search("cấp giấy phép kinh doanh mua bán vàng miếng", limit=3)
