@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    for stale in ("intent_successes.json", "intent_errors.json"):  # rasa leaves an old file when none is wrong
+        (out / stale).unlink(missing_ok=True)
     command = [sys.executable, "-m", "rasa", "test", "nlu", "--nlu", args.data, "--model", str(model),
                "--out", str(out), "--successes", "--no-plot"]
     with open(out / "rasa_test_nlu.log", "wb") as log:
