@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import contextlib
 import dataclasses
 from typing import AsyncIterator, Iterator
@@ -52,3 +53,11 @@ async def running_bridge(settings: Settings) -> AsyncIterator[None]:
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=15)
+
+
+async def wait_until(predicate, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)

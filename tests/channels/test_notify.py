@@ -21,21 +21,13 @@ from bot.dossier.notifier import INTENT, Notifier
 from bot.dossier.store import DossierStore
 from bot.dossier.subscriptions import SubscriptionStore
 from bot.dossier.testing import running_service
-from tests.channels.conftest import bridge_settings, free_port, running_bridge
+from tests.channels.conftest import wait_until, bridge_settings, free_port, running_bridge
 from tests.fakes.rasa_rest import TRIGGER_STATUS_TEXT, TRIGGER_TEXT
 
 SECRET = "shared-rasa-token"
 CODE = "000.00.12.H29-261102-0002"  # PROCESSING in the demo data of a fresh database
 BUTTONS = [{"title": "Tra cứu hồ sơ khác", "payload": "/check_dossier_status"},
            {"title": "Hủy theo dõi", "payload": "/unsubscribe_dossier"}]
-
-
-async def wait_until(predicate, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
 
 
 @contextlib.asynccontextmanager

@@ -18,18 +18,10 @@ import pytest
 
 from bot.channels.common import message, split_text, utf16_len
 from bot.channels.telegram_bridge import ButtonMap, normalize_api_base
-from tests.channels.conftest import TOKEN, bridge_settings, free_port, running_bridge
+from tests.channels.conftest import wait_until, TOKEN, bridge_settings, free_port, running_bridge
 from tests.fakes.rasa_rest import DOSSIER_TEXT, PROCEDURE_TEXT
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-async def wait_until(predicate, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
 
 
 def keyboard_of(call) -> list:
