@@ -6,7 +6,7 @@ RASA := $(VENV)/bin/rasa
 RASA_FILES := --data nlu_data --domain domain.yml --config config.yml
 RESULTS := results
 
-.PHONY: run test venv system-deps train validate unit e2e stories nlu-eval bench clean
+.PHONY: run test venv system-deps train validate unit e2e stories nlu-eval conversation-eval bench clean
 
 ## Start the assistant on embedded defaults (trains a model first when data changed).
 run: train
@@ -60,6 +60,10 @@ stories: venv
 ## NLU evaluation on tests/nlu, which is never trained on; fails under the accuracy targets.
 nlu-eval: venv
 	$(PY) -m bot.tools.nlu_eval --model models --data tests/nlu --out $(RESULTS)/nlu
+
+## Whole conversations written blind (tests/conversations_blind), played over REST: a measure, not a test.
+conversation-eval: venv train
+	$(PY) -m bot.tools.conversation_eval
 
 bench: venv train
 	$(PY) -m bot.tools.bench --out $(RESULTS)/bench.md
