@@ -170,3 +170,29 @@ class ActionAnswerFaq(Action):
         if intent in FAQ_INTENTS:
             dispatcher.utter_message(response=f"utter_{intent}", hotline=hotline())
         return []
+
+
+def fallback_topic(intent_ranking: List[Dict[Text, Any]], top: int = 3) -> Text:
+    """The procedure topic among the classifier's best guesses, or overview when none of them is one."""
+    for guess in [g for g in intent_ranking if g.get("name") != "nlu_fallback"][:top]:
+        topic = fmt.topic_for_intent(guess.get("name"))
+        if topic:
+            return topic
+    return "overview"
+
+
+class ActionNluFallback(Action):
+    """Low intent confidence: if the message clearly names a procedure, answer it anyway (the catalog knows more
+    names than the classifier has seen); otherwise say what the assistant can help with."""
+
+    def name(self) -> Text:
+        return "action_nlu_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        if not fmt.is_payload(text) and resolve(_catalog(), text, None).kind in (ANSWER, CHOOSE):
+            return respond(dispatcher, tracker, fallback_topic(tracker.latest_message.get("intent_ranking") or []))
+        dispatcher.utter_message(response="utter_default")
+        return []

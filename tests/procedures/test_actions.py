@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -156,3 +157,29 @@ async def test_faq_passes_hotline_from_settings(monkeypatch):
     messages, events = await run(ActionAnswerFaq(), make_tracker("hotline dịch vụ công", "faq_hours_hotline"))
     assert [(m["response"], m["hotline"]) for m in messages] == [("utter_faq_hours_hotline", "1800 1096")]
     assert events == []
+
+
+async def test_low_confidence_message_naming_a_procedure_is_still_answered():
+    from actions.procedures import ActionNluFallback, fallback_topic
+
+    assert fallback_topic([{"name": "nlu_fallback"}, {"name": "greet"}, {"name": "ask_fee"}]) == "fee"
+    assert fallback_topic([{"name": "greet"}, {"name": "thank"}, {"name": "goodbye"}]) == "overview"
+    tracker = Tracker("s", {}, {"text": "đăng ký khai sinh", "intent": {"name": "nlu_fallback"},
+                                "intent_ranking": [{"name": "nlu_fallback"}, {"name": "ask_documents"}]},
+                      [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    await ActionNluFallback().run(dispatcher, tracker, {})
+    payloads = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert payloads[0]["type"] in ("procedure_answer", "procedure_choices")
+    if payloads[0]["type"] == "procedure_answer":
+        assert payloads[0]["topic"] == "documents"
+
+
+async def test_low_confidence_chit_chat_gets_the_default_answer():
+    from actions.procedures import ActionNluFallback
+
+    tracker = Tracker("s", {}, {"text": "asdf qwerty zxcv", "intent": {"name": "nlu_fallback"}, "intent_ranking": []},
+                      [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    assert await ActionNluFallback().run(dispatcher, tracker, {}) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_default"]
