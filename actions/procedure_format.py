@@ -57,7 +57,7 @@ _TOPIC_PHRASES = sorted({
     "can nhung giay to gi", "can giay to gi", "giay to gi", "giay to can", "nhung giay to nao", "giay to nao",
     "ho so gom nhung gi", "ho so gom", "ho so can", "thanh phan ho so", "bo ho so", "chuan bi ho so",
     "can chuan bi gi", "chuan bi gi", "chuan bi nhung gi", "can mang gi", "mang theo gi", "mang gi",
-    "can nhung gi", "can gi", "le phi", "phi le phi", "bao nhieu tien", "het bao nhieu", "mat bao nhieu",
+    "can nhung gi", "can gi", "co mat phi", "mat phi", "ton phi", "le phi", "phi le phi", "bao nhieu tien", "het bao nhieu", "mat bao nhieu",
     "ton bao nhieu", "bao nhieu ngay", "bao nhieu", "mat bao lau", "bao lau", "may ngay", "thoi gian",
     "thoi han", "giai quyet", "nop o dau", "lam o dau", "o dau", "co quan nao", "noi nao", "cho nao",
     "trinh tu", "cac buoc", "quy trinh", "thu tuc", "nhu the nao", "the nao", "ra sao", "dieu kien",

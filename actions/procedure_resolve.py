@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from actions.procedure_format import MAX_CHOICES, clean_query, content_words, is_payload
+from actions.procedure_format import MAX_CHOICES, content_words, is_payload
 
 ANSWER, CHOOSE, NOT_FOUND, ASK_WHICH = "answer", "choose", "not_found", "ask_which"
 # Without a catalog-provided verdict: hits within this fraction of the best score are "close".
@@ -18,8 +18,10 @@ CLOSE_RATIO = 0.85
 # ~0.85 for a close paraphrase; aliases get +0.25). Weaker matches are follow-ups about the current one.
 SWITCH_SCORE = 0.75
 CHOOSE_SCORE = 0.9
-# With a current procedure, a message with at most this many unknown words is still a follow-up.
-FOLLOW_UP_WORDS = 2
+# With a current procedure, a message that names no procedure the search can find and has at most this many
+# other words is a follow-up ("đăng ký ở phường nơi vợ hay nơi chồng cũng được hả"); the answer names the
+# procedure it is about, so a wrong guess is visible.
+FOLLOW_UP_WORDS = 8
 
 
 @dataclass
@@ -53,7 +55,8 @@ def resolve(catalog: Any, text: str | None, current_code: str | None) -> Resolut
     words = [] if is_payload(text) else content_words(text)
     if not words:
         return Resolution(ANSWER, current_code) if current_code else Resolution(ASK_WHICH)
-    hits = list(catalog.search(clean_query(text), limit=MAX_CHOICES))
+    # The catalog search reads accents, aliases and question words itself: give it the text as typed.
+    hits = list(catalog.search(text or "", limit=MAX_CHOICES))
     if not hits:
         if current_code and len(words) <= FOLLOW_UP_WORDS:
             return Resolution(ANSWER, current_code)

@@ -93,6 +93,12 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, topic: Text) -> 
         chosen = fmt.parse_choice(text, offered)
         if chosen:
             return _answer(dispatcher, catalog.get(chosen), topic)
+        # A new question while choices are on screen ("có mất phí ko") is about one of them, unless it clearly
+        # names another procedure: offer the same choices again, for the new question.
+        fresh = resolve(catalog, text, None)
+        if fresh.kind != ANSWER:
+            return _offer_choices(dispatcher, catalog, [o["code"] for o in offered], topic)
+        return _answer(dispatcher, catalog.get(fresh.code), topic)
     current = tracker.get_slot(SLOT_CODE)
     if current and not catalog.get(current):
         current = None
