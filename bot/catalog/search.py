@@ -15,6 +15,11 @@ data/aliases.tsv (several hundred everyday names: giấy chứng tử, sang tên
 passes; alias and question-word matching are accent-aware, and a word typed with diacritics only matches the same
 accented word in a name ("sốt" ≠ "sót") and is not typo-corrected. data/offtopic.txt phrases (giá vàng, thời
 tiết, kể chuyện cười ...) make search return [].
+Chatty questions: data/filler.txt words the person typed about their situation (ông nội, gia đình, ở phường ...),
+a number with a unit ("3 tháng", "3 tầng"), an age the names do not use ("bé 5 tuổi" -> under) and "mất" meaning
+died next to khai tử/qua đời count as question words, so coverage is computed over the words that can name a
+procedure. A question naming the default case itself ("đủ 14 tuổi") earns it in full, and a "có yếu tố nước
+ngoài" variant the question does not ask for loses VARIANT_PENALTY.
 """
 from __future__ import annotations
 
@@ -55,7 +60,22 @@ _PAREN_MATCH = 0.5   # share of a query term's weight earned when the name has i
 # Qualifiers that name the default case (an adult citizen, in Vietnam): nobody says them, so a variant
 # carrying one must not lose to a special case ("dưới 14 tuổi") when the question says neither.
 _DEFAULT_CASE_RE = re.compile(r"\b(?:ở trong nước|cho người từ đủ 14 tuổi trở lên|cho công dân Việt Nam)\b", re.I)
+# Terms by which a question names the default case itself ("từ đủ 14 tuổi", "trở lên", "trong nước").
+_DEFAULT_CASE_MARKERS = {"du_14", "tu_du", "tro_len", "trong_nuoc"}
 _OBSOLETE_LEVEL_PENALTY = 0.01  # "cấp huyện" variants: districts were abolished on 1 July 2025
+# A name for a case with a foreign element ("có yếu tố nước ngoài") when the question says nothing foreign: the
+# domestic procedure is what was asked ("giấy khai sinh ghi sai tên đệm" is not the foreign variant).
+# Phrase in names (outside (...)) -> the folded word a question must contain to ask for that variant.
+_VARIANT_PHRASES = {"nước ngoài": "ngoai"}
+_VARIANT_PHRASE_RE = re.compile(r"\b(?:" + "|".join(_VARIANT_PHRASES) + r")\b", re.I)
+VARIANT_PENALTY = 0.03
+# "N tháng", "N tầng": how long or how big, said about the case, not the procedure's name.
+_MEASURE_UNITS = {"thang", "nam", "ngay", "tuan", "tang", "m2", "met", "gio", "lan"}
+# With one of these the question is about a death, so "mất" means died, not lost ...
+_DEATH_RE = re.compile(r"\b(?:khai tu|chung tu|bao tu|qua doi|chet|tu tran|tu vong|mai tang|dam tang|dam ma|tang le)\b")
+# ... unless a document follows it ("mất giấy chứng tử": lost).
+_LOST_OBJECTS = {"giay", "so", "the", "bang", "trich", "ban", "ho", "can", "cmnd", "cccd", "chung", "hop", "ma",
+                 "tai", "bien", "dang"}
 
 
 @dataclass(frozen=True)
@@ -110,30 +130,46 @@ class StopWords:
         f, a = tok
         return a in self.single_accented if a != f else f in self.single_folded
 
-    def drop_phrases(self, toks: list[Tok]) -> list[Tok]:
-        """Remove multi-word stop phrases ("giấy tờ", "đối với"); single stop words stay for bigrams.
-        A removed phrase leaves a GAP so no bigram joins the words on either side of it."""
-        out = []
+    def phrase_spans(self, toks: list[Tok]) -> list[tuple[int, int]]:
+        """(start, end) of each multi-word phrase found, left to right, longest first at each word."""
+        spans = []
         i = 0
         while i < len(toks):
             for phrase in self.phrases:
                 n = len(phrase)
                 if len(toks) - i >= n and all(_tok_match(t, r) for t, r in zip(toks[i:i + n], phrase)):
+                    spans.append((i, i + n))
                     i += n
-                    out.append(GAP)
                     break
             else:
-                out.append(toks[i])
                 i += 1
-        return out
+        return spans
 
-    def terms(self, toks: list[Tok]) -> tuple[set[str], set[str]]:
+    def drop_phrases(self, toks: list[Tok], keep: set[int] | None = None) -> tuple[list[Tok], list[bool]]:
+        """Remove multi-word stop phrases ("giấy tờ", "đối với"); single stop words stay for bigrams.
+        A removed phrase leaves a GAP so no bigram joins the words on either side of it. Also returns, per
+        output word, whether its position is in `keep` (query filler, see SearchIndex.filler_positions)."""
+        keep = keep or set()
+        out: list[Tok] = []
+        flags: list[bool] = []
+        last = 0
+        for start, end in self.phrase_spans(toks) + [(len(toks), len(toks))]:
+            out.extend(toks[last:start])
+            flags.extend(i in keep for i in range(last, start))
+            if end > start:
+                out.append(GAP)
+                flags.append(False)
+            last = end
+        return out, flags
+
+    def terms(self, toks: list[Tok], filler: set[int] | None = None) -> tuple[set[str], set[str]]:
         """(unigrams and bigrams, stop-word unigrams). Bigrams span stop words ("khai tu", "ban sao", "con nuoi")
-        so a content word that folds like a question word still counts inside its phrase."""
-        seq = self.drop_phrases(toks)
-        stop = [t is GAP or self.is_stop(t) for t in seq]
+        so a content word that folds like a question word still counts inside its phrase. Words at `filler`
+        positions count as stop words."""
+        seq, flags = self.drop_phrases(toks, filler)
+        stop = [t is GAP or f or self.is_stop(t) for t, f in zip(seq, flags)]
         terms = {t[0] for t, s in zip(seq, stop) if not s}
-        soft = {t[0] for t, s in zip(seq, stop) if s and t is not GAP} - terms
+        soft = {t[0] for t, s, f in zip(seq, stop, flags) if s and not f and t is not GAP} - terms
         terms.update(f"{a[0]}_{b[0]}" for a, b, sa, sb in zip(seq, seq[1:], stop, stop[1:])
                      if not (sa and sb) and a is not GAP and b is not GAP)
         return terms, soft
@@ -141,6 +177,11 @@ class StopWords:
 
 def load_stopwords() -> StopWords:
     return StopWords(_read_lines("stopwords.txt"))
+
+
+def load_filler() -> StopWords:
+    """Query-only words about the asker's situation (data/filler.txt): relatives, time, place, amounts."""
+    return StopWords(_read_lines("filler.txt"))
 
 
 def load_abbreviations() -> dict[str, list[Tok]]:
@@ -224,6 +265,7 @@ class SearchIndex:
                 self.alias_by_first.setdefault(alias[0][0][0], []).append(alias)
         self.greetings = {f for line in _read_lines("greetings.txt") for f in tokens(line)}
         self.offtopic = StopWords(_read_lines("offtopic.txt"))  # multi-word phrases only (StopWords.phrases)
+        self.filler = load_filler()
         self.codes = [r["code"] for r in records]
         self.names = [r["name"] for r in records]
         self.code_index = {c: i for i, c in enumerate(self.codes)}
@@ -232,11 +274,15 @@ class SearchIndex:
         name_tokens: list[list[str]] = []
         paren_tokens: list[set[str]] = []
         paren_only: list[set[str]] = []  # name terms found only inside (...)
+        default_terms: list[set[str]] = []  # of those, the ones in a default-case qualifier (see _DEFAULT_CASE_RE)
         aux_terms: list[set[str]] = []
         acc_terms: list[set[str]] = []  # accented words and word pairs of each name
         self.level_bonus = np.zeros(len(records))
+        self.variant_keys: list[set[str]] = []  # variant words a question must say (_VARIANT_PHRASES)
+        self.name_ages = {int(a) for r in records for a in re.findall(r"(\d+) tuổi", r["name"])}
         for i, r in enumerate(records):
             base = _LEVEL_PHRASE_RE.sub(" ", r["name"])
+            said_base = base  # the default case stays part of the name when a question does say it ("đủ 14 tuổi")
             base = _DEFAULT_CASE_RE.sub(r"(\g<0>)", base)  # the default case, not a qualifier anyone asks for
             base = re.sub(r"^\s*thủ tục\s+", "", base, flags=re.I)
             base_pairs = expand(word_pairs(base), self.abbrev)
@@ -249,6 +295,10 @@ class SearchIndex:
             paren_tokens.append({t[0] for t in paren})
             head = expand(word_pairs(re.sub(r"\([^)]*\)", " ", base)), self.abbrev)
             paren_only.append(name_terms[-1] - self.stop.terms(head)[0])
+            said_head = expand(word_pairs(re.sub(r"\([^)]*\)", " ", said_base)), self.abbrev)
+            default_terms.append(paren_only[-1] & self.stop.terms(said_head)[0])
+            keys = set(_VARIANT_PHRASES[m.lower()] for m in _VARIANT_PHRASE_RE.findall(re.sub(r"\([^)]*\)", " ", base)))
+            self.variant_keys.append(keys)
             if re.search(r"cấp huyện", r["name"], re.I):
                 self.level_bonus[i] -= _OBSOLETE_LEVEL_PENALTY
             aux = " ".join(filter(None, [r.get("keywords"), " ".join(r.get("results") or [])[:300], r.get("field")]))
@@ -279,6 +329,11 @@ class SearchIndex:
             for t in terms:
                 post_paren.setdefault(t, []).append(i)
         self.post_paren = {t: np.array(v, dtype=np.int32) for t, v in post_paren.items()}
+        post_default: dict[str, list[int]] = {}
+        for i, terms in enumerate(default_terms):
+            for t in terms:
+                post_default.setdefault(t, []).append(i)
+        self.post_default = {t: np.array(v, dtype=np.int32) for t, v in post_default.items()}
         self.post_aux = {t: np.array(v, dtype=np.int32) for t, v in post_aux.items()}
         post_acc: dict[str, list[int]] = {}
         for i, terms in enumerate(acc_terms):
@@ -335,24 +390,34 @@ class SearchIndex:
 
         Aliases run twice, so one everyday phrase can complete another ("đăng ký xe máy mới": xe máy -> xe, then
         "đăng ký xe mới" -> first registration)."""
-        toks = expand(expand_slang(word_pairs(query), self.slang), self.abbrev)
+        toks, codes, names_level, _ = self._rewrite(query)
+        return toks, codes, names_level
+
+    def _rewrite(self, query: str) -> tuple[list[Tok], list[str], bool, set[int]]:
+        """rewrite() plus the positions of filler words the person typed (alias output is never filler)."""
+        toks = self._ages(expand(expand_slang(word_pairs(query), self.slang), self.abbrev))
+        filler = self.filler_positions(toks)
+        flags = [i in filler for i in range(len(toks))]
         codes: list[str] = []
-        toks, origin = self._apply_aliases(toks, codes, correct=True)
+        toks, origin, flags = self._apply_aliases(toks, codes, correct=True, flags=flags)
         if any(o >= 0 for o in origin):
-            toks, _ = self._apply_aliases(toks, codes, correct=False, origin=origin)
+            toks, _, flags = self._apply_aliases(toks, codes, correct=False, origin=origin, flags=flags)
         text = " ".join(t[0] for t in toks)
         names_level = bool(re.search(r"\bcap (tinh|xa|huyen|trung uong|bo)\b|\btrung uong\b", text))
-        return toks, list(dict.fromkeys(codes)), names_level
+        return toks, list(dict.fromkeys(codes)), names_level, {i for i, f in enumerate(flags) if f}
 
-    def _apply_aliases(self, toks: list[Tok], codes: list[str], correct: bool,
-                       origin: list[int] | None = None) -> tuple[list[Tok], list[int]]:
+    def _apply_aliases(self, toks: list[Tok], codes: list[str], correct: bool, origin: list[int] | None = None,
+                       flags: list[bool] | None = None) -> tuple[list[Tok], list[int], list[bool]]:
         """One left-to-right pass of alias rewriting. `origin` tells, per word, which earlier rewrite produced it
         (-1: the person typed it); a match lying wholly inside one earlier rewrite is skipped, so an official
-        phrase an alias produced ("giấy chứng nhận đăng ký kinh doanh") is not rewritten again."""
+        phrase an alias produced ("giấy chứng nhận đăng ký kinh doanh") is not rewritten again. `flags` (filler
+        words) follow the words kept; an alias match wins over filler ("con mới sinh")."""
         folded = [t[0] for t in toks]
         origin = origin or [-1] * len(toks)
+        flags = flags or [False] * len(toks)
         out: list[Tok] = []
         out_origin: list[int] = []
+        out_flags: list[bool] = []
         i = 0
         while i < len(toks):
             for alias, target, alias_codes in self.alias_by_first.get(folded[i], ()):
@@ -360,16 +425,61 @@ class SearchIndex:
                 if (len(toks) - i >= n and all(_tok_match(t, r) for t, r in zip(toks[i:i + n], alias))
                         and not (origin[i] >= 0 and len(set(origin[i:i + n])) == 1)):
                     repl = expand(word_pairs(target), self.abbrev)
+                    if out and repl and out[-1][0] == repl[0][0]:
+                        repl = repl[1:]  # "đất thổ cư" -> "đất đất ở": the typed word already says it
                     out.extend(repl)
                     out_origin.extend([i] * len(repl))
+                    same = [t[0] for t in repl] == [t[0] for t in toks[i:i + n]]
+                    # An alias that keeps its words only shields them ("điều kiện" from "kiện"): filler stays so.
+                    out_flags.extend(flags[i:i + n] if same else [False] * len(repl))
                     codes.extend(alias_codes)
                     i += n
                     break
             else:
-                out.append(self._correct(toks[i]) if correct else toks[i])
+                out.append(self._correct(toks[i]) if correct and not flags[i] else toks[i])
                 out_origin.append(origin[i])
+                out_flags.append(flags[i])
                 i += 1
-        return out, out_origin
+        return out, out_origin, out_flags
+
+    def _ages(self, toks: list[Tok]) -> list[Tok]:
+        """An age the names do not use, below one they do, says "under" ("bé 5 tuổi" -> "dưới tuổi"), since names
+        say "dưới 14 tuổi", "dưới 6 tuổi", "từ đủ 14 tuổi trở lên"; an age above them all is only filler."""
+        out: list[Tok] = []
+        i = 0
+        while i < len(toks):
+            f = toks[i][0]
+            if (f.isdigit() and i + 1 < len(toks) and toks[i + 1][0] == "tuoi" and int(f) not in self.name_ages
+                    and any(int(f) < a for a in self.name_ages)):
+                out.extend([("duoi", "dưới"), ("tuoi", "tuổi")])  # which bracket is left to the other words
+                i += 2
+            else:
+                out.append(toks[i])
+                i += 1
+        return out
+
+    def filler_positions(self, toks: list[Tok]) -> set[int]:
+        """Positions of words that tell the asker's situation, not the procedure: data/filler.txt phrases
+        ("ông nội", "gia đình", "mới", "ở phường"), a number with a unit of time or size ("3 tháng", "3 tầng"),
+        and "mất" meaning died when the question is about a death ("bố em mất, làm khai tử")."""
+        pos: set[int] = set()
+        for start, end in self.filler.phrase_spans(toks):
+            pos.update(range(start, end))
+        # A lone syllable typed without accents is too ambiguous to drop ("dang": đang/đăng, "tinh": tính/tỉnh).
+        singles = [i for i, (f, a) in enumerate(toks) if a != f and a in self.filler.single_accented]
+        pos.update(singles)
+        for i, (f, a) in enumerate(toks[:-1]):
+            if f.isdigit() and (toks[i + 1][0] in _MEASURE_UNITS
+                                or toks[i + 1][0] == "tuoi" and int(f) not in self.name_ages):
+                pos.update((i, i + 1))
+        folded = [t[0] for t in toks]
+        text = " ".join(folded)
+        if _DEATH_RE.search(text):
+            for i, t in enumerate(toks):
+                nxt = folded[i + 1] if i + 1 < len(folded) else ""
+                if _tok_match(t, ("mat", "mất")) and nxt not in _LOST_OBJECTS:
+                    pos.add(i)
+        return pos
 
     def search(self, query: str, limit: int = 5, min_score: float = MIN_SCORE) -> list[Hit]:
         score = self._score(query)
@@ -402,8 +512,8 @@ class SearchIndex:
     def _score(self, query: str, parts: dict | None = None) -> np.ndarray | None:
         if set(tokens(query)) <= self.greetings or self.is_offtopic(query):
             return None  # small talk ("chào bạn", "giá vàng hôm nay") or nothing at all
-        toks, alias_codes, names_level = self.rewrite(query)
-        terms, soft = self.stop.terms(toks)
+        toks, alias_codes, names_level, filler = self._rewrite(query)
+        terms, soft = self.stop.terms(toks, filler)
         weights = {t: self.idf[t] * (0.6 if "_" in t else 1.0) for t in terms if t in self.idf}
         # Unknown words still count in the query mass (so "thời tiết" does not match on one common word),
         # at a typical weight.
@@ -416,6 +526,7 @@ class SearchIndex:
         uni_matched = np.zeros(n)
         evidence = np.zeros(n)  # distinct query unigrams found + 2 per bigram found in the name
         accent = _accent_keys(toks)
+        says_default = bool(terms & _DEFAULT_CASE_MARKERS)
         empty = np.zeros(0, dtype=np.int32)
         for t, w in weights.items():
             ids = self.post_name.get(t)
@@ -434,6 +545,9 @@ class SearchIndex:
                 matched[ids] -= w * (1 - _PAREN_MATCH)
                 if "_" not in t and t not in _LEVEL_WORDS:
                     uni_matched[ids] -= w * self._word_factor(t) * (1 - _PAREN_WEIGHT)
+            ids = self.post_default.get(t) if says_default else None
+            if ids is not None:  # the question names the default case itself ("đủ 14 tuổi"): full weight
+                matched[ids] += w * (1 - _PAREN_MATCH)
             ids = self.post_aux.get(t)
             if ids is not None:
                 matched[ids] += w * _AUX_WEIGHT
@@ -451,6 +565,9 @@ class SearchIndex:
         score = 0.7 * q_cov + 0.3 * d_cov
         if not names_level:
             score = score + self.level_bonus * (q_cov > 0)
+        said = {t[0] for t in toks} | set(tokens(query))
+        unasked = np.array([len(k - said) for k in self.variant_keys], dtype=float)
+        score = score - VARIANT_PENALTY * np.minimum(unasked, 1) * (q_cov > 0)
         for code in alias_codes:
             i = self.code_index.get(code)
             if i is not None:
@@ -458,6 +575,7 @@ class SearchIndex:
         # One shared word is not a plausible match ("thời tiết" vs "chi tiết"): need two words or a phrase,
         # unless the whole query is that one word.
         content = len([t for t in terms if "_" not in t])
+        content += len({toks[i][0] for i in filler} - terms)  # filler counts here: "ông nội em đi chơi" is chat
         score = np.where((evidence >= 2) | (evidence >= content), score, 0.0)
         if parts is not None:
             parts.update(q_cov=q_cov, d_cov=d_cov, name_mass=self.name_mass, level_bonus=self.level_bonus,
