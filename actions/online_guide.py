@@ -22,6 +22,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import procedure_format as fmt
+from actions import procedures
 from actions.procedure_resolve import ANSWER, CHOOSE, NOT_FOUND, resolve
 from bot.guide import facts, steps
 from bot.guide.settings import GuideSettings, guide_settings
@@ -114,14 +115,8 @@ class Guide:
         return [SlotSet(PENDING, True), SlotSet(ACTIVE, False)]
 
     def offer_choices(self, codes: List[Text]) -> List[Dict[Text, Any]]:
-        hits = [_Choice(code, self.catalog.get(code)) for code in codes if self.catalog.get(code)][: fmt.MAX_CHOICES]
-        self.dispatcher.utter_message(
-            response="utter_guide_choices", buttons=fmt.choice_buttons(hits), count=str(len(hits))
-        )
-        self.dispatcher.utter_message(
-            json_message={"type": "procedure_choices", "procedure_codes": [h.code for h in hits]}
-        )
-        return [SlotSet(SLOT_OFFERED, [h.code for h in hits]), SlotSet(PENDING, True), SlotSet(ACTIVE, False)]
+        offered = procedures.offer_choices(self.dispatcher, self.catalog, codes, response="utter_guide_choices")
+        return [SlotSet(SLOT_OFFERED, offered), SlotSet(PENDING, True), SlotSet(ACTIVE, False)]
 
     def choose(self) -> List[Dict[Text, Any]]:
         code = next(self.tracker.get_latest_entity_values(SLOT_CODE), None)
@@ -228,14 +223,6 @@ class Guide:
         elif record is not self.record and not self.active:
             events += [SlotSet(PROCEDURE, record["code"]), SlotSet(STEP, None), SlotSet(CASE, None)]
         return events
-
-
-class _Choice:
-    """A candidate procedure shown as a button (what procedure_format.choice_buttons needs)."""
-
-    def __init__(self, code: Text, record: Dict[Text, Any]) -> None:
-        self.code = code
-        self.name = record.get("name") or code
 
 
 _HANDLERS = {

@@ -43,19 +43,24 @@ def _answer(dispatcher: CollectingDispatcher, record: Dict[Text, Any], topic: Te
     return [SlotSet(SLOT_CODE, record["code"]), SlotSet(SLOT_TOPIC, None), SlotSet(SLOT_OFFERED, None)]
 
 
-def _offer_choices(
-    dispatcher: CollectingDispatcher, catalog: Any, codes: List[Text], topic: Text
-) -> List[Dict[Text, Any]]:
+def offer_choices(
+    dispatcher: CollectingDispatcher, catalog: Any, codes: List[Text], response: Text = "utter_procedure_choices"
+) -> List[Text]:
+    """Ask which procedure is meant (buttons + the procedure_choices payload); returns the codes offered."""
     hits = [_Choice(code, catalog.get(code)) for code in codes]
     hits = [h for h in hits if h.record][: fmt.MAX_CHOICES]
     _disambiguate_titles(hits)
-    dispatcher.utter_message(
-        response="utter_procedure_choices", buttons=fmt.choice_buttons(hits), count=str(len(hits))
-    )
+    dispatcher.utter_message(response=response, buttons=fmt.choice_buttons(hits), count=str(len(hits)))
     dispatcher.utter_message(
         json_message={"type": "procedure_choices", "procedure_codes": [h.code for h in hits]}
     )
-    return [SlotSet(SLOT_TOPIC, topic), SlotSet(SLOT_OFFERED, [h.code for h in hits])]
+    return [h.code for h in hits]
+
+
+def _offer_choices(
+    dispatcher: CollectingDispatcher, catalog: Any, codes: List[Text], topic: Text
+) -> List[Dict[Text, Any]]:
+    return [SlotSet(SLOT_TOPIC, topic), SlotSet(SLOT_OFFERED, offer_choices(dispatcher, catalog, codes))]
 
 
 class _Choice:

@@ -102,7 +102,6 @@ def services(settings: StackSettings, model: Path, endpoints: str, credentials: 
             )
         )
         notifier_env["TELEGRAM_BRIDGE_URL"] = f"http://127.0.0.1:{health_port}"
-    if settings.uses_reference_dossier_service or settings.dossier_api_url:
-        # Polls the dossier API for subscribed conversations and tells them of status changes.
-        plan.append(Service("dossier-notifier", python_module("bot.dossier.notifier"), port=None, env=notifier_env))
+    # Polls the dossier API (reference or the province's) for subscribed conversations, tells them of changes.
+    plan.append(Service("dossier-notifier", python_module("bot.dossier.notifier"), port=None, env=notifier_env))
     return plan
