@@ -6,7 +6,7 @@ RASA := $(VENV)/bin/rasa
 RASA_FILES := --data nlu_data --domain domain.yml --config config.yml
 RESULTS := results
 
-.PHONY: run test venv system-deps train validate unit e2e stories nlu-eval conversation-eval bench clean
+.PHONY: run test venv system-deps train validate unit e2e stories nlu-eval conversation-eval understanding-eval bench clean
 
 ## Start the assistant on embedded defaults (trains a model first when data changed).
 run: train
@@ -64,6 +64,11 @@ nlu-eval: venv
 ## Whole conversations written blind (tests/conversations_blind), played over REST: a measure, not a test.
 conversation-eval: venv train
 	$(PY) -m bot.tools.conversation_eval
+
+## Query understanding on the blind set (tests/understanding_blind/dev.yml; SET=... for another), over REST.
+SET ?= tests/understanding_blind/dev.yml
+understanding-eval: venv train
+	$(PY) -m bot.tools.understanding_eval --set $(SET)
 
 bench: venv train
 	$(PY) -m bot.tools.bench --out $(RESULTS)/bench.md

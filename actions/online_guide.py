@@ -23,23 +23,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import procedure_format as fmt
 from actions import procedures
-from actions.procedure_resolve import ANSWER, CHOOSE, NOT_FOUND, resolve
 from bot.guide import facts, steps
 from bot.guide.settings import GuideSettings, guide_settings
-from bot.vntext import fold
+from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NOT_IN_CATALOG, read
+from bot.understanding.choices import parse_choice, parse_ordinal
+from bot.understanding.reading import is_payload
+from bot.understanding.topics import without_guide_words
 
 ACTIVE, STEP, PROCEDURE, CASE, PENDING = "guide_active", "guide_step", "guide_procedure", "guide_case", "guide_pending"
 SLOT_CODE, SLOT_OFFERED = "procedure_code", "offered_procedures"
 CHECKLIST_STEP, IN_PERSON_STEP = "checklist", "in_person_only"
-
-# Folded words that say "guide me / give me the list", not which procedure; removed before the catalog search
-# (procedure_format.clean_query removes the topic words like "nộp", "hồ sơ", "trực tuyến").
-_GUIDE_WORDS_RE = re.compile(
-    r"\b(?:tung buoc|chi (?:minh|toi|em|giup)|giup (?:minh|toi|em)|huong dan (?:minh|toi|em)|"
-    r"cach(?= (?:nop|lam|dang|de|thuc)\b)|danh sach|can chuan bi|chuan bi|checklist|liet ke|tom tat|in ra|"
-    r"muon|nop online|lam online|onl)\b"
-)
-
 
 def _catalog() -> Any:
     from bot.catalog import load_catalog  # lazily: loaded once on first use, cached
@@ -48,9 +41,7 @@ def _catalog() -> Any:
 
 
 def _guide_query(text: Optional[Text]) -> Text:
-    if fmt.is_payload(text):
-        return text or ""
-    return " ".join(_GUIDE_WORDS_RE.sub(" ", fold(text)).split())
+    return text or "" if is_payload(text) else without_guide_words(text)
 
 
 def _intent(tracker: Tracker) -> Text:
@@ -105,12 +96,12 @@ class Guide:
         current = self.tracker.get_slot(SLOT_CODE)
         if current and not self.catalog.get(current):
             current = None
-        decision = resolve(self.catalog, _guide_query(self.text), current)
-        if decision.kind == ANSWER:
-            return self.begin(decision.code)
-        if decision.kind == CHOOSE:
-            return self.offer_choices([h.code for h in decision.hits])
-        response = "utter_guide_not_found" if decision.kind == NOT_FOUND else "utter_guide_ask_which"
+        reading = read(self.catalog, _guide_query(self.text), current)
+        if reading.verdict in (ANSWER, FOLLOW_UP):
+            return self.begin(reading.code)
+        if reading.verdict == CHOOSE:
+            return self.offer_choices([c.code for c in reading.choices])
+        response = "utter_guide_not_found" if reading.verdict == NOT_IN_CATALOG else "utter_guide_ask_which"
         self.dispatcher.utter_message(response=response, hotline=self.settings.hotline)
         return [SlotSet(PENDING, True), SlotSet(ACTIVE, False)]
 
@@ -125,7 +116,7 @@ class Guide:
                 {"code": c, "name": (self.catalog.get(c) or {}).get("name") or c}
                 for c in self.tracker.get_slot(SLOT_OFFERED) or []
             ]
-            code = fmt.parse_choice(self.text, offered)
+            code = parse_choice(self.text, offered)
         if code and self.catalog.get(code):
             return self.begin(code)
         return self.start()
@@ -175,7 +166,7 @@ class Guide:
         value = next(self.tracker.get_latest_entity_values(CASE), None)
         case = int(value) if value and str(value).isdigit() else None
         if case is None:
-            index = fmt.parse_ordinal(self.text, len(alts))
+            index = parse_ordinal(self.text, len(alts))
             case = index + 1 if index is not None else None
         if case is None or not 1 <= case <= len(alts):
             return self.show(steps.UPLOAD, self.case)
@@ -201,14 +192,14 @@ class Guide:
         record, case = self.record, self.case
         if not finished:
             current = self.code or self.tracker.get_slot(SLOT_CODE)
-            decision = resolve(self.catalog, _guide_query(self.text), current)
-            if decision.kind == CHOOSE:
-                return self.offer_choices([h.code for h in decision.hits])
-            if decision.kind != ANSWER or not self.catalog.get(decision.code):
+            reading = read(self.catalog, _guide_query(self.text), current)
+            if reading.verdict == CHOOSE:
+                return self.offer_choices([c.code for c in reading.choices])
+            if reading.verdict not in (ANSWER, FOLLOW_UP) or not self.catalog.get(reading.code):
                 self.dispatcher.utter_message(response="utter_guide_ask_which", hotline=self.settings.hotline)
                 return [SlotSet(PENDING, True), SlotSet(ACTIVE, False)]
-            if decision.code != self.code:
-                record, case = self.catalog.get(decision.code), None
+            if reading.code != self.code:
+                record, case = self.catalog.get(reading.code), None
         message = steps.checklist(record, self.settings, case)
         buttons = []
         if self.active and not finished and record is self.record:

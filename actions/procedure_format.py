@@ -1,4 +1,4 @@
-"""Pure helpers for procedure answers: topic mapping, query cleaning, typed choices and formatting.
+"""Pure helpers for procedure answers: topic mapping and formatting (how a message is read: bot.understanding).
 
 Nothing here imports Rasa; everything works on catalog records (plain dicts, schema in bot/catalog) so it
 is unit-tested directly: `.venv/bin/python -m pytest tests/procedures -q -m "not rasa"`.
@@ -15,14 +15,11 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
+from bot.understanding.topics import TOPICS
 from bot.vntext import fold
 
 _TEXT_FILE = Path(__file__).with_name("data") / "procedure_text.yml"
 
-TOPICS = (
-    "overview", "documents", "fee", "processing_time", "agency",
-    "steps", "conditions", "result", "legal_basis", "online",
-)
 INTENT_TOPIC = {f"ask_{topic}": topic for topic in TOPICS}
 # Follow-up buttons offered after an answer, in this order, without the topic just answered.
 FOLLOW_UP_ORDER = ("documents", "fee", "processing_time", "agency", "steps", "online", "overview")
@@ -47,119 +44,6 @@ def topic_for_intent(intent: str | None) -> str | None:
 
 def topic_label(topic: str) -> str:
     return texts()["topics"][topic]
-
-
-# ---------------------------------------------------------------- query cleaning
-
-# Folded phrases that say *what* is asked, not *which* procedure; removed before searching the catalog
-# and before deciding whether a follow-up names a new procedure. Longest first matters for the regex.
-_TOPIC_PHRASES = sorted({
-    "can nhung giay to gi", "can giay to gi", "giay to gi", "giay to can", "nhung giay to nao", "giay to nao",
-    "ho so gom nhung gi", "ho so gom", "ho so can", "thanh phan ho so", "bo ho so", "chuan bi ho so",
-    "can chuan bi gi", "chuan bi gi", "chuan bi nhung gi", "can mang gi", "mang theo gi", "mang gi",
-    "can nhung gi", "can gi", "co mat phi", "mat phi", "ton phi", "le phi", "phi le phi", "bao nhieu tien", "het bao nhieu", "mat bao nhieu",
-    "ton bao nhieu", "bao nhieu ngay", "bao nhieu", "mat bao lau", "bao lau", "may ngay", "thoi gian",
-    "thoi han", "giai quyet", "nop o dau", "lam o dau", "o dau", "co quan nao", "noi nao", "cho nao",
-    "trinh tu", "cac buoc", "quy trinh", "thu tuc", "nhu the nao", "the nao", "ra sao", "dieu kien",
-    "yeu cau", "ket qua", "nhan duoc gi", "nhan gi", "can cu phap ly", "can cu", "van ban nao",
-    "luat nao", "quy dinh", "online", "truc tuyen", "qua mang", "tren mang", "dich vu cong",
-    "duoc khong", "co duoc", "khong", "thi sao", "cho hoi", "xin hoi", "muon hoi", "hoi",
-    "tong quan", "thong tin", "gioi thieu", "huong dan", "tien", "mien phi", "nop", "ho so", "giay to",
-}, key=len, reverse=True)
-# "phí" alone, except in "phi nông nghiệp" (a land category that appears in procedure names).
-_PHRASE_RE = re.compile(
-    r"\b(?:" + "|".join(re.escape(p) for p in _TOPIC_PHRASES) + r"|phi(?! nong))\b"
-)
-# Words that carry no procedure meaning on their own (folded).
-_STOPWORDS = frozenset(
-    "toi minh em anh chi ban a ah a oi oi nhe nha vay the thi la cua cho voi va hay hoac con nua "
-    "gi nao sao can lam xin muon phai co duoc di den o tai ve nhu nay kia do roi chua se da dang "
-    "mot cac nhung nguoi bao nhieu lau khi neu ma thoi cai nay ha hả ad ne nhi thu tuc vay day kia giup ".split()
-)
-
-
-def clean_query(text: str | None) -> str:
-    """Folded text with topic phrases removed: what is left should name the procedure."""
-    folded = fold(text)
-    folded = re.sub(r"[^\w\s]", " ", folded)
-    folded = _PHRASE_RE.sub(" ", folded)
-    return " ".join(folded.split())
-
-
-def content_words(text: str | None) -> list[str]:
-    """Words of the cleaned query that could name a procedure (no topic words, no fillers)."""
-    return [w for w in clean_query(text).split() if w not in _STOPWORDS and not w.isdigit()]
-
-
-def is_payload(text: str | None) -> bool:
-    """A button payload such as `/ask_fee` or `/choose_procedure{...}` carries no procedure mention."""
-    return bool(text) and text.lstrip().startswith("/")
-
-
-# ---------------------------------------------------------------- typed choices
-
-_ORDINAL_WORDS = {
-    "nhat": 1, "dau tien": 1, "dau": 1, "mot": 1,
-    "hai": 2, "nhi": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5,
-}
-_ORDINAL_TOKEN = r"(\d{1,2}|dau tien|nhat|nhi|hai|ba|bon|tu|nam|mot|dau)"
-_ORDINAL_PATTERNS = (
-    re.compile(r"\b(?:cai|so|muc|lua chon|phuong an|chon|thu tuc|dong|y|loai)\s+(?:thu\s+)?" + _ORDINAL_TOKEN + r"\b"),
-    re.compile(r"\bthu\s+" + _ORDINAL_TOKEN + r"\b"),
-    re.compile(r"\b(dau tien)\b"),
-    re.compile(r"^\s*#?(\d{1,2})\s*$"),
-)
-_LAST_RE = re.compile(r"\b(?:cuoi cung|cuoi)\b")
-
-
-def parse_ordinal(text: str | None, count: int) -> int | None:
-    """0-based index chosen by "cái thứ 2", "số 1", "thủ tục đầu tiên", "cái cuối"; None if none or out of range."""
-    folded = fold(text)
-    folded = re.sub(r"[^\w\s#]", " ", folded)
-    if _LAST_RE.search(folded):
-        return count - 1 if count else None
-    for pattern in _ORDINAL_PATTERNS:
-        match = pattern.search(folded)
-        if match:
-            token = match.group(1)
-            number = int(token) if token.isdigit() else _ORDINAL_WORDS[token]
-            return number - 1 if 1 <= number <= count else None
-    return None
-
-
-def _name_words(name: str) -> set[str]:
-    return set(clean_query(name).split()) - _STOPWORDS
-
-
-def parse_choice(text: str | None, offered: Sequence[dict[str, str]]) -> str | None:
-    """Code of the offered procedure the user picked, by code, ordinal or (distinctive part of the) name.
-
-    `offered` is [{"code", "name"}] in the order shown. Returns None when the answer is not clearly one of them.
-    """
-    if not text or not offered:
-        return None
-    for item in offered:
-        if item["code"] in text:
-            return item["code"]
-    index = parse_ordinal(text, len(offered))
-    if index is not None:
-        return offered[index]["code"]
-    said = _name_words(text)
-    if not said:
-        return None
-    names = [_name_words(item["name"]) for item in offered]
-    for item, words in zip(offered, names):
-        if words and words == said:
-            return item["code"]
-    common = set.intersection(*names) if names else set()
-    scores = []
-    for words in names:
-        distinct = words - common
-        scores.append(len(said & distinct) - 0.5 * len(said - words))
-    best = max(scores)
-    if best <= 0 or scores.count(best) > 1:
-        return None
-    return offered[scores.index(best)]["code"]
 
 
 # ---------------------------------------------------------------- formatting
@@ -387,3 +271,26 @@ def choice_buttons(hits: Sequence[Any]) -> list[dict[str, str]]:
         {"title": shorten(h.name, 120), "payload": '/choose_procedure{"procedure_code":"%s"}' % h.code}
         for h in list(hits)[:MAX_CHOICES]
     ]
+
+
+def distinct_titles(choices: Sequence[tuple[str, Sequence[str]]], limit: int = 120) -> list[str]:
+    """Button titles for (name, levels) candidates: near-identical names show what sets each apart (the
+    qualifier words the others lack, then the level), so a long shared name never hides the difference."""
+    words = [[(w, fold(w)) for w in name.split()] for name, _ in choices]
+    sets = [{f for _, f in ws} for ws in words]
+    common = set.intersection(*sets) if sets else set()
+    folded_names = [fold(name) for name, _ in choices]
+    titles = []
+    for (name, levels), ws, folded in zip(choices, words, folded_names):
+        extra = " ".join(w for w, f in ws if f not in common).strip(" ,;()")
+        level = ", ".join(levels)
+        same_name = folded_names.count(folded) > 1
+        if not extra or len(name) <= limit and not same_name:
+            title = name
+        else:
+            title = f"{shorten(name, max(limit - len(extra) - 3, 40))} – {extra}" if extra not in shorten(name, limit) \
+                else name
+        if same_name and level:
+            title = f"{shorten(title, limit - len(level) - 3)} ({level})"
+        titles.append(shorten(title, limit))
+    return titles

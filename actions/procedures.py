@@ -1,12 +1,13 @@
 """Rasa custom actions answering questions about administrative procedures from the shipped catalog.
 
-- action_answer_procedure: intents ask_<topic> (overview, documents, fee, ...). Finds the procedure in the
-  user's text (or keeps the current one), answers the topic, offers follow-up buttons.
+- action_answer_procedure: intents ask_<topic>. Reads the message once (bot.understanding.read: topics asked,
+  procedure named, verdict) and acts on the verdict: answer every topic asked, offer choices, say honestly that
+  the catalog has no such procedure, or ask which procedure is meant.
 - action_choose_procedure: intent choose_procedure (button payload or typed "cái thứ 2" / a name); answers
   the question that was pending when the choices were offered.
 
-Run with the action server: `.venv/bin/rasa run actions`. Formatting lives in actions/procedure_format.py,
-the keep/switch/choose decision in actions/procedure_resolve.py; both are tested without Rasa.
+Run with the action server: `python -m actions`. Formatting lives in actions/procedure_format.py; how a message
+is read in bot/understanding (tested without Rasa).
 """
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import procedure_format as fmt
-from actions.procedure_resolve import ANSWER, ASK_WHICH, CHOOSE, NOT_FOUND, resolve
 from actions.procedure_settings import hotline, portal_url
+from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NOT_IN_CATALOG, read
+from bot.understanding.choices import parse_choice
+from bot.understanding.reading import is_payload
 
 SLOT_CODE = "procedure_code"
 SLOT_TOPIC = "pending_topic"
@@ -31,26 +34,29 @@ def _catalog() -> Any:
     return load_catalog()
 
 
-def _answer(dispatcher: CollectingDispatcher, record: Dict[Text, Any], topic: Text) -> List[Dict[Text, Any]]:
+def _answer(dispatcher: CollectingDispatcher, record: Dict[Text, Any], topics: List[Text]) -> List[Dict[Text, Any]]:
+    """Answer each asked topic about the record (one procedure_answer payload per topic)."""
     record = dict(record)
     record["url"] = record.get("url") or portal_url()
-    for part in fmt.build_answer(record, topic):
-        dispatcher.utter_message(response=part.response, **part.variables)
-    dispatcher.utter_message(
-        json_message={"type": "procedure_answer", "procedure_code": record["code"], "topic": topic}
-    )
-    dispatcher.utter_message(response="utter_procedure_more", buttons=fmt.follow_up_buttons(topic))
+    for topic in topics:
+        for part in fmt.build_answer(record, topic):
+            dispatcher.utter_message(response=part.response, **part.variables)
+        dispatcher.utter_message(
+            json_message={"type": "procedure_answer", "procedure_code": record["code"], "topic": topic}
+        )
+    dispatcher.utter_message(response="utter_procedure_more", buttons=fmt.follow_up_buttons(topics[-1]))
     return [SlotSet(SLOT_CODE, record["code"]), SlotSet(SLOT_TOPIC, None), SlotSet(SLOT_OFFERED, None)]
 
 
 def offer_choices(
-    dispatcher: CollectingDispatcher, catalog: Any, codes: List[Text], response: Text = "utter_procedure_choices"
+    dispatcher: CollectingDispatcher, catalog: Any, codes: List[Text], response: Text = "utter_procedure_choices",
+    **variables: Any,
 ) -> List[Text]:
     """Ask which procedure is meant (buttons + the procedure_choices payload); returns the codes offered."""
     hits = [_Choice(code, catalog.get(code)) for code in codes]
     hits = [h for h in hits if h.record][: fmt.MAX_CHOICES]
     _disambiguate_titles(hits)
-    dispatcher.utter_message(response=response, buttons=fmt.choice_buttons(hits), count=str(len(hits)))
+    dispatcher.utter_message(response=response, buttons=fmt.choice_buttons(hits), count=str(len(hits)), **variables)
     dispatcher.utter_message(
         json_message={"type": "procedure_choices", "procedure_codes": [h.code for h in hits]}
     )
@@ -58,13 +64,13 @@ def offer_choices(
 
 
 def _offer_choices(
-    dispatcher: CollectingDispatcher, catalog: Any, codes: List[Text], topic: Text
+    dispatcher: CollectingDispatcher, catalog: Any, codes: List[Text], topics: List[Text]
 ) -> List[Dict[Text, Any]]:
-    return [SlotSet(SLOT_TOPIC, topic), SlotSet(SLOT_OFFERED, offer_choices(dispatcher, catalog, codes))]
+    return [SlotSet(SLOT_TOPIC, topics[0]), SlotSet(SLOT_OFFERED, offer_choices(dispatcher, catalog, codes))]
 
 
 class _Choice:
-    """A candidate shown as a button: code, name (made unique with the levels when names repeat)."""
+    """A candidate shown as a button: code, name, and what sets it apart from the other candidates."""
 
     def __init__(self, code: Text, record: Dict[Text, Any] | None) -> None:
         self.code = code
@@ -73,11 +79,9 @@ class _Choice:
 
 
 def _disambiguate_titles(choices: List[_Choice]) -> None:
-    names = [fmt.clean_query(c.name) for c in choices]
-    for choice, name in zip(choices, names):
-        if names.count(name) > 1:
-            levels = ", ".join(choice.record.get("levels") or []) or choice.code
-            choice.name = f"{choice.name} ({levels})"
+    """Near-identical names get the level (and, when that is not enough, the qualifier) on the button."""
+    for choice, title in zip(choices, fmt.distinct_titles([(c.name, c.record.get("levels") or []) for c in choices])):
+        choice.name = title
 
 
 def _offered(tracker: Tracker, catalog: Any) -> List[Dict[Text, Text]]:
@@ -89,45 +93,49 @@ def _offered(tracker: Tracker, catalog: Any) -> List[Dict[Text, Text]]:
     return offered
 
 
-def respond(dispatcher: CollectingDispatcher, tracker: Tracker, topic: Text) -> List[Dict[Text, Any]]:
-    """Answer `topic` about the procedure the latest message refers to (or ask / say nothing found)."""
+def _not_in_catalog(dispatcher: CollectingDispatcher, catalog: Any, codes: List[Text],
+                    topics: List[Text]) -> List[Dict[Text, Any]]:
+    """Say plainly the catalog has no record of it; offer the closest records as "Có phải bạn hỏi…"."""
+    if not codes:
+        dispatcher.utter_message(response="utter_procedure_not_found", hotline=hotline(), portal_url=portal_url())
+        return [SlotSet(SLOT_TOPIC, topics[0]), SlotSet(SLOT_OFFERED, None)]
+    offered = offer_choices(dispatcher, catalog, codes, response="utter_procedure_not_in_catalog",
+                            hotline=hotline(), portal_url=portal_url())
+    return [SlotSet(SLOT_TOPIC, topics[0]), SlotSet(SLOT_OFFERED, offered)]
+
+
+def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Text) -> List[Dict[Text, Any]]:
+    """Answer what the latest message asks about the procedure it names (or the one under discussion)."""
     catalog = _catalog()
     text = tracker.latest_message.get("text") or ""
     offered = _offered(tracker, catalog)
-    if offered and not fmt.is_payload(text):
-        chosen = fmt.parse_choice(text, offered)
+    current = tracker.get_slot(SLOT_CODE)
+    pending = tracker.get_slot(SLOT_TOPIC)
+    if offered and not is_payload(text):
+        chosen = parse_choice(text, offered)
         if chosen:
-            return _answer(dispatcher, catalog.get(chosen), topic)
+            return _answer(dispatcher, catalog.get(chosen), [pending if pending in fmt.TOPICS else intent_topic])
+    reading = read(catalog, text, None if offered else current)
+    topics = [intent_topic] if is_payload(text) else reading.topics
+    if topics == ["overview"] and pending in fmt.TOPICS and not is_payload(text):
+        topics = [pending]  # a bare name answering "which procedure?" answers the question asked before
+    if offered and reading.verdict != ANSWER:
         # A new question while choices are on screen ("có mất phí ko") is about one of them, unless it clearly
         # names another procedure: offer the same choices again, for the new question.
-        fresh = resolve(catalog, text, None)
-        if fresh.kind != ANSWER:
-            return _offer_choices(dispatcher, catalog, [o["code"] for o in offered], topic)
-        return _answer(dispatcher, catalog.get(fresh.code), topic)
-    current = tracker.get_slot(SLOT_CODE)
-    if current and not catalog.get(current):
-        current = None
-    decision = resolve(catalog, text, current)
-    if decision.kind == ANSWER:
-        return _answer(dispatcher, catalog.get(decision.code), topic)
-    if decision.kind == CHOOSE:
-        return _offer_choices(dispatcher, catalog, [h.code for h in decision.hits], topic)
-    if decision.kind == NOT_FOUND:
-        dispatcher.utter_message(response="utter_procedure_not_found", hotline=hotline())
-        return [SlotSet(SLOT_TOPIC, topic)]
-    assert decision.kind == ASK_WHICH
+        return _offer_choices(dispatcher, catalog, [o["code"] for o in offered], topics)
+    if reading.verdict in (ANSWER, FOLLOW_UP):
+        return _answer(dispatcher, catalog.get(reading.code), topics)
+    if reading.verdict == CHOOSE:
+        return _offer_choices(dispatcher, catalog, [c.code for c in reading.choices], topics)
+    if reading.verdict == NOT_IN_CATALOG:
+        return _not_in_catalog(dispatcher, catalog, [c.code for c in reading.choices], topics)
     dispatcher.utter_message(response="utter_procedure_ask_which")
-    return [SlotSet(SLOT_TOPIC, topic)]
+    return [SlotSet(SLOT_TOPIC, topics[0])]
 
 
-def _topic(tracker: Tracker) -> Text:
-    """The asked topic; a bare procedure name (ask_overview) after a pending question answers that question."""
+def _intent_topic(tracker: Tracker) -> Text:
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    topic = fmt.topic_for_intent(intent) or "overview"
-    pending = tracker.get_slot(SLOT_TOPIC)
-    if topic == "overview" and pending in fmt.TOPICS:
-        return pending
-    return topic
+    return fmt.topic_for_intent(intent) or "overview"
 
 
 class ActionAnswerProcedure(Action):
@@ -137,7 +145,7 @@ class ActionAnswerProcedure(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        return respond(dispatcher, tracker, _topic(tracker))
+        return respond(dispatcher, tracker, _intent_topic(tracker))
 
 
 class ActionChooseProcedure(Action):
@@ -153,12 +161,12 @@ class ActionChooseProcedure(Action):
         offered = _offered(tracker, catalog)
         code = next(tracker.get_latest_entity_values(SLOT_CODE), None)
         if not code:
-            code = fmt.parse_choice(tracker.latest_message.get("text"), offered)
+            code = parse_choice(tracker.latest_message.get("text"), offered)
         if code and catalog.get(code):
-            return _answer(dispatcher, catalog.get(code), topic)
+            return _answer(dispatcher, catalog.get(code), [topic])
         if offered:
             # Not one of the offered ones: show the same choices again.
-            return _offer_choices(dispatcher, catalog, [o["code"] for o in offered], topic)
+            return _offer_choices(dispatcher, catalog, [o["code"] for o in offered], [topic])
         return respond(dispatcher, tracker, topic)
 
 
@@ -203,7 +211,7 @@ class ActionNluFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
-        if not fmt.is_payload(text) and resolve(_catalog(), text, None).kind in (ANSWER, CHOOSE):
+        if not is_payload(text) and read(_catalog(), text).candidates:
             return respond(dispatcher, tracker, fallback_topic(tracker.latest_message.get("intent_ranking") or []))
         dispatcher.utter_message(response="utter_default")
         return []

@@ -88,6 +88,11 @@ class Hit:
         return {"code": self.code, "name": self.name, "score": round(self.score, 4)}
 
 
+def is_generic(word: str) -> bool:
+    """A folded word every kind of procedure uses (cấp, đăng ký, lại, đổi …): it names no procedure alone."""
+    return word in _GENERIC_WORDS or word in _MODIFIER_WORDS
+
+
 def tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(fold(text))
 
@@ -111,7 +116,7 @@ def _read_lines(name: str) -> list[str]:
     return lines
 
 
-def _tok_match(tok: Tok, ref: Tok) -> bool:
+def tok_match(tok: Tok, ref: Tok) -> bool:
     """An accented word matches only the same accented word; a word typed without accents matches by folding."""
     f, a = tok
     return a == ref[1] if a != f else f == ref[0]
@@ -137,7 +142,7 @@ class StopWords:
         while i < len(toks):
             for phrase in self.phrases:
                 n = len(phrase)
-                if len(toks) - i >= n and all(_tok_match(t, r) for t, r in zip(toks[i:i + n], phrase)):
+                if len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i:i + n], phrase)):
                     spans.append((i, i + n))
                     i += n
                     break
@@ -270,6 +275,8 @@ class SearchIndex:
         self.names = [r["name"] for r in records]
         self.code_index = {c: i for i, c in enumerate(self.codes)}
         self.base_names: list[str] = []
+        self.name_words: list[list[str]] = []  # folded words of each name, level phrase removed (in order)
+        self.name_accented: list[list[str]] = []  # the same words as written
         name_terms: list[set[str]] = []
         name_tokens: list[list[str]] = []
         paren_tokens: list[set[str]] = []
@@ -291,6 +298,8 @@ class SearchIndex:
             name_terms.append(self.stop.terms(base_pairs)[0])
             acc_terms.append(_accented_terms(base_pairs))
             name_tokens.append(base_toks)
+            self.name_words.append(base_toks)
+            self.name_accented.append([t[1] for t in base_pairs])
             paren = expand(word_pairs(" ".join(re.findall(r"\(([^)]*)\)", base))), self.abbrev)
             paren_tokens.append({t[0] for t in paren})
             head = expand(word_pairs(re.sub(r"\([^)]*\)", " ", base)), self.abbrev)
@@ -314,6 +323,8 @@ class SearchIndex:
             for t in terms:
                 df.setdefault(t, 1)
         self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
+        self.name_terms = name_terms  # unigrams and bigrams of each name: what a name explains of a question
+        self.aux_terms = aux_terms
         # Posting arrays per term: doc ids for name and aux fields.
         post_name: dict[str, list[int]] = {}
         post_aux: dict[str, list[int]] = {}
@@ -340,6 +351,7 @@ class SearchIndex:
             for t in terms:
                 post_acc.setdefault(t, []).append(i)
         self.post_acc = {t: np.array(v, dtype=np.int32) for t, v in post_acc.items()}
+        self.idf_accented = {t: math.log(1 + n / len(v)) for t, v in post_acc.items() if "_" not in t}
         # How much name weight each record has: every distinct name word (stop words too, so extra
         # qualifiers count against a variant), generic verbs at a lower weight, level words excluded.
         default_idf = math.log(1 + n)
@@ -422,7 +434,7 @@ class SearchIndex:
         while i < len(toks):
             for alias, target, alias_codes in self.alias_by_first.get(folded[i], ()):
                 n = len(alias)
-                if (len(toks) - i >= n and all(_tok_match(t, r) for t, r in zip(toks[i:i + n], alias))
+                if (len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i:i + n], alias))
                         and not (origin[i] >= 0 and len(set(origin[i:i + n])) == 1)):
                     repl = expand(word_pairs(target), self.abbrev)
                     if out and repl and out[-1][0] == repl[0][0]:
@@ -477,9 +489,15 @@ class SearchIndex:
         if _DEATH_RE.search(text):
             for i, t in enumerate(toks):
                 nxt = folded[i + 1] if i + 1 < len(folded) else ""
-                if _tok_match(t, ("mat", "mất")) and nxt not in _LOST_OBJECTS:
+                if tok_match(t, ("mat", "mất")) and nxt not in _LOST_OBJECTS:
                     pos.add(i)
         return pos
+
+    def query_terms(self, query: str) -> tuple[list[Tok], set[str]]:
+        """The question's words after slang, aliases and typo correction, and its terms that can name a
+        procedure (unigrams and bigrams; question words and the asker's situation left out)."""
+        toks, _, _, filler = self._rewrite(query)
+        return toks, self.stop.terms(toks, filler)[0]
 
     def search(self, query: str, limit: int = 5, min_score: float = MIN_SCORE) -> list[Hit]:
         score = self._score(query)
@@ -505,7 +523,7 @@ class SearchIndex:
         for phrase in self.offtopic.phrases:
             n = len(phrase)
             for i in range(len(toks) - n + 1):
-                if all(_tok_match(t, r) for t, r in zip(toks[i:i + n], phrase)):
+                if all(tok_match(t, r) for t, r in zip(toks[i:i + n], phrase)):
                     return True
         return False
 

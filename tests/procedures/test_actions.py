@@ -82,7 +82,7 @@ async def test_missing_fact_is_not_invented():
 
 async def test_choices_then_button_choice_answers_pending_topic():
     messages, events = await run(
-        ActionAnswerProcedure(), make_tracker("xin giấy phép xây dựng nhà ở hết bao nhiêu tiền", "ask_fee")
+        ActionAnswerProcedure(), make_tracker("tạm ngừng kinh doanh hết bao nhiêu tiền", "ask_fee")
     )
     assert responses(messages) == ["utter_procedure_choices"]
     [choices] = payloads(messages)
@@ -139,8 +139,29 @@ async def test_nothing_found_offers_hotline(monkeypatch):
     assert messages == [{
         "text": None, "buttons": [], "elements": [], "custom": {}, "template": "utter_procedure_not_found",
         "response": "utter_procedure_not_found", "image": None, "attachment": None, "hotline": "0123 456 789",
+        "portal_url": "https://dichvucong.gov.vn",
     }]
-    assert events == [SlotSet("pending_topic", "steps")]
+    assert events == [SlotSet("pending_topic", "steps"), SlotSet("offered_procedures", None)]
+
+
+async def test_procedure_outside_the_catalog_is_said_plainly_with_closest_records():
+    messages, events = await run(ActionAnswerProcedure(),
+                                 make_tracker("cấp chứng chỉ hành nghề y cần những gì", "ask_documents"))
+    assert messages[0]["response"] == "utter_procedure_not_in_catalog"
+    assert "1.004756" in [b["payload"].split('"')[3] for b in messages[0]["buttons"]]  # "…thú y" offered, not answered
+    assert messages[1]["custom"]["type"] == "procedure_choices"
+    assert not [m for m in messages if (m.get("custom") or {}).get("type") == "procedure_answer"]
+    assert SlotSet("pending_topic", "documents") in events
+
+
+async def test_two_topics_get_two_answers():
+    messages, _ = await run(ActionAnswerProcedure(),
+                            make_tracker("đăng ký khai sinh cần giấy tờ gì và mất mấy ngày", "ask_documents"))
+    payloads = [m["custom"] for m in messages if m.get("custom")]
+    assert payloads == [
+        {"type": "procedure_answer", "procedure_code": "1.001193", "topic": "documents"},
+        {"type": "procedure_answer", "procedure_code": "1.001193", "topic": "processing_time"},
+    ]
 
 
 async def test_topic_without_procedure_asks_which_then_answers_it():
@@ -172,7 +193,7 @@ async def test_low_confidence_message_naming_a_procedure_is_still_answered():
     payloads = [m["custom"] for m in dispatcher.messages if m.get("custom")]
     assert payloads[0]["type"] in ("procedure_answer", "procedure_choices")
     if payloads[0]["type"] == "procedure_answer":
-        assert payloads[0]["topic"] == "documents"
+        assert payloads[0]["topic"] == "overview"  # a bare name asks for the overview, whatever the classifier guessed
 
 
 async def test_low_confidence_chit_chat_gets_the_default_answer():

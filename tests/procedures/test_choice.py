@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.procedure_format import parse_choice, parse_ordinal
+from bot.understanding.choices import parse_choice, parse_ordinal
 
 OFFERED = [
     {"code": "1.001193", "name": "Thủ tục đăng ký khai sinh"},

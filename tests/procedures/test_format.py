@@ -12,22 +12,6 @@ def test_topic_for_intent_covers_all_topics():
     assert fmt.topic_for_intent(None) is None
 
 
-def test_clean_query_strips_topic_words():
-    assert fmt.clean_query("làm giấy khai sinh cần giấy tờ gì") == "lam giay khai sinh"
-    assert fmt.clean_query("Đăng ký tạm trú ở đâu?") == "dang ky tam tru"
-    assert fmt.content_words("còn lệ phí thì sao") == []
-    assert fmt.content_words("mất bao lâu vậy ad") == []
-    # "phí" stays inside "phi nông nghiệp" (a land category in procedure names).
-    assert "phi nong nghiep" in fmt.clean_query("chuyển sang đất phi nông nghiệp lệ phí")
-
-
-def test_is_payload():
-    assert fmt.is_payload("/ask_fee")
-    assert fmt.is_payload(' /choose_procedure{"procedure_code":"1.001193"}')
-    assert not fmt.is_payload("phí bao nhiêu")
-    assert not fmt.is_payload(None)
-
-
 def test_fee_identical_on_every_channel_is_one_line(catalog):
     assert fmt.per_channel(catalog.get("1.001193"), "fee") == "Miễn phí"
 

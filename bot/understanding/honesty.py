@@ -1,0 +1,140 @@
+"""Is the best record really what was asked? Unexplained key words, opposite actions, close alternatives.
+
+A citizen who brings the documents of the wrong procedure loses a trip to the ward, so a record is answered
+with confidence only when its name explains the words of the question that name a procedure: "hành nghề y"
+is not "hành nghề thú y" (the name adds a rare word between two asked ones), "trợ cấp mai táng" is not any
+"trợ cấp" record (the question's rare words are in no part of the name).
+"""
+from __future__ import annotations
+
+import functools
+import math
+from pathlib import Path
+from typing import Any
+
+from bot.catalog.search import Hit, SearchIndex
+from bot.vntext import fold, normalize
+
+CHAT_WORDS_FILE = Path(__file__).with_name("data") / "chat_words.txt"
+
+# Rarity (IDF over names) from which a word names something specific: an unexplained word this rare means
+# another procedure. Common words (làm, giấy, cho, người …) never decide.
+KEY_IDF = 4.0
+# Name words that make a procedure its opposite (stop, cancel, revoke, dissolve …) or another variant of it
+# (again, exchange, extend, adjust …), written as in names. A record that carries one the question does not
+# say, or lacks one the question says, is a different procedure from the one asked.
+OPPOSITES = ("tạm ngừng", "ngừng", "tạm dừng", "dừng", "xóa", "giải thể", "chấm dứt", "thu hồi", "hủy bỏ", "hủy",
+             "đóng cửa")
+VARIANTS = ("cấp lại", "đăng ký lại", "cấp đổi", "đổi", "gia hạn", "điều chỉnh", "sửa chữa", "bổ sung",
+            "thay đổi", "chuyển đổi")
+# Only hits this close to the best are weighed against each other by those words.
+VARIANT_WINDOW = 0.15
+
+
+def _phrases_in(words: list[str], phrases: tuple[str, ...]) -> set[str]:
+    """Which of the phrases occur in a word sequence (longest first, each word used once)."""
+    text = " " + " ".join(words) + " "
+    found = set()
+    for phrase in sorted(phrases, key=len, reverse=True):
+        if " " + phrase + " " in text:
+            found.add(phrase)
+            text = text.replace(" " + phrase + " ", " | ")
+    return found
+
+
+def _action_words(index: SearchIndex, code: str) -> set[str]:
+    i = index.code_index[code]
+    return _phrases_in([w.lower() for w in index.name_accented[i]], OPPOSITES + VARIANTS)
+
+
+def _said_actions(index: SearchIndex, text: str) -> set[str]:
+    """Action phrases the question says, accent-aware (typed without accents, "dung" may be "dừng")."""
+    toks, _ = index.query_terms(text)
+    folded = " " + " ".join(t[0] for t in toks) + " "
+    accented = " " + " ".join(t[1] for t in toks) + " "
+    said = set()
+    for phrase in OPPOSITES + VARIANTS:
+        plain = fold(phrase)
+        if " " + phrase + " " in accented or (" " + plain + " " in folded and " " + plain + " " in
+                                                " " + " ".join(t[1] for t in toks if t[0] == t[1]) + " "):
+            said.add(phrase)
+    return said
+
+
+def prefer_asked_actions(index: SearchIndex, text: str, hits: list[Hit]) -> list[Hit]:
+    """Among the hits close to the best, keep those whose action words match the question's (fewest extra or
+    missing), so "đăng ký hộ kinh doanh" never offers stopping one and "cấp lại" does not offer "cấp đổi"."""
+    if len(hits) < 2:
+        return hits
+    said = _said_actions(index, text)
+    close = [h for h in hits if hits[0].score - h.score <= VARIANT_WINDOW]
+
+    def mismatch(h: Hit) -> int:
+        has = _action_words(index, h.code)
+        return len(has - said) + len(said - has) + 2 * len(has & set(OPPOSITES) - said)
+    best = min(mismatch(h) for h in close)
+    kept = [h for h in close if mismatch(h) == best]
+    return kept + [h for h in hits if h not in close and mismatch(h) == best]
+
+
+@functools.lru_cache(maxsize=1)
+def chat_words() -> frozenset[str]:
+    """Words people say around a procedure's name that never name one (data/chat_words.txt), as typed and folded."""
+    words = set()
+    for line in CHAT_WORDS_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            for w in line.split():
+                words.update({normalize(w), fold(w)})
+    return frozenset(words)
+
+
+def unexplained(index: SearchIndex, text: str, code: str) -> list[str]:
+    """Rare words of the question that the record's name does not explain, and rare words its name adds
+    inside a phrase of the question ("nghề y" → "nghề thú y"). Empty when the record fits."""
+    i = index.code_index[code]
+    name = index.name_terms[i]
+    aux = index.aux_terms[i]
+    toks, terms = index.query_terms(text)
+    out = []
+    # Only a word right next to a word of the name can name another procedure ("xác nhận khuyết tật", "kinh
+    # doanh karaoke"); words about the asker's case (chat_words.txt) never do.
+    matched = {p for p, t in enumerate(toks) if t[0] in name and t[0] in terms}
+    chat = chat_words()
+    for p, tok in enumerate(toks):
+        t = tok[0]
+        if p in matched or not ({p - 1, p + 1} & matched) or t not in terms or t in out:
+            continue
+        if t in name or t in aux or t.isdigit() or t in chat or tok[1] in chat:
+            continue
+        if index.idf.get(t, KEY_IDF + 1) >= KEY_IDF:
+            out.append(t)
+    words = index.name_words[i]
+    positions: dict[str, list[int]] = {}
+    for p, w in enumerate(words):
+        positions.setdefault(w, []).append(p)
+    for a, b in zip(toks, toks[1:]):
+        pair = f"{a[0]}_{b[0]}"
+        if pair not in terms or pair in name or a[0] not in positions or b[0] not in positions:
+            continue
+        for pa in positions[a[0]]:
+            following = [pb for pb in positions[b[0]] if pa < pb <= pa + 3]
+            if not following:
+                continue
+            inserted = range(pa + 1, following[0])
+            rare = [words[p] for p in inserted
+                    if index.idf_accented.get(index.name_accented[i][p], 0) >= KEY_IDF and words[p] not in terms]
+            if rare:
+                out.append("+" + "_".join(rare))
+            break
+    return out
+
+
+def confidence(score: float, best_score: float, missing: list[str]) -> float:
+    """How likely the record is what was asked: search score and margin, less for unexplained words."""
+    x = 8.0 * (score - 0.6) + 6.0 * (score - best_score) - 2.5 * len(missing)
+    return round(1.0 / (1.0 + math.exp(-x)), 3)
+
+
+def alternatives(catalog: Any, hits: list[Hit]) -> list[Hit]:
+    """The best hit and the close alternatives worth asking about (one element: a clear winner)."""
+    return list(catalog.ambiguous(list(hits))) or [hits[0]]

@@ -1,0 +1,180 @@
+"""One reading of a message about procedures: topics asked, procedure named, candidates and a verdict.
+
+    reading = read(catalog, "đăng ký khai sinh cần giấy tờ gì và mất mấy ngày", current_code=None)
+    reading.verdict   # ANSWER, CHOOSE, NOT_IN_CATALOG, NO_PROCEDURE or FOLLOW_UP
+    reading.topics    # ["documents", "processing_time"]
+    reading.code      # the procedure to answer (ANSWER, FOLLOW_UP)
+    reading.choices   # CHOOSE: the alternatives; NOT_IN_CATALOG: the closest records ("Có phải bạn hỏi…")
+
+Actions act on the verdict; they never match words themselves. Word lists live in data files: topic cues in
+bot/understanding/data/, question words, filler, slang and aliases in bot/catalog/data/ (read by the search).
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.catalog.search import Hit, is_generic
+from bot.understanding import formal, honesty
+from bot.understanding.topics import Cue, find_cues, topics_from_cues
+
+ANSWER, CHOOSE, NOT_IN_CATALOG, NO_PROCEDURE, FOLLOW_UP = (
+    "answer", "choose", "not_in_catalog", "no_procedure", "follow_up")
+MAX_CHOICES = 5
+SEARCH_DEPTH = 10
+# With a procedure under discussion, another one replaces it only on a clear hit at least this good; choices
+# are offered only when the alternatives are this strong. Weaker matches are follow-ups about the current one.
+SWITCH_SCORE = 0.75
+CHOOSE_SCORE = 0.9
+# A message naming nothing the search finds, with at most this many words that could name a procedure, is a
+# follow-up about the procedure under discussion ("ở phường nơi vợ hay nơi chồng cũng được hả").
+FOLLOW_UP_WORDS = 8
+# National procedure codes typed in a message ("thủ tục 1.004873").
+_CODE_RE = re.compile(r"(?<![\d.])([1-3]\.\d{6})(?![\d.])")
+
+
+@dataclass
+class Candidate:
+    code: str
+    name: str
+    score: float
+    confidence: float = 0.0
+
+
+@dataclass
+class Reading:
+    verdict: str
+    topics: list[str] = field(default_factory=lambda: ["overview"])
+    topic_confidence: float = 0.5
+    span: str = ""                      # the words that name a procedure (topic cues left out)
+    candidates: list[Candidate] = field(default_factory=list)
+    unexplained: list[str] = field(default_factory=list)  # key words the best candidate does not explain
+    code: str | None = None
+    choices: list[Candidate] = field(default_factory=list)
+
+    @property
+    def topic(self) -> str:
+        return self.topics[0]
+
+
+def is_payload(text: str | None) -> bool:
+    """A button payload such as `/ask_fee` or `/choose_procedure{...}` carries no procedure mention."""
+    return bool(text) and text.lstrip().startswith("/")
+
+
+def _candidates(hits: list[Hit]) -> list[Candidate]:
+    return [Candidate(h.code, h.name, h.score) for h in hits]
+
+
+def _span(text: str, cues: list[Cue]) -> str:
+    from bot.catalog.search import word_pairs
+
+    words = word_pairs(text)
+    covered = {i for c in cues for i in range(c.start, c.end)}
+    return " ".join(w[1] for i, w in enumerate(words) if i not in covered)
+
+
+def _topic_evidence(cues: list[Cue], name_words: list[str]) -> list[Cue]:
+    """Cues that ask, once the words of the procedure's own name are taken out ("đủ điều kiện kinh doanh",
+    "phí nông nghiệp"): a cue phrase inside the name is spent as many times as the name contains it."""
+    name = " " + " ".join(name_words) + " "
+    left: list[Cue] = []
+    spent: dict[str, int] = {}
+    for cue in cues:
+        available = name.count(" " + cue.folded + " ")
+        if spent.get(cue.folded, 0) < available:
+            spent[cue.folded] = spent.get(cue.folded, 0) + 1
+            continue
+        left.append(cue)
+    return left
+
+
+def _about(index: Any, code: str, naming: list[str]) -> bool:
+    """Whether the message can be about the procedure: at least half its specific naming words are words of
+    the procedure's name (generic ones such as "cấp lại" qualify whatever is under discussion)."""
+    name = index.name_terms[index.code_index[code]]
+    specific = [t for t in naming if not is_generic(t)]
+    return 2 * sum(t in name for t in specific) >= len(specific)
+
+
+def read(catalog: Any, text: str | None, current_code: str | None = None) -> Reading:
+    """What the message asks and about which procedure, given the one under discussion (may be None)."""
+    text = (text or "").strip()
+    if current_code and not catalog.get(current_code):
+        current_code = None
+    cues = find_cues(text)
+    if is_payload(text):  # a button payload: the intent carries the topic, the procedure is the current one
+        return Reading(FOLLOW_UP if current_code else NO_PROCEDURE, code=current_code)
+    typed = [c for c in _CODE_RE.findall(text) if catalog.get(c)]
+    if typed:
+        record = catalog.get(typed[0])
+        topics = topics_from_cues(_topic_evidence(cues, catalog.index.name_words[catalog.index.code_index[typed[0]]]))
+        return Reading(ANSWER, topics, 1.0, typed[0], [Candidate(typed[0], record["name"], 1.0, 1.0)],
+                       code=typed[0])
+    index = catalog.index
+    toks, terms = index.query_terms(text)
+    # Cues are looked for in the message as typed and as the search rewrote it ("onl" -> "trực tuyến").
+    rewritten = find_cues(" ".join(t[1] for t in toks))
+    cue_words = {w for c in cues + rewritten for w in c.folded.split()}
+    naming = [t for t in terms if "_" not in t and t not in cue_words and not t.isdigit()]
+    hits = catalog.search(text, limit=SEARCH_DEPTH) if naming else []
+    hits, quoted = formal.rerank(catalog, text, honesty.prefer_asked_actions(index, text, hits))
+    span = _span(text, cues)
+
+    def topics_for(code: str | None) -> tuple[list[str], float]:
+        evidence = cues if code is None else _topic_evidence(cues, index.name_words[index.code_index[code]])
+        if not evidence:
+            return ["overview"], 0.5
+        return topics_from_cues(evidence), 1.0 if any(c.strong for c in evidence) else 0.6
+
+    if not naming:
+        topics, conf = topics_for(current_code)
+        return Reading(FOLLOW_UP if current_code else NO_PROCEDURE, topics, conf, span, code=current_code)
+    candidates = _candidates(hits)
+    if not hits:
+        topics, conf = topics_for(current_code)
+        if current_code and len(naming) <= FOLLOW_UP_WORDS:
+            return Reading(FOLLOW_UP, topics, conf, span, code=current_code)
+        return Reading(NOT_IN_CATALOG, topics, conf, span)
+    group = [hits[0]] if quoted else honesty.alternatives(catalog, hits)
+    best = group[0]
+    unexplained = honesty.unexplained(index, text, best.code)
+    for c in candidates:
+        c.confidence = honesty.confidence(c.score, candidates[0].score, unexplained if c.code == best.code else [])
+    topics, conf = topics_for(best.code)
+    result = Reading(ANSWER, topics, conf, span, candidates, unexplained)
+    if current_code and best.score >= SWITCH_SCORE and not _about(index, current_code, naming):
+        current_code = None  # the message names another procedure outright ("thôi, tạm ngừng kinh doanh thì sao")
+    if current_code:
+        if current_code in [h.code for h in group]:
+            topics, conf = topics_for(current_code)
+            return Reading(FOLLOW_UP, topics, conf, span, candidates, unexplained, code=current_code)
+        if unexplained and best.score < SWITCH_SCORE + 0.1 and len(naming) <= FOLLOW_UP_WORDS:
+            topics, conf = topics_for(current_code)
+            return Reading(FOLLOW_UP, topics, conf, span, candidates, unexplained, code=current_code)
+    if unexplained:
+        result.verdict = NOT_IN_CATALOG
+        result.choices = candidates[:3]
+        return result
+    if current_code:
+        if len(group) == 1 and best.score >= SWITCH_SCORE:
+            result.code = best.code
+            return result
+        if len(group) > 1 and best.score >= CHOOSE_SCORE:
+            result.verdict, result.choices = CHOOSE, [c for c in candidates if c.code in {h.code for h in group}]
+            return result
+        topics, conf = topics_for(current_code)
+        return Reading(FOLLOW_UP, topics, conf, span, candidates, unexplained, code=current_code)
+    if len(group) == 1:
+        result.code = best.code
+        return result
+    result.verdict = CHOOSE
+    chosen = {h.code for h in group}
+    result.choices = [c for c in candidates if c.code in chosen][:MAX_CHOICES]
+    return result
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))

@@ -1,0 +1,98 @@
+"""What a message asks about a procedure: topic cues (data/topic_cues.yml) found in the message.
+
+Cues are matched accent-aware on whole words (bot.catalog.search.word_pairs / tok_match), longest first, so
+"mất bao lâu" is one cue and "căn cứ" never matches "căn cước". Procedure words are not topic evidence: a cue
+lying inside the name of the procedure the message names is dropped by the caller (see Cue.folded).
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.catalog.search import Tok, tok_match, word_pairs
+
+CUES_FILE = Path(__file__).with_name("data") / "topic_cues.yml"
+GUIDE_WORDS_FILE = Path(__file__).with_name("data") / "guide_words.txt"
+TOPICS = (
+    "overview", "documents", "fee", "processing_time", "agency",
+    "steps", "conditions", "result", "legal_basis", "online",
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    topic: str
+    strong: bool
+    start: int  # word positions in the message (word_pairs of the text)
+    end: int
+    folded: str  # the cue's words, folded and space-joined
+
+
+@functools.lru_cache(maxsize=1)
+def _lexicon() -> list[tuple[list[Tok], str, bool]]:
+    """(cue words, topic, strong), longest cue first."""
+    data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
+    entries = []
+    for topic, kinds in data.items():
+        if topic not in TOPICS:
+            raise ValueError(f"{CUES_FILE.name}: unknown topic {topic!r}")
+        for kind in ("strong", "weak"):
+            for phrase in kinds.get(kind) or []:
+                entries.append((word_pairs(str(phrase)), topic, kind == "strong"))
+    entries.sort(key=lambda e: (-len(e[0]), not e[2]))
+    return entries
+
+
+def find_cues(text: str | None) -> list[Cue]:
+    """Every cue in the message, left to right, without overlaps (the longest cue wins at each word)."""
+    toks = word_pairs(text or "")
+    cues: list[Cue] = []
+    i = 0
+    while i < len(toks):
+        for words, topic, strong in _lexicon():
+            n = len(words)
+            if n and len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i:i + n], words)):
+                cues.append(Cue(topic, strong, i, i + n, " ".join(w[0] for w in words)))
+                i += n
+                break
+        else:
+            i += 1
+    return cues
+
+
+def topics_from_cues(cues: list[Cue]) -> list[str]:
+    """Topics asked, in the order they are asked: strong cues if any, else weak ones, else overview."""
+    strong = [c.topic for c in cues if c.strong]
+    chosen = strong or [c.topic for c in cues]
+    return list(dict.fromkeys(chosen)) or ["overview"]
+
+
+def cue_words() -> set[str]:
+    """Folded words of every cue: words that ask, never name (used to tell what a name leaves unexplained)."""
+    return {w[0] for words, _, _ in _lexicon() for w in words}
+
+
+@functools.lru_cache(maxsize=1)
+def _guide_phrases() -> list[list[Tok]]:
+    lines = [ln for ln in GUIDE_WORDS_FILE.read_text(encoding="utf-8").splitlines() if ln.strip() and ln[0] != "#"]
+    return sorted((word_pairs(ln) for ln in lines), key=len, reverse=True)
+
+
+def without_guide_words(text: str | None) -> str:
+    """The message less the words that ask to be guided (data/guide_words.txt): what is left names the procedure."""
+    toks = word_pairs(text or "")
+    kept: list[str] = []
+    i = 0
+    while i < len(toks):
+        for words in _guide_phrases():
+            n = len(words)
+            if len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i:i + n], words)):
+                i += n
+                break
+        else:
+            kept.append(toks[i][1])
+            i += 1
+    return " ".join(kept)

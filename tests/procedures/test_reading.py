@@ -1,0 +1,138 @@
+"""One reading of a message (bot.understanding.read) on the real shipped catalog: every verdict kind, topics
+apart from procedure words, honesty about procedures the catalog does not hold, near-identical records."""
+from __future__ import annotations
+
+import pytest
+
+from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NO_PROCEDURE, NOT_IN_CATALOG, read
+from bot.understanding.reading import is_payload
+from bot.understanding.topics import find_cues, topics_from_cues, without_guide_words
+
+
+@pytest.mark.parametrize("text,code", [
+    ("làm giấy khai sinh cần giấy tờ gì", "1.001193"),
+    ("dang ky tam tru o dau", "1.004194"),
+    ("cấp đổi cccd mất bao lâu", "1.014063"),
+    ("thu tuc xoa dang ky thuong tru", "1.003197"),
+])
+def test_clear_winner_without_context(catalog, text, code):
+    r = read(catalog, text)
+    assert (r.verdict, r.code) == (ANSWER, code)
+
+
+@pytest.mark.parametrize("text,topic", [
+    # Bare names are the overview: the words of a name are not topic evidence.
+    ("xóa hộ khẩu thường trú", "overview"),
+    ("tách hộ khẩu", "overview"),
+    ("xin giấy xác nhận cư trú", "overview"),
+    ("làm sổ đỏ lần đầu", "overview"),
+    ("đóng cửa hộ kinh doanh", "overview"),
+    # "tư pháp" names the procedure; "cần gì" asks for the documents.
+    ("ly lich tu phap so 1 can gi", "documents"),
+    ("đăng ký tạm trú nộp ở đâu", "agency"),
+    ("cấp lại căn cước mất bao lâu", "processing_time"),
+    ("đăng ký kết hôn theo nghị định nào", "legal_basis"),
+    ("làm hộ chiếu online được không", "online"),
+])
+def test_topic_comes_from_cues_not_from_procedure_words(catalog, text, topic):
+    r = read(catalog, text)
+    assert r.verdict == ANSWER
+    assert r.topics == [topic]
+
+
+def test_cue_inside_the_procedure_name_is_not_a_question():
+    # "điều kiện" is part of a name here, asked once: no conditions question when the name explains it.
+    cues = find_cues("giấy chứng nhận đủ điều kiện về an ninh trật tự")
+    assert [c.topic for c in cues] == ["conditions"]
+    from bot.understanding.reading import _topic_evidence
+
+    name = "cap giay chung nhan du dieu kien ve an ninh trat tu".split()
+    assert _topic_evidence(cues, name) == []
+
+
+def test_two_topics_in_one_message(catalog):
+    r = read(catalog, "đăng ký khai sinh cần giấy tờ gì và mất mấy ngày")
+    assert (r.verdict, r.code) == (ANSWER, "1.001193")
+    assert r.topics == ["documents", "processing_time"]
+
+
+def test_weak_cue_gives_way_to_a_strong_one():
+    assert topics_from_cues(find_cues("lệ phí như thế nào")) == ["fee"]
+    assert topics_from_cues(find_cues("làm như thế nào")) == ["steps"]
+    assert topics_from_cues(find_cues("khai sinh")) == ["overview"]
+
+
+@pytest.mark.parametrize("text", [
+    "cấp chứng chỉ hành nghề y cần những gì",     # the catalog has "hành nghề thú y" only
+    "xin giấy xác nhận khuyết tật",
+    "giấy chứng nhận đủ điều kiện kinh doanh dược cần gì",
+])
+def test_not_in_catalog_never_answers_a_look_alike(catalog, text):
+    r = read(catalog, text)
+    assert r.verdict == NOT_IN_CATALOG
+    assert r.code is None and r.unexplained
+    assert len(r.choices) <= 3
+
+
+def test_opposite_actions_are_not_offered_as_alternatives(catalog):
+    r = read(catalog, "đăng ký hộ kinh doanh cần giấy tờ gì")
+    offered = [c.code for c in r.choices] if r.verdict == CHOOSE else [r.code]
+    assert "1.014035" not in offered  # "Dừng thực hiện thủ tục đăng ký hộ kinh doanh"
+    assert "1.001612" in offered
+
+
+def test_typed_procedure_code_is_read(catalog):
+    r = read(catalog, "thủ tục 1.004873 cần giấy tờ gì")
+    assert (r.verdict, r.code, r.topics) == (ANSWER, "1.004873", ["documents"])
+
+
+@pytest.mark.parametrize("text", [
+    "còn lệ phí thì sao", "mất bao lâu", "cần mang gì", "online dc ko", "/ask_fee",
+    "cái này mất bao lâu hả bạn", "nộp ở ubnd phường được không", "còn cấp lại thì sao",
+])
+def test_follow_ups_stay_on_current(catalog, text):
+    r = read(catalog, text, "1.004194")
+    assert (r.verdict, r.code) in {(FOLLOW_UP, "1.004194"), (ANSWER, "1.004194")}
+
+
+def test_new_procedure_replaces_current(catalog):
+    r = read(catalog, "đăng ký kết hôn lệ phí bao nhiêu", "1.001193")
+    assert (r.verdict, r.code, r.topics) == (ANSWER, "1.000894", ["fee"])
+
+
+def test_a_clearly_named_procedure_replaces_the_current_one(catalog):
+    r = read(catalog, "khai sinh có yếu tố nước ngoài", "1.001193")
+    assert (r.verdict, r.code) == (ANSWER, "2.000528")
+
+
+def test_close_alternatives_are_offered_even_with_context(catalog):
+    r = read(catalog, "tạm ngừng kinh doanh", "1.001193")
+    assert r.verdict == CHOOSE
+    assert {"2.002029", "1.001570"} <= {c.code for c in r.choices}
+
+
+@pytest.mark.parametrize("text", ["thời tiết hôm nay thế nào", "nấu phở thế nào", "abc xyz"])
+def test_nothing_found(catalog, text):
+    r = read(catalog, text)
+    assert r.verdict in (NOT_IN_CATALOG, NO_PROCEDURE) and r.code is None
+
+
+def test_topic_only_without_context_asks_which(catalog):
+    r = read(catalog, "lệ phí bao nhiêu")
+    assert (r.verdict, r.topics) == (NO_PROCEDURE, ["fee"])
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "a" * 5000, "000.00.12.H29-261120-0001"])
+def test_bad_input_reads_as_no_procedure_without_error(catalog, text):
+    r = read(catalog, text)
+    assert r.code is None and r.verdict in (NO_PROCEDURE, NOT_IN_CATALOG)
+
+
+def test_candidates_carry_a_confidence(catalog):
+    r = read(catalog, "đăng ký khai sinh")
+    assert r.candidates and 0.0 <= r.candidates[-1].confidence <= r.candidates[0].confidence <= 1.0
+
+
+def test_payload_and_guide_words():
+    assert is_payload("/ask_fee") and not is_payload("phí bao nhiêu") and not is_payload(None)
+    assert without_guide_words("hướng dẫn mình từng bước nộp online đăng ký khai sinh") == "đăng ký khai sinh"
