@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from bot.catalog.search import Hit, SearchIndex
+from bot.catalog.search import Hit, SearchIndex, word_pairs
 from bot.vntext import fold, normalize
 
 CHAT_WORDS_FILE = Path(__file__).with_name("data") / "chat_words.txt"
@@ -88,13 +88,17 @@ def chat_words() -> frozenset[str]:
     return frozenset(words)
 
 
-def unexplained(index: SearchIndex, text: str, code: str) -> list[str]:
+def unexplained(index: SearchIndex, text: str, code: str, asking: set[str] = frozenset()) -> list[str]:
     """Rare words of the question that the record's name does not explain, and rare words its name adds
     inside a phrase of the question ("nghề y" → "nghề thú y"). Empty when the record fits."""
     i = index.code_index[code]
     name = index.name_terms[i]
     aux = index.aux_terms[i]
     toks, terms = index.query_terms(text)
+    # Only words the person typed can be unexplained (not what an alias rewrote them to), and never the words
+    # that ask (`asking`: the topic cues' words).
+    typed = {f for f, _ in word_pairs(text)} - set(asking)
+    terms = {t for t in terms if all(w in typed for w in t.split("_"))}
     out = []
     # Only a word right next to a word of the name can name another procedure ("xác nhận khuyết tật", "kinh
     # doanh karaoke"); words about the asker's case (chat_words.txt) never do.
@@ -108,6 +112,16 @@ def unexplained(index: SearchIndex, text: str, code: str) -> list[str]:
             continue
         if index.idf.get(t, KEY_IDF + 1) >= KEY_IDF:
             out.append(t)
+    # Two common words can make a rare phrase the name lacks ("hộ chiếu ngoại giao", "quảng cáo thực phẩm").
+    for p, (a, b) in enumerate(zip(toks, toks[1:])):
+        pair = f"{a[0]}_{b[0]}"
+        if p in matched or p + 1 in matched or not ({p - 1, p + 2} & matched) or pair not in terms \
+                or a[0] not in terms or b[0] not in terms:
+            continue
+        if {a[0], b[0]} & (name | aux) or {a[0], a[1], b[0], b[1]} & chat or pair in name:
+            continue
+        if index.idf.get(pair, 0) >= KEY_IDF and pair not in out:
+            out.append(pair)
     words = index.name_words[i]
     positions: dict[str, list[int]] = {}
     for p, w in enumerate(words):

@@ -140,7 +140,7 @@ def read(catalog: Any, text: str | None, current_code: str | None = None) -> Rea
         return Reading(NOT_IN_CATALOG, topics, conf, span)
     group = [hits[0]] if quoted else honesty.alternatives(catalog, hits)
     best = group[0]
-    unexplained = honesty.unexplained(index, text, best.code)
+    unexplained = honesty.unexplained(index, text, best.code, cue_words)
     for c in candidates:
         c.confidence = honesty.confidence(c.score, candidates[0].score, unexplained if c.code == best.code else [])
     topics, conf = topics_for(best.code)
