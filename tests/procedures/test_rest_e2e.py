@@ -46,7 +46,7 @@ def test_button_follow_up(rasa_server):
 
 def test_choices_then_button_then_pending_topic_answered(rasa_server):
     sender = rasa_server.new_sender()
-    messages = rasa_server.rest(sender, "xin giấy phép xây dựng nhà ở hết bao nhiêu tiền")
+    messages = rasa_server.rest(sender, "tạm ngừng kinh doanh hết bao nhiêu tiền")
     [choices] = custom(messages)
     assert choices["type"] == "procedure_choices"
     codes = choices["procedure_codes"]
@@ -60,7 +60,7 @@ def test_choices_then_button_then_pending_topic_answered(rasa_server):
 
 def test_typed_choice(rasa_server):
     sender = rasa_server.new_sender()
-    [choices] = custom(rasa_server.rest(sender, "khai sinh có yếu tố nước ngoài cần giấy tờ gì"))
+    [choices] = custom(rasa_server.rest(sender, "tạm ngừng kinh doanh cần giấy tờ gì"))
     codes = choices["procedure_codes"]
     messages = rasa_server.rest(sender, "cái thứ 2")
     assert custom(messages) == [{"type": "procedure_answer", "procedure_code": codes[1], "topic": "documents"}]
@@ -82,3 +82,61 @@ def test_a_question_outside_public_services_is_out_of_scope(rasa_server):
 def test_faq_answer(rasa_server):
     messages = rasa_server.rest(rasa_server.new_sender(), "dịch vụ công mức độ 4 là gì")
     assert any("Nghị định 42/2022/NĐ-CP" in t for t in texts(messages))
+
+
+# ---- one test per verdict of the reading (bot.understanding), over REST
+
+def test_answer_two_topics_in_one_message(rasa_server):
+    messages = rasa_server.rest(rasa_server.new_sender(), "đăng ký khai sinh cần giấy tờ gì và mất mấy ngày")
+    assert custom(messages) == [
+        {"type": "procedure_answer", "procedure_code": "1.001193", "topic": "documents"},
+        {"type": "procedure_answer", "procedure_code": "1.001193", "topic": "processing_time"},
+    ]
+
+
+@pytest.mark.parametrize("question,topic", [("xóa hộ khẩu thường trú", "overview"),
+                                            ("ly lich tu phap so 1 can gi", "documents")])
+def test_bare_name_is_the_overview_and_name_words_are_no_topic(rasa_server, question, topic):
+    [answer] = custom(rasa_server.rest(rasa_server.new_sender(), question))
+    assert (answer["type"], answer["topic"]) == ("procedure_answer", topic)
+
+
+def test_not_in_catalog_says_so_and_offers_the_closest_records(rasa_server):
+    sender = rasa_server.new_sender()
+    messages = rasa_server.rest(sender, "cấp chứng chỉ hành nghề y cần những gì")
+    [choices] = custom(messages)
+    assert choices["type"] == "procedure_choices" and "1.004756" in choices["procedure_codes"]
+    assert any("chưa có thông tin" in t and "tổng đài" in t for t in texts(messages))
+    # Picking the look-alike on purpose answers the question asked about it.
+    messages = rasa_server.rest(sender, '/choose_procedure{"procedure_code":"1.004756"}')
+    assert custom(messages) == [{"type": "procedure_answer", "procedure_code": "1.004756", "topic": "documents"}]
+
+
+def test_no_procedure_named_asks_which_then_answers_the_question(rasa_server):
+    sender = rasa_server.new_sender()
+    messages = rasa_server.rest(sender, "lệ phí bao nhiêu")
+    assert custom(messages) == [] and any("thủ tục nào" in t for t in texts(messages))
+    messages = rasa_server.rest(sender, "đăng ký kết hôn")
+    assert custom(messages) == [{"type": "procedure_answer", "procedure_code": "1.000894", "topic": "fee"}]
+
+
+def test_follow_up_then_switch_by_name_then_typed_code(rasa_server):
+    sender = rasa_server.new_sender()
+    rasa_server.rest(sender, "dang ky tam tru o dau")
+    assert custom(rasa_server.rest(sender, "online dc ko")) == [
+        {"type": "procedure_answer", "procedure_code": "1.004194", "topic": "online"}]
+    assert custom(rasa_server.rest(sender, "thôi, đăng ký kết hôn cần gì")) == [
+        {"type": "procedure_answer", "procedure_code": "1.000894", "topic": "documents"}]
+    assert custom(rasa_server.rest(sender, "thủ tục 1.004873 mất bao lâu")) == [
+        {"type": "procedure_answer", "procedure_code": "1.004873", "topic": "processing_time"}]
+
+
+@pytest.mark.parametrize("bad", ["", "😀😀😀", "a " * 2500, "xyz-123-abc"])
+def test_bad_input_gets_an_answer_and_keeps_the_context(rasa_server, bad):
+    sender = rasa_server.new_sender()
+    rasa_server.rest(sender, "dang ky tam tru o dau")
+    messages = rasa_server.rest(sender, bad)
+    assert texts(messages) and all(t.strip() for t in texts(messages))
+    assert not [p for p in custom(messages) if p.get("type") == "procedure_answer" and p["procedure_code"] != "1.004194"]
+    assert custom(rasa_server.rest(sender, "còn lệ phí thì sao")) == [
+        {"type": "procedure_answer", "procedure_code": "1.004194", "topic": "fee"}]
