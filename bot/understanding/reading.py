@@ -91,10 +91,13 @@ def _topic_evidence(cues: list[Cue], name_words: list[str]) -> list[Cue]:
     return left
 
 
-def _about(index: Any, code: str, naming: list[str]) -> bool:
+def _about(index: Any, code: str, naming: list[str], whole: bool = False) -> bool:
     """Whether the message can be about the procedure: at least half its specific naming words are words of
-    the procedure's name (generic ones such as "cấp lại" qualify whatever is under discussion)."""
+    the procedure's name (generic ones such as "cấp lại" qualify whatever is under discussion); with `whole`,
+    every naming word is ("lệ phí đổi thẻ" while on "cấp đổi thẻ căn cước")."""
     name = index.name_terms[index.code_index[code]]
+    if whole:
+        return all(t in name for t in naming)
     specific = [t for t in naming if not is_generic(t)]
     return 2 * sum(t in name for t in specific) >= len(specific)
 
@@ -148,7 +151,7 @@ def read(catalog: Any, text: str | None, current_code: str | None = None) -> Rea
     if current_code and best.score >= SWITCH_SCORE and not _about(index, current_code, naming):
         current_code = None  # the message names another procedure outright ("thôi, tạm ngừng kinh doanh thì sao")
     if current_code:
-        if current_code in [h.code for h in group]:
+        if current_code in [h.code for h in group] or _about(index, current_code, naming, whole=True):
             topics, conf = topics_for(current_code)
             return Reading(FOLLOW_UP, topics, conf, span, candidates, unexplained, code=current_code)
         if unexplained and best.score < SWITCH_SCORE + 0.1 and len(naming) <= FOLLOW_UP_WORDS:
