@@ -12,10 +12,13 @@ import math
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bot.catalog.search import Hit, SearchIndex, word_pairs
 from bot.vntext import fold, normalize
 
 CHAT_WORDS_FILE = Path(__file__).with_name("data") / "chat_words.txt"
+CALIBRATION_FILE = Path(__file__).with_name("data") / "calibration.yml"
 
 # Rarity (IDF over names) from which a word names something specific: an unexplained word this rare means
 # another procedure. Common words (làm, giấy, cho, người …) never decide.
@@ -143,9 +146,15 @@ def unexplained(index: SearchIndex, text: str, code: str, asking: set[str] = fro
     return out
 
 
-def confidence(score: float, best_score: float, missing: list[str]) -> float:
-    """How likely the record is what was asked: search score and margin, less for unexplained words."""
-    x = 8.0 * (score - 0.6) + 6.0 * (score - best_score) - 2.5 * len(missing)
+@functools.lru_cache(maxsize=1)
+def _calibration() -> dict[str, float]:
+    return yaml.safe_load(CALIBRATION_FILE.read_text(encoding="utf-8"))
+
+
+def confidence(score: float, next_score: float, missing: list[str]) -> float:
+    """Calibrated probability that a candidate is the procedure asked (data/calibration.yml)."""
+    c = _calibration()
+    x = c["score"] * score + c["margin"] * (score - next_score) + c["unexplained"] * len(missing) + c["bias"]
     return round(1.0 / (1.0 + math.exp(-x)), 3)
 
 
