@@ -161,7 +161,7 @@ def read(catalog: Any, text: str | None, current_code: str | None = None) -> Rea
         if unexplained and best.score < SWITCH_SCORE + 0.1 and len(naming) <= FOLLOW_UP_WORDS:
             topics, conf = topics_for(current_code)
             return Reading(FOLLOW_UP, topics, conf, span, candidates, unexplained, code=current_code)
-    if unexplained or (candidates[0].confidence < DOUBT and not current_code):
+    if unexplained or (candidates[0].confidence < DOUBT and not current_code and not quoted):
         result.verdict = NOT_IN_CATALOG
         result.choices = candidates[:3]
         return result
