@@ -26,6 +26,7 @@ from bot.understanding.reading import is_payload
 SLOT_CODE = "procedure_code"
 SLOT_TOPIC = "pending_topic"
 SLOT_OFFERED = "offered_procedures"
+SLOT_LAST_TOPIC = "last_topic"
 
 
 def _catalog() -> Any:
@@ -45,7 +46,8 @@ def _answer(dispatcher: CollectingDispatcher, record: Dict[Text, Any], topics: L
             json_message={"type": "procedure_answer", "procedure_code": record["code"], "topic": topic}
         )
     dispatcher.utter_message(response="utter_procedure_more", buttons=fmt.follow_up_buttons(topics[-1]))
-    return [SlotSet(SLOT_CODE, record["code"]), SlotSet(SLOT_TOPIC, None), SlotSet(SLOT_OFFERED, None)]
+    return [SlotSet(SLOT_CODE, record["code"]), SlotSet(SLOT_TOPIC, None), SlotSet(SLOT_OFFERED, None),
+            SlotSet(SLOT_LAST_TOPIC, topics[-1])]
 
 
 def offer_choices(
@@ -124,6 +126,10 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
         # names another procedure: offer the same choices again, for the new question.
         return _offer_choices(dispatcher, catalog, [o["code"] for o in offered], topics)
     if reading.verdict in (ANSWER, FOLLOW_UP):
+        last = tracker.get_slot(SLOT_LAST_TOPIC)
+        if current and reading.code != current and reading.topics == ["overview"] and reading.topic_confidence < 1 \
+                and last in fmt.TOPICS and not is_payload(text):
+            topics = [last]  # switched procedure without asking anything new: the same question about the new one
         return _answer(dispatcher, catalog.get(reading.code), topics)
     if reading.verdict == CHOOSE:
         return _offer_choices(dispatcher, catalog, [c.code for c in reading.choices], topics)

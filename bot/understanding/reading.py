@@ -34,6 +34,9 @@ FOLLOW_UP_WORDS = 8
 # on the development half, 0.6 took confident answers on out-of-catalog questions from 5 % to 0 % for 2 points
 # of questions answered outright (they get the right record as a button instead).
 DOUBT = 0.6
+# Longer messages are read clause by clause (advisors describe the case before asking).
+LONG_MESSAGE_WORDS = 25
+_CLAUSE_RE = re.compile(r"[.?!;,:\n]+")
 # National procedure codes typed in a message ("thủ tục 1.004873").
 _CODE_RE = re.compile(r"(?<![\d.])([1-3]\.\d{6})(?![\d.])")
 
@@ -108,6 +111,42 @@ def _about(index: Any, code: str, naming: list[str], whole: bool = False) -> boo
 def read(catalog: Any, text: str | None, current_code: str | None = None) -> Reading:
     """What the message asks and about which procedure, given the one under discussion (may be None)."""
     text = (text or "").strip()
+    if len(text.split()) > LONG_MESSAGE_WORDS and not _CODE_RE.search(text):
+        return _read_long(catalog, text, current_code)
+    return _read(catalog, text, current_code)
+
+
+def _clauses(text: str) -> list[str]:
+    parts = [p.strip() for p in _CLAUSE_RE.split(text)]
+    return [p for p in parts if len(p.split()) >= 2]
+
+
+def _read_long(catalog: Any, text: str, current_code: str | None) -> Reading:
+    """A long message (an advisor describing a case): the procedure from the clause that names one best, the
+    topics from the question itself (the last clause with a cue), never from the story around it."""
+    whole = _read(catalog, text, current_code)
+    rank = {ANSWER: 3, CHOOSE: 2, FOLLOW_UP: 1}
+    best = whole
+    for clause in _clauses(text):
+        r = _read(catalog, clause, current_code)
+        if rank.get(r.verdict, 0) > rank.get(best.verdict, 0) or (
+                r.verdict == best.verdict == ANSWER and r.candidates[0].confidence > best.candidates[0].confidence):
+            best = r
+    if best is whole:
+        return whole
+    index = catalog.index
+    for clause in reversed(_clauses(text)):
+        cues = find_cues(clause)
+        if best.code:
+            cues = _topic_evidence(cues, index.name_words[index.code_index[best.code]])
+        if cues:
+            best.topics = topics_from_cues(cues)
+            break
+    best.span = text
+    return best
+
+
+def _read(catalog: Any, text: str, current_code: str | None) -> Reading:
     if current_code and not catalog.get(current_code):
         current_code = None
     cues = find_cues(text)

@@ -39,6 +39,7 @@ async def test_documents_answer_with_payload_buttons_and_slots():
     assert buttons[-1] == {"title": "Hướng dẫn nộp trực tuyến", "payload": "/start_online_guide"}
     assert events == [
         SlotSet("procedure_code", "1.001193"), SlotSet("pending_topic", None), SlotSet("offered_procedures", None),
+        SlotSet("last_topic", "documents"),
     ]
 
 

@@ -136,3 +136,11 @@ def test_candidates_carry_a_confidence(catalog):
 def test_payload_and_guide_words():
     assert is_payload("/ask_fee") and not is_payload("phí bao nhiêu") and not is_payload(None)
     assert without_guide_words("hướng dẫn mình từng bước nộp online đăng ký khai sinh") == "đăng ký khai sinh"
+
+
+def test_long_message_procedure_from_a_clause_topics_from_the_question(catalog):
+    r = read(catalog, "Tôi đang ngồi với một cụ ông 80 tuổi ở phường, cụ nói nhà cụ có mảnh đất ông bà để lại từ "
+                      "trước năm 1980, đến giờ vẫn chưa có giấy tờ gì, nay con cháu muốn làm sổ đỏ lần đầu cho mảnh "
+                      "đất đó thì nộp hồ sơ ở đâu và mất bao lâu?")
+    assert (r.verdict, r.code) == (ANSWER, "1.013978")
+    assert r.topics == ["agency", "processing_time"]  # "chưa có giấy tờ gì" is the story, not the question

@@ -140,3 +140,18 @@ def test_bad_input_gets_an_answer_and_keeps_the_context(rasa_server, bad):
     assert not [p for p in custom(messages) if p.get("type") == "procedure_answer" and p["procedure_code"] != "1.004194"]
     assert custom(rasa_server.rest(sender, "còn lệ phí thì sao")) == [
         {"type": "procedure_answer", "procedure_code": "1.004194", "topic": "fee"}]
+
+
+def test_switching_procedure_without_a_new_question_keeps_the_topic(rasa_server):
+    sender = rasa_server.new_sender()
+    rasa_server.rest(sender, "làm giấy khai sinh cần giấy tờ gì")
+    assert custom(rasa_server.rest(sender, "thôi, đăng ký thường trú thì sao")) == [
+        {"type": "procedure_answer", "procedure_code": "1.004222", "topic": "documents"}]
+
+
+def test_a_long_advisor_message_is_read_like_a_short_one(rasa_server):
+    message = ("Chào bạn, tôi là cán bộ tổ tư vấn phường, đang hỗ trợ một bác lớn tuổi. Bác có con trai mới sinh "
+               "cháu được hai tuần, bố mẹ cháu đi làm xa nên bác muốn đi làm giấy khai sinh cho cháu. "
+               "Bác cần chuẩn bị những giấy tờ gì?")
+    assert custom(rasa_server.rest(rasa_server.new_sender(), message)) == [
+        {"type": "procedure_answer", "procedure_code": "1.001193", "topic": "documents"}]
