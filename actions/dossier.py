@@ -23,10 +23,10 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api.dossier_client import (
+from bot.dossier.client import (
     Dossier, DossierClient, DossierNotFound, DossierUnavailable,
 )
-from actions.dossier_settings import DossierSettings
+from bot.dossier.settings import DossierSettings
 from bot.dossier.codes import CodeError, ParseResult, find_code, is_canonical
 from bot.dossier.status import VN_TZ, Status, now_vn
 from bot.dossier.subscriptions import SubscriptionStore

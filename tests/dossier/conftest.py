@@ -11,8 +11,8 @@ from typing import Callable, Iterator
 
 import pytest
 
-from actions.api.dossier_client import DossierClient
-from actions.dossier_settings import DossierSettings
+from bot.dossier.client import DossierClient
+from bot.dossier.settings import DossierSettings
 from bot.dossier.testing import running_service
 from bot.stack.processes import free_port
 

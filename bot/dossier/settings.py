@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot import portal
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _float(name: str, default: float) -> float:
