@@ -2,7 +2,12 @@
 
 Starts the reference dossier service (unless DOSSIER_API_URL points elsewhere), the action server, the Rasa
 server (REST channel on RASA_PORT, 5005 by default), the web chat page and, when their settings are present,
-the Telegram bridge and the dossier notifier. Ctrl-C stops every process it started. Logs go to var/log/.
+the Telegram bridge and the dossier notifier. Logs go to var/log/.
+
+SIGINT (Ctrl-C), SIGTERM or SIGHUP to this process alone stops every process it started, whatever signal
+dispositions it inherited (a script's `cmd &` starts it with SIGINT ignored): the handlers are installed
+explicitly, children run in process groups of their own with default dispositions, and bot.stack escalates from
+SIGTERM to SIGKILL after a grace period and waits for each of them.
 """
 from __future__ import annotations
 
@@ -52,7 +57,28 @@ def _rasa_token(cfg) -> str:
     return path.read_text().strip()
 
 
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _install_stop_handlers() -> None:
+    """The first stop signal raises KeyboardInterrupt in the main thread; later ones are ignored, so the
+    clean-up that follows is never interrupted half way."""
+    stopping = False
+
+    def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        raise KeyboardInterrupt
+
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, _stop)
+
+
 def main() -> int:
+    _install_stop_handlers()
     settings_module.load_dotenv()
     cfg = settings_module.load()
     cfg.var_dir.mkdir(parents=True, exist_ok=True)
@@ -66,14 +92,11 @@ def main() -> int:
         print(f"No trained model in {cfg.models_dir}. Run `make run` (it trains one) or `make train`.")
         pid_file.unlink(missing_ok=True)
         return 2
-    cfg = settings_module.StackSettings(**{**cfg.__dict__, "rasa_token": _rasa_token(cfg)})
+    cfg = settings_module.StackSettings(**{**cfg.__dict__, "rasa_token": _rasa_token(cfg),
+                                           "actions_token": cfg.actions_token or secrets.token_urlsafe(32)})
     endpoints, credentials = rasa_config.write(cfg)
     stack = Stack(services(cfg, model, endpoints, credentials), cfg.var_dir / "log")
 
-    def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
     try:
         print(f"Starting with model {model.name}; logs in {cfg.var_dir / 'log'} ...", flush=True)
         stack.start()

@@ -50,12 +50,13 @@ def services(settings: StackSettings, model: Path, endpoints: str, credentials: 
     plan.append(
         Service(
             "action-server",
-            python_module("actions", "--actions", "actions", "--port", str(settings.actions_port)),
+            python_module("actions", "--actions", "actions", "--port", str(settings.actions_port),
+                          "--host", settings.host),
             port=settings.actions_port,
             host=settings.host,
             health_path="/health",
             ready_timeout=120,
-            env=env,
+            env={**env, "ACTIONS_TOKEN": settings.actions_token},
         )
     )
     plan.append(
