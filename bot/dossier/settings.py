@@ -45,6 +45,7 @@ class DossierSettings:
     operator_token: str | None = None
     subscriptions_db: Path = REPO_ROOT / "var" / "dossier_subscriptions.sqlite"
     max_subscriptions: int = 5  # per conversation
+    limits_db: Path = REPO_ROOT / "var" / "lookup_limits.sqlite"  # bot/dossier/limits.py when REDIS_URL is unset
 
     @classmethod
     def from_env(cls) -> "DossierSettings":
@@ -66,4 +67,5 @@ class DossierSettings:
             operator_token=os.environ.get("OPERATOR_TOKEN") or None,
             subscriptions_db=_path("DOSSIER_SUBSCRIPTIONS_DB", "var/dossier_subscriptions.sqlite"),
             max_subscriptions=_int("DOSSIER_MAX_SUBSCRIPTIONS", cls.max_subscriptions),
+            limits_db=_path("DOSSIER_LIMITS_DB", "var/lookup_limits.sqlite"),
         )

@@ -24,6 +24,8 @@ def child_env(settings: StackSettings) -> dict[str, str]:
         # Shared by the action server (subscribe) and the notifier (deliver).
         "DOSSIER_SUBSCRIPTIONS_DB": os.environ.get("DOSSIER_SUBSCRIPTIONS_DB")
         or str(settings.var_dir / "dossier_subscriptions.sqlite"),
+        # Lookup limits, shared by the action server processes (bot/dossier/limits.py; Redis when REDIS_URL).
+        "DOSSIER_LIMITS_DB": os.environ.get("DOSSIER_LIMITS_DB") or str(settings.var_dir / "lookup_limits.sqlite"),
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
         **settings.extra_env,
     }
