@@ -11,6 +11,7 @@ SIGTERM to SIGKILL after a grace period and waits for each of them.
 """
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 import signal
@@ -18,7 +19,7 @@ import sys
 import time
 
 from bot import settings as settings_module
-from bot.stack import rasa_config
+from bot.stack import cluster, rasa_config
 from bot.stack.plan import latest_model, services
 from bot.stack.processes import ServiceFailed, Stack
 
@@ -77,8 +78,19 @@ def _install_stop_handlers() -> None:
         signal.signal(signum, _stop)
 
 
-def main() -> int:
+def _arguments(argv):
+    parser = argparse.ArgumentParser(prog="python -m bot.run", description="Start the whole assistant.")
+    parser.add_argument("--cluster", action="store_true",
+                        help="nginx in front of several Rasa and action servers on PostgreSQL + Redis "
+                             "(make run-cluster; bot/stack/cluster.py)")
+    parser.add_argument("--nodes", type=int, default=int(os.environ.get("CLUSTER_NODES") or 2),
+                        help="Rasa servers and action servers each, with --cluster (CLUSTER_NODES, 2)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
     _install_stop_handlers()
+    args = _arguments(argv)
     settings_module.load_dotenv()
     cfg = settings_module.load()
     cfg.var_dir.mkdir(parents=True, exist_ok=True)
@@ -94,8 +106,12 @@ def main() -> int:
         return 2
     cfg = settings_module.StackSettings(**{**cfg.__dict__, "rasa_token": _rasa_token(cfg),
                                            "actions_token": cfg.actions_token or secrets.token_urlsafe(32)})
-    endpoints, credentials = rasa_config.write(cfg)
-    stack = Stack(services(cfg, model, endpoints, credentials), cfg.var_dir / "log")
+    if args.cluster:
+        plan, cfg = cluster.cluster_services(cfg, model, nodes=args.nodes, action_nodes=args.nodes)
+    else:
+        endpoints, credentials = rasa_config.write(cfg)
+        plan = services(cfg, model, endpoints, credentials)
+    stack = Stack(plan, cfg.var_dir / "log")
 
     try:
         print(f"Starting with model {model.name}; logs in {cfg.var_dir / 'log'} ...", flush=True)
@@ -106,7 +122,9 @@ def main() -> int:
             f"  REST channel:  {cfg.rasa_url}/webhooks/rest/webhook\n"
             f"  action server: {cfg.actions_url}\n"
             f"  dossier API:   {cfg.dossier_api_url or cfg.reference_dossier_url}\n"
-            "Press Ctrl-C to stop.",
+            + (f"  cluster:       nginx in front of {args.nodes} Rasa and {args.nodes} action servers, "
+               f"PostgreSQL tracker store, Redis lock store\n" if args.cluster else "")
+            + "Press Ctrl-C to stop.",
             flush=True,
         )
         while True:

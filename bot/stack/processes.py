@@ -19,7 +19,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Optional
+from typing import IO, Callable, Optional
 
 
 class ServiceFailed(RuntimeError):
@@ -35,6 +35,7 @@ class Service:
     health_path: Optional[str] = None  # GET path that answers 200 once ready; None: port open is enough
     ready_timeout: float = 60.0
     env: dict[str, str] = field(default_factory=dict)
+    ready: Optional[Callable[[], bool]] = None  # replaces the port/health check (e.g. "PostgreSQL accepts logins")
 
 
 DEFAULT_STOP_GRACE = 8.0  # seconds between SIGTERM and SIGKILL (STOP_GRACE); the supervisor promises 15 s in all
@@ -137,7 +138,7 @@ class Stack:
         self._wait_ready(service, process)
 
     def _wait_ready(self, service: Service, process: subprocess.Popen) -> None:
-        if service.port is None:
+        if service.port is None and service.ready is None:
             time.sleep(1.0)
             if process.poll() is not None:
                 raise ServiceFailed(
@@ -151,12 +152,35 @@ class Stack:
                 raise ServiceFailed(
                     f"{service.name} exited with code {process.returncode}:\n{log_tail(self.log_path(service))}"
                 )
-            if port_open(service.host, service.port) and (service.health_path is None or _http_ok(url)):
+            if service.ready is not None:
+                if service.ready():
+                    return
+            elif port_open(service.host, service.port) and (service.health_path is None or _http_ok(url)):
                 return
             time.sleep(0.3)
         raise ServiceFailed(
             f"{service.name} not ready after {service.ready_timeout:.0f} s:\n{log_tail(self.log_path(service))}"
         )
+
+    def kill(self, name: str, signum: int = signal.SIGKILL) -> None:
+        """Fault injection and restarts: signal one service's process group and reap it (it stays listed)."""
+        for service, process, _ in self.running:
+            if service.name == name and process.poll() is None:
+                _signal_group(process.pid, signum)
+                process.wait()
+
+    def restart(self, name: str) -> None:
+        """Start a service that was killed (or exited) again, with the same settings and port."""
+        for entry in list(self.running):
+            service, process, log = entry
+            if service.name == name:
+                if process.poll() is None:
+                    raise ServiceFailed(f"{name} is still running")
+                log.close()
+                self.running.remove(entry)
+                self._start_one(service)
+                return
+        raise KeyError(name)
 
     def dead(self) -> list[Service]:
         return [service for service, process, _ in self.running if process.poll() is not None]

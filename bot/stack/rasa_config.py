@@ -20,7 +20,7 @@ def tracker_store(settings: StackSettings) -> dict[str, Any]:
     if url.scheme not in ("postgresql", "postgres"):
         raise SystemExit(f"DATABASE_URL must be a postgresql:// URL, got scheme {url.scheme!r}")
     return {
-        "type": "SQL",
+        "type": "bot.stack.tracker_store.ResilientSQLTrackerStore",  # Rasa's SQL store, survives DB restarts
         "dialect": "postgresql",
         "url": url.hostname or "127.0.0.1",
         "port": url.port or 5432,

@@ -31,7 +31,7 @@ def test_postgresql_and_redis_from_urls(tmp_path):
         redis_url="redis://:secret@cache.local:6380/2",
     ))
     assert config["tracker_store"] == {
-        "type": "SQL", "dialect": "postgresql", "url": "db.local", "port": 5433, "db": "assistant",
+        "type": "bot.stack.tracker_store.ResilientSQLTrackerStore", "dialect": "postgresql", "url": "db.local", "port": 5433, "db": "assistant",
         "username": "rasa", "password": "p@ss",
     }
     assert config["lock_store"] == {
