@@ -23,7 +23,10 @@ def _int(name: str, default: int) -> int:
 
 
 def _path(name: str, default: str) -> Path:
-    path = Path(os.environ.get(name) or default)
+    raw = os.environ.get(name) or default
+    if raw.startswith(("postgresql://", "postgres://")):
+        return raw  # type: ignore[return-value] - a database URL (bot/sqldb.py)
+    path = Path(raw)
     return path if path.is_absolute() else REPO_ROOT / path
 
 

@@ -122,7 +122,8 @@ def cluster_services(cfg: StackSettings, model: Path, nodes: int = 2, action_nod
         plan.append(service)
     cfg = replace(cfg, database_url=database_url, redis_url=redis_url)
     endpoints, credentials = rasa_config.write(cfg)
-    shared = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "TICKET_LOCK_LIFETIME": LOCK_LIFETIME}
+    # Subscriptions and feedback in PostgreSQL, channel state and lookup limits in Redis (bot/stack/plan.py).
+    shared = {"DATABASE_URL": database_url, "TICKET_LOCK_LIFETIME": LOCK_LIFETIME}
     rasa_ports = [free_port() for _ in range(nodes)]
     action_ports = [free_port() for _ in range(action_nodes)]
     prefix = folder / "nginx"
