@@ -114,3 +114,19 @@ def test_action_servers_down_gives_a_polite_answer(cluster):
             cluster.stack.restart(name)
     answer = cluster.say(sender, "tra cứu hồ sơ 000.00.12.H29-261102-0002").json()
     assert any(m.get("custom", {}).get("type") == "dossier_status" for m in answer), answer
+
+
+def test_subscriptions_live_in_postgresql_and_lookup_limits_in_redis(cluster):
+    import psycopg2
+    import redis
+
+    sender = cluster.new_sender()
+    code = "000.00.12.H29-261102-0002"
+    assert cluster.say(sender, f"tra cứu hồ sơ {code}").json()
+    answer = cluster.say(sender, "báo cho tôi khi có kết quả").json()
+    assert answer, answer
+    with psycopg2.connect(cluster.cfg.database_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT code FROM dossier_subscriptions WHERE sender_id = %s", (sender,))
+        assert cursor.fetchall() == [(code,)]
+    keys = redis.Redis.from_url(cluster.cfg.redis_url).keys(f"tro_ly_dvc:lookup:lookup:sender:{sender}")
+    assert keys  # the lookup was counted where every action server sees it
