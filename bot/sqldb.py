@@ -17,41 +17,20 @@ def is_postgres(target: str | Path) -> bool:
     return str(target).startswith(("postgresql://", "postgres://"))
 
 
-class _PostgresConnection:
-    def __init__(self, url: str) -> None:
+@contextlib.contextmanager
+def transaction(target: str | Path) -> Iterator[Any]:
+    """A plain DB-API connection (psycopg2 or sqlite3 with foreign keys on): committed on success, rolled back
+    on error, closed in any case."""
+    if is_postgres(target):
         import psycopg2  # only with a PostgreSQL URL
 
-        self._conn = psycopg2.connect(url, connect_timeout=5)
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        cursor = self._conn.cursor()
-        cursor.execute(sql.replace("?", "%s"), tuple(params))
-        return cursor
-
-    def commit(self) -> None:
-        self._conn.commit()
-
-    def rollback(self) -> None:
-        self._conn.rollback()
-
-    def close(self) -> None:
-        self._conn.close()
-
-
-@contextlib.contextmanager
-def connect(target: str | Path, schema: Sequence[str] = ()) -> Iterator[Any]:
-    """A connection (`execute(sql, params)` returns a cursor) committed on success; `schema` statements run first."""
-    if is_postgres(target):
-        conn: Any = _PostgresConnection(str(target))
-        serial = "SERIAL PRIMARY KEY"
+        conn = psycopg2.connect(str(target), connect_timeout=5)
     else:
         path = Path(target)
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=10)
-        serial = "INTEGER PRIMARY KEY"
+        conn.execute("PRAGMA foreign_keys = ON")
     try:
-        for statement in schema:
-            conn.execute(statement.replace("{serial}", serial))
         yield conn
         conn.commit()
     except BaseException:
@@ -59,3 +38,27 @@ def connect(target: str | Path, schema: Sequence[str] = ()) -> Iterator[Any]:
         raise
     finally:
         conn.close()
+
+
+class _PostgresConnection:
+    """`execute(sql, params)` on a psycopg2 connection, with sqlite3's `?` placeholders."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        cursor = self._conn.cursor()
+        cursor.execute(sql.replace("?", "%s"), tuple(params))
+        return cursor
+
+
+@contextlib.contextmanager
+def connect(target: str | Path, schema: Sequence[str] = ()) -> Iterator[Any]:
+    """A connection whose `execute(sql, params)` returns a cursor, in one transaction; `schema` statements run
+    first."""
+    postgres = is_postgres(target)
+    with transaction(target) as raw:
+        conn = _PostgresConnection(raw) if postgres else raw
+        for statement in schema:
+            conn.execute(statement.replace("{serial}", "SERIAL PRIMARY KEY" if postgres else "INTEGER PRIMARY KEY"))
+        yield conn
