@@ -30,7 +30,7 @@ def test_in_memory_without_redis(monkeypatch):
 
 
 @pytest.mark.asyncio
-async def test_zalo_state_is_shared_by_two_servers(fake_zalo, tmp_path, redis_url):
+async def test_zalo_state_is_shared_by_two_servers(fake_zalo, tmp_path, redis_url):  # noqa: F811 - fixture
     first, second = ZaloInput(settings_for(fake_zalo, tmp_path)), ZaloInput(settings_for(fake_zalo, tmp_path))
     assert isinstance(first.seen, RedisStore)
     rasa_one, rasa_two = CannedRasa(), CannedRasa()

@@ -1,7 +1,6 @@
 """Enumeration limits (bot/dossier/limits.py): the rules, both stores, and the actions that apply them."""
 from __future__ import annotations
 
-import pytest
 
 from actions.dossier import ActionCheckDossierStatus
 from bot.dossier.client import DossierClient
