@@ -34,7 +34,7 @@ def actions_down_answer() -> dict:
     """What nginx answers Rasa for an action call when no action server is reachable (rasa-sdk's format)."""
     return {"events": [], "responses": [{"response": "utter_actions_unavailable", "hotline": portal.hotline()}]}
 
-LOCK_LIFETIME = "15"  # seconds a dead node's lock on a conversation lasts (Rasa's default is 60)
+DEFAULT_LOCK_LIFETIME = "15"  # seconds a dead node's lock on a conversation lasts (Rasa's default is 60)
 
 
 def nginx_binary() -> str:
@@ -123,7 +123,8 @@ def cluster_services(cfg: StackSettings, model: Path, nodes: int = 2, action_nod
     cfg = replace(cfg, database_url=database_url, redis_url=redis_url)
     endpoints, credentials = rasa_config.write(cfg)
     # Subscriptions and feedback in PostgreSQL, channel state and lookup limits in Redis (bot/stack/plan.py).
-    shared = {"DATABASE_URL": database_url, "TICKET_LOCK_LIFETIME": LOCK_LIFETIME}
+    shared = {"DATABASE_URL": database_url,
+              "TICKET_LOCK_LIFETIME": os.environ.get("TICKET_LOCK_LIFETIME") or DEFAULT_LOCK_LIFETIME}
     rasa_ports = [free_port() for _ in range(nodes)]
     action_ports = [free_port() for _ in range(action_nodes)]
     prefix = folder / "nginx"
