@@ -1,7 +1,8 @@
 """Settings of the web chat page server, read from environment variables.
 
 WEB_HOST (127.0.0.1), WEB_PORT (8080), RASA_URL (http://127.0.0.1:5005), RASA_TIMEOUT seconds (15),
-WEB_MAX_BODY bytes (32768), WEB_PROCEDURE_URL link template with {code} for procedure cards.
+WEB_MAX_BODY bytes (32768), WEB_PROCEDURE_URL link template with {code} for procedure cards,
+WEB_TRUSTED_PROXIES comma-separated addresses of reverse proxies whose X-Forwarded-For is believed (none).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class WebSettings:
     max_body: int = 32 * 1024
     max_message_chars: int = 5000
     procedure_url: str = DEFAULT_PROCEDURE_URL
+    trusted_proxies: frozenset = frozenset()  # peers whose X-Forwarded-For names the real client
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "WebSettings":
@@ -36,4 +38,5 @@ class WebSettings:
             rasa_timeout=float(env.get("RASA_TIMEOUT", cls.rasa_timeout)),
             max_body=int(env.get("WEB_MAX_BODY", cls.max_body)),
             procedure_url=env.get("WEB_PROCEDURE_URL", cls.procedure_url),
+            trusted_proxies=frozenset(p.strip() for p in env.get("WEB_TRUSTED_PROXIES", "").split(",") if p.strip()),
         )

@@ -4,7 +4,8 @@ Run: python -m bot.web   (WEB_HOST, WEB_PORT, RASA_URL, RASA_TIMEOUT, WEB_MAX_BO
 
 The relay only forwards {"sender", "message", "metadata": {"operator_token"}} so the page cannot reach
 other Rasa endpoints, and only accepts sender ids starting with "web:" so it cannot write into
-conversations of other channels.
+conversations of other channels. It adds the browser's address as metadata "client_ip" (never taken from the
+page), so the dossier lookup limits count per client, not per sender id the page invents (bot/dossier/limits.py).
 """
 
 from __future__ import annotations
@@ -134,6 +135,15 @@ def validate_message(payload: Any, settings: WebSettings) -> Tuple[Optional[Dict
     return body, ""
 
 
+def client_ip(peer: str, forwarded_for: Optional[str], trusted_proxies: frozenset) -> str:
+    """The browser's address: the peer, or the last hop a trusted reverse proxy appended to X-Forwarded-For."""
+    if peer in trusted_proxies and forwarded_for:
+        hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+        if hops:
+            return hops[-1]
+    return peer
+
+
 class WebChatHandler(BaseHTTPRequestHandler):
     server: "WebChatServer"
     protocol_version = "HTTP/1.1"
@@ -205,6 +215,8 @@ class WebChatHandler(BaseHTTPRequestHandler):
             status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE if error == "payload_too_large" else HTTPStatus.BAD_REQUEST
             self._send_error_json(status, error)
             return
+        body.setdefault("metadata", {})["client_ip"] = client_ip(
+            self.client_address[0], self.headers.get("X-Forwarded-For"), self.server.settings.trusted_proxies)
         try:
             answer = relay_to_rasa(self.server.settings, body)
         except RelayError as exc:
