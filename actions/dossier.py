@@ -120,7 +120,10 @@ def utter_status(dispatcher: CollectingDispatcher, dossier: Dossier, settings: D
     common = dict(code=dossier.code, procedure_name=dossier.procedure_name, agency=dossier.agency,
                   received_at=fmt_time(dossier.received_at), due_at=fmt_time(dossier.due_at),
                   completed_at=fmt_time(dossier.completed_at), hotline=settings.hotline)
-    dispatcher.utter_message(response=f"utter_dossier_status_{dossier.status.value.lower()}", **common)
+    status = dossier.status.value.lower()
+    # An overdue dossier still open never gets "bạn chưa cần làm gì thêm": its own wording, then the apology.
+    suffix = "_overdue" if overdue and dossier.status in (Status.RECEIVED, Status.PROCESSING) else ""
+    dispatcher.utter_message(response=f"utter_dossier_status_{status}{suffix}", **common)
     if overdue:
         dispatcher.utter_message(response="utter_dossier_overdue", days_late=dossier.days_late(now), **common)
     if dossier.status is Status.SUPPLEMENT_REQUIRED:
@@ -283,8 +286,57 @@ class ActionCheckDossierStatus(_DossierAction):
         dossier = self.fetch(dispatcher, result.code, tracker)
         if dossier is not None:
             utter_status(dispatcher, dossier, self.settings, operator, self.client)
-            events.append(SlotSet(SLOT_LAST_CODE, dossier.code))
+            events += [SlotSet(SLOT_LAST_CODE, dossier.code)] + procedure_in_context(dossier)
         return events
+
+
+def procedure_in_context(dossier: Dossier) -> List[EventType]:
+    """After a lookup, "thủ tục này" is the dossier's procedure (when the catalog has it)."""
+    from bot.catalog import load_catalog  # lazily: cached, built once per process
+
+    if dossier.procedure_code and load_catalog().get(dossier.procedure_code):
+        return [SlotSet("procedure_code", dossier.procedure_code)]
+    return []
+
+
+class ActionDossierDetail(_DossierAction):
+    """Questions about the dossier just looked up ("vì sao chậm", "cần bổ sung gì", "trả lời dân sao"): answered
+    from that dossier (status, officer's note, days late) and, for operators, the script to read to the citizen."""
+
+    def name(self) -> Text:
+        return "action_dossier_detail"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        code = tracker.get_slot(SLOT_LAST_CODE)
+        if not code or not is_canonical(code):
+            dispatcher.utter_message(response="utter_dossier_detail_need_code")
+            return []
+        operator = is_operator(tracker, self.settings)
+        limited, events = self.rate_limited(dispatcher, tracker, operator)
+        if limited:
+            return events
+        dossier = self.fetch(dispatcher, code, tracker)
+        if dossier is None:
+            return events
+        now = now_vn()
+        common = dict(code=dossier.code, procedure_name=dossier.procedure_name, agency=dossier.agency,
+                      due_at=fmt_time(dossier.due_at), hotline=self.settings.hotline,
+                      note=dossier.note or "—", status_label=status_labels().get(dossier.status.value, ""))
+        if dossier.is_overdue(now):
+            dispatcher.utter_message(response="utter_dossier_detail_overdue", days_late=dossier.days_late(now),
+                                     **common)
+        elif dossier.status is Status.SUPPLEMENT_REQUIRED:
+            dispatcher.utter_message(response="utter_dossier_detail_supplement" if dossier.note
+                                     else "utter_dossier_supplement_no_note", **common)
+        else:
+            dispatcher.utter_message(response="utter_dossier_detail_on_time", **common)
+        if operator:
+            dispatcher.utter_message(response="utter_dossier_operator_script_overdue" if dossier.is_overdue(now)
+                                     else "utter_dossier_operator_script", **common)
+        dispatcher.utter_message(json_message={"type": "dossier_status", "code": dossier.code,
+                                               "status": dossier.status.value, "overdue": dossier.is_overdue(now)})
+        return events + procedure_in_context(dossier)
 
 
 class ActionSubscribeDossier(_DossierAction):

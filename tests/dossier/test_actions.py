@@ -89,8 +89,8 @@ async def run(action, tracker) -> tuple[CollectingDispatcher, list]:
     (RETURNED, "RETURNED", False, ["utter_dossier_status_returned"]),
     (REJECTED, "REJECTED", False, ["utter_dossier_status_rejected"]),
     (WITHDRAWN, "WITHDRAWN", False, ["utter_dossier_status_withdrawn"]),
-    (OVERDUE_PROCESSING, "PROCESSING", True, ["utter_dossier_status_processing", "utter_dossier_overdue"]),
-    (OVERDUE_RECEIVED, "RECEIVED", True, ["utter_dossier_status_received", "utter_dossier_overdue"]),
+    (OVERDUE_PROCESSING, "PROCESSING", True, ["utter_dossier_status_processing_overdue", "utter_dossier_overdue"]),
+    (OVERDUE_RECEIVED, "RECEIVED", True, ["utter_dossier_status_received_overdue", "utter_dossier_overdue"]),
     (OVERDUE_SUPPLEMENT, "SUPPLEMENT_REQUIRED", True,
      ["utter_dossier_status_supplement_required", "utter_dossier_overdue", "utter_dossier_supplement_note"]),
 ])
@@ -101,8 +101,10 @@ async def test_every_status_answer(check, settings, code, status, overdue, expec
     first = dispatcher.messages[0]
     assert first["code"] == code and first["agency"] and first["procedure_name"]
     assert DATE_RE.match(first["received_at"]) and DATE_RE.match(first["due_at"])
-    assert [e["event"] for e in events] == ["slot", "slot", "slot"]
-    assert events[1:] == [SlotSet("dossier_code", None), SlotSet("dossier_last_code", code)]
+    assert [e["event"] for e in events][:3] == ["slot", "slot", "slot"]
+    assert events[1:3] == [SlotSet("dossier_code", None), SlotSet("dossier_last_code", code)]
+    # "thủ tục này" now means the dossier's procedure, when the catalog has it.
+    assert [e["name"] for e in events[3:]] in ([], ["procedure_code"])
     assert events[0]["name"] == "dossier_lookups" and len(events[0]["value"]) == 1
     everything = json.dumps(dispatcher.messages, ensure_ascii=False)
     assert not any(phone in everything for phone in PHONES)  # never applicant_phone_last4

@@ -43,6 +43,7 @@ def test_domain_has_every_response_the_actions_use():
     source = (ROOT / "actions" / "dossier.py").read_text(encoding="utf-8")
     used = set(re.findall(r'response="(utter_[a-z_]+)"', source))
     used |= {f"utter_dossier_status_{s.value.lower()}" for s in Status}
+    used |= {f"utter_dossier_status_{s}_overdue" for s in ("received", "processing")}
     used |= {f"utter_dossier_code_invalid_{e.value}" for e in CodeError}
     used |= {f"utter_dossier_result_{m}" for m in ("in_person", "post", "online", "unknown")}
     used.add("utter_ask_dossier_code")

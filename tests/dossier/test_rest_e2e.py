@@ -91,3 +91,30 @@ def test_lookups_are_rate_limited_per_conversation_politely(rasa_server):
     assert all(_status_payloads(a) for a in answers[:5])
     assert not _status_payloads(answers[5])
     assert any("phút" in (m.get("text") or "") for m in answers[5])
+
+
+def test_overdue_dossier_then_operator_questions_and_its_procedure(rasa_server):
+    from tests.conftest import OPERATOR_TOKEN
+
+    code = "000.00.12.H29-261102-0008"  # PROCESSING, 3 days past its due date, procedure 1.004222
+    operator = {"operator_token": OPERATOR_TOKEN}
+    sender = rasa_server.new_sender()
+    text = "\n".join(m.get("text") or "" for m in rasa_server.rest(sender, f"tra cứu hồ sơ {code}", metadata=operator))
+    assert "quá hạn" in text and "chưa cần làm gì thêm" not in text  # never "all is well" for a late dossier
+
+    messages = rasa_server.rest(sender, "người dân hỏi tại sao chậm, tôi trả lời sao", metadata=operator)
+    assert _status_payloads(messages) == [{"type": "dossier_status", "code": code, "status": "PROCESSING",
+                                           "overdue": True}]
+    text = "\n".join(m.get("text") or "" for m in messages)
+    assert "Gợi ý trả lời người dân" in text and "Chờ ý kiến phòng quản lý cư trú" in text
+
+    messages = rasa_server.rest(sender, "thủ tục này cần những giấy tờ gì", metadata=operator)
+    answers = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "procedure_answer"]
+    assert answers == [{"type": "procedure_answer", "procedure_code": "1.004222", "topic": "documents"}]
+
+
+def test_a_citizen_asks_what_to_supplement_after_a_lookup(rasa_server):
+    sender = rasa_server.new_sender()
+    rasa_server.rest(sender, "tra cứu hồ sơ 000.00.12.H29-261102-0003")
+    text = "\n".join(m.get("text") or "" for m in rasa_server.rest(sender, "hồ sơ này cần bổ sung gì"))
+    assert "hợp đồng thuê nhà có công chứng" in text and "Gợi ý trả lời" not in text
