@@ -6,7 +6,7 @@ RASA := $(VENV)/bin/rasa
 RASA_FILES := --data nlu_data --domain domain.yml --config config.yml
 RESULTS := results
 
-.PHONY: run run-cluster test venv system-deps train validate unit e2e stories nlu-eval conversation-eval understanding-eval bench clean
+.PHONY: run run-cluster test venv system-deps train validate unit e2e stories nlu-eval conversation-eval understanding-eval dialogue-eval bench clean
 
 ## Start the assistant on embedded defaults (trains a model first when data changed).
 run: train
@@ -73,6 +73,10 @@ conversation-eval: venv train
 SET ?= tests/understanding_blind/dev.yml
 understanding-eval: venv train
 	$(PY) -m bot.tools.understanding_eval --set $(SET)
+
+## Whole conversations of three personas written blind (tests/conversations_blind2/dev.yml; SET=...), over REST.
+dialogue-eval: venv train
+	$(PY) -m bot.tools.dialogue_eval --set $(or $(DIALOGUE_SET),tests/conversations_blind2/dev.yml)
 
 bench: venv train
 	$(PY) -m bot.tools.bench --out $(RESULTS)/bench.md
