@@ -1,6 +1,7 @@
 """Shipped catalog file, importer reproducibility, search behaviour, evaluation targets and the CLI."""
 import gzip
 import json
+from collections import Counter
 import os
 import subprocess
 import sys
@@ -24,12 +25,17 @@ def cat():
 def test_shipped_file_small_sorted_and_complete(cat):
     assert DEFAULT_PATH.stat().st_size < 5 * 1024 * 1024
     codes = [r["code"] for r in cat]
-    assert codes == sorted(codes) and len(codes) == len(set(codes)) == 2642
+    assert codes == sorted(codes) and len(codes) == len(set(codes)) == 2894
     with gzip.open(DEFAULT_PATH, "rt", encoding="utf-8") as fh:
-        first = json.loads(fh.readline())
-    assert "raw_text" not in first and set(first) >= {
+        records = [json.loads(line) for line in fh]
+    keys = [
         "code", "name", "field", "levels", "kind", "agency", "deciding_agency", "receiving_address", "applicants",
-        "channels", "documents", "steps", "conditions", "results", "legal_basis", "online", "url", "decision", "raw"}
+        "channels", "documents", "steps", "conditions", "results", "keywords", "legal_basis", "online", "url",
+        "decision", "raw", "source", "ministry", "overlaps"]
+    assert all(list(r) == keys for r in records)  # every source gives the same record, in the same key order
+    assert Counter(r["source"] for r in records) == {"portal_page": 2642, "bqp_word": 207, "portal_api": 45}
+    assert all(r["ministry"] and r["name"] and r["levels"] for r in records)
+    assert Counter(r["ministry"] for r in records)["Bộ Quốc phòng"] == 207
 
 
 def test_import_reproduces_shipped_file(tmp_path):
@@ -38,7 +44,7 @@ def test_import_reproduces_shipped_file(tmp_path):
         pytest.skip(f"raw data not available at {raw}")
     out = tmp_path / "catalog.jsonl.gz"
     report = run(raw, out)
-    assert "| thanh_phan_ho_so |" in report
+    assert report.startswith("2894 records") and "| supplements/bqp (Word export) | 207 |" in report
     assert out.read_bytes() == DEFAULT_PATH.read_bytes()
 
 
