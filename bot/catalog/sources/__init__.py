@@ -82,6 +82,17 @@ def parse(obj: dict, fmt: str, ministry: str | None = None) -> tuple[dict, dict[
     return _parsers()[fmt](obj, ministry)
 
 
+# "78/2015/QH13", "142/2008/QĐ-TTg", "144/2008/TTLT-BQP-BLĐTBXH-BTC", "5166/QĐ-BQP" (also inside "Luật số …").
+LEGAL_NUMBER_RE = re.compile(r"\d[\d.]*/(?:\d{4}/)?[A-ZĐ][A-ZĐa-z]*\d{0,2}(?:-[A-ZĐ][A-ZĐa-z]*\d{0,2})*")
+
+
+def legal_number(number: str | None, title: str | None) -> str | None:
+    """The document number: found in the number cell ("Thông tư số 104/2024/TT-BQP"), else in the title; else
+    the cell as written."""
+    found = LEGAL_NUMBER_RE.search(number or "") or LEGAL_NUMBER_RE.search(title or "")
+    return found.group(0) if found else (number or None)
+
+
 def money(amount: float) -> str:
     """12500000 -> "12.500.000" (Vietnamese thousands), 1.5 -> "1,5"."""
     if float(amount).is_integer():

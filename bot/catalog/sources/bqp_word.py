@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from bot.catalog import parse as page
-from bot.catalog.sources import ministry_from_decision, money, vocab
+from bot.catalog.sources import LEGAL_NUMBER_RE, legal_number, ministry_from_decision, money, vocab
 
 _CHANNELS = {"trực tiếp": "in_person", "trực tuyến": "online", "dịch vụ bưu chính": "post"}
 _TIME_RE = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(" + "|".join(page._UNITS) + r")$", re.I)
@@ -20,8 +20,6 @@ _FEE_LINE_RE = re.compile(r"^(Phí|Lệ phí)\s*:\s*(.*)$", re.S)
 _AMOUNT_RE = re.compile(r"^(\d[\d.,]*|[Kk]hông|o)?\s*(Đồng|VNĐ|USD)?\s*", re.S)
 _QTY_RE = re.compile(r"Bản chính:\s*(\d+)\s*Bản sao:\s*(\d+)")
 _CASE_RE = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s*)?(?:Trường hợp|Đối với)\b|(?:gồm|sau)\s*[:.,]*$|:\s*,?$", re.I)
-# "78/2015/QH13", "142/2008/QĐ-TTg", "144/2008/TTLT-BQP-BLĐTBXH-BTC", "5166/QĐ-BQP" (found inside "Luật số …").
-_NUMBER_RE = re.compile(r"\d[\d.]*/(?:\d{4}/)?[A-ZĐ][A-ZĐa-z]*\d{0,2}(?:-[A-ZĐ][A-ZĐa-z]*\d{0,2})*")
 
 
 def _time(text: str, note: str | None) -> tuple[dict | None, bool]:
@@ -32,7 +30,10 @@ def _time(text: str, note: str | None) -> tuple[dict | None, bool]:
     m = _TIME_RE.match(text)
     if m:
         unit = next(u for u in page._UNITS if u.lower() == m.group(2).lower())
-        return page._time(m.group(1), unit), True
+        time = page._time(m.group(1), unit)
+        if time["value"] == 0 and note:  # "0 Giờ" with "Ngay sau khi …": the note says it
+            time["text"] = page.one_line(note)
+        return time, True
     if re.fullmatch(r"[\d\s,.-]+", text):  # a bare number or range: only the note says in what
         explained = bool(note and note.startswith(text))
         return {"value": None, "unit": None, "text": page.one_line(note) if explained else text}, explained
@@ -45,13 +46,12 @@ def _fee_line(kind: str, rest: str) -> tuple[dict, bool]:
     number, currency = m.group(1), m.group(2)
     after = rest[m.end():].strip()
     note, tail = page._paren_block(after)
-    if note is None:
-        note, tail = (after or None), ""
     note = page.one_line(note)
-    prose = bool(page.one_line(tail)) or (number is None and currency is None and note is None and rest.strip())
+    zero = number is not None and (number.lower() in ("không", "o") or re.fullmatch(r"0+", number) is not None)
+    # Prose instead of an amount: text after the number that is not a (note), or a number with no currency.
+    prose = bool(page.one_line(tail)) or (number is not None and not zero and currency is None)
     if prose:  # "Mức thu bằng 50% mức thu phí … Đồng (…)": the amount is a sentence, keep it as text
         return {"amount": None, "currency": "VND", "text": f"{kind}: {page.one_line(rest)}"}, True
-    zero = number is not None and (number.lower() in ("không", "o") or re.fullmatch(r"0+", number) is not None)
     amount: float | None = None
     if zero:
         amount = 0
@@ -152,13 +152,12 @@ def parse_legal(rows: list[dict]) -> tuple[list[dict], str]:
     for row in rows or []:
         title = page.one_line(row.get("trich_yeu"))
         number = page.one_line(row.get("so_ky_hieu"))
-        found = _NUMBER_RE.search(number or "") or _NUMBER_RE.search(title or "")
-        number = found.group(0) if found else number
+        number = legal_number(number, title)
         if title or number:
             items.append({"title": title or number, "number": number})
     if not items:
         return [], page.EMPTY
-    numbered = sum(1 for i in items if i["number"] and _NUMBER_RE.search(i["number"]))
+    numbered = sum(1 for i in items if i["number"] and LEGAL_NUMBER_RE.search(i["number"]))
     return items, page.STRUCTURED if numbered >= len(items) - 1 else page.RAW
 
 

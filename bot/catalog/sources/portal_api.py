@@ -12,18 +12,18 @@ from __future__ import annotations
 import re
 
 from bot.catalog import parse as page
-from bot.catalog.sources import ministry_from_decision, ministry_name, money, vocab
+from bot.catalog.sources import legal_number, ministry_from_decision, ministry_name, money, vocab
 
 _MONEY_IN_TEXT_RE = re.compile(r"([1-9]\d{0,2}(?:[.,]\d{3})+|[1-9]\d{3,})\s*(?:VNĐ|Đồng|đồng|VND)")
 
 
 def _amount(value, description: str | None) -> int | None:
-    """The fee's VND amount, or None when the record contradicts itself."""
+    """The fee's VND amount; when value and description disagree, the one amount the description states, if any."""
     if not isinstance(value, (int, float)):
         return None
     stated = [int(re.sub(r"[.,]", "", m)) for m in _MONEY_IN_TEXT_RE.findall(description or "")]
-    if value == 0:
-        return None if any(stated) else 0
+    if value == 0:  # "0" with "Phí: 250000 Đồng (…)" in the description: the portal's form left the value empty
+        return (stated[0] if len(set(stated)) == 1 else None) if any(stated) else 0
     if value < 1000:  # thousands stored as units ("250" for 250.000): trust only when the text confirms
         return int(value * 1000) if int(value * 1000) in stated else None
     return int(value)
@@ -37,7 +37,9 @@ def parse_fee(fees: list[dict]) -> tuple[dict | None, bool]:
         description = page.one_line((fee.get("description") or "").lstrip("-\t "))
         amount = _amount(fee.get("value"), description)
         label = vocab()["fee_types"].get(fee.get("type"), vocab()["fee_types"]["FEE"])
-        if amount:
+        if description and re.match(r"(Phí|Lệ phí)\s*:", description):  # already labelled and priced
+            text = description
+        elif amount:
             text = f"{label}: {money(amount)} {vocab()['currency_words']['VND']}"
             text += f" ({description})" if description else ""
         elif amount == 0:
@@ -127,7 +129,7 @@ def parse_legal(details: list[dict]) -> tuple[list[dict], str]:
     items = []
     for d in details or []:
         title = page.one_line(d.get("name"))
-        number = page.one_line(d.get("code"))
+        number = legal_number(page.one_line(d.get("code")), title)
         if title or number:
             items.append({"title": title or number, "number": number})
     if not items:
