@@ -4,7 +4,7 @@
                                           rebuild data/catalog.jsonl.gz from every source, print the quality report
     python -m bot.catalog add PATH… [--replace] [--dry-run] [--ministry NAME]
                                           add a province's procedures (any supported format) to the local additions
-    python -m bot.catalog report [--catalog FILE]   quality report per source and per ministry (markdown)
+    python -m bot.catalog report [--catalog FILE | --with-local]   quality report per source and ministry (markdown)
     python -m bot.catalog search "câu hỏi" [--limit 3] [--json]  best matches (no query: one query per stdin line)
     python -m bot.catalog show CODE                              print a record with Vietnamese labels
 """
@@ -35,9 +35,10 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from bot.catalog import load_catalog
+    from bot.catalog import DEFAULT_PATH, load_catalog
     from bot.catalog.quality import report_markdown
-    print(report_markdown(list(load_catalog(args.catalog))), end="")
+    catalog = load_catalog() if args.with_local else load_catalog(args.catalog or DEFAULT_PATH)
+    print(report_markdown(list(catalog)), end="")
     return 0
 
 
@@ -138,8 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--local", type=Path, default=None,
                    help="local additions file (default $CATALOG_LOCAL_PATH or $VAR_DIR/catalog/local.jsonl)")
     p.set_defaults(func=_cmd_add)
-    p = sub.add_parser("report", help="quality report per source and per ministry")
+    p = sub.add_parser("report", help="quality report per source and per ministry (shipped catalog by default)")
     p.add_argument("--catalog", type=Path, default=None)
+    p.add_argument("--with-local", action="store_true", help="the shipped catalog plus the local additions")
     p.set_defaults(func=_cmd_report)
     p = sub.add_parser("search", help="search procedures")
     p.add_argument("query", nargs="*")

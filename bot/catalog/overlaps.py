@@ -32,12 +32,16 @@ def base_name(name: str) -> str:
     return text
 
 
+_CODE_RE = re.compile(r"^\d+\.\d+$")
+
+
 def curated_pairs(path: Path = CURATED_FILE) -> list[tuple[str, str]]:
+    """Every pair of codes on each line (columns: codes…, then what they are)."""
     pairs = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
-            a, b = line.split("\t")[:2]
-            pairs.append((a.strip(), b.strip()))
+            codes = [c.strip() for c in line.split("\t") if _CODE_RE.match(c.strip())]
+            pairs += [(a, b) for i, a in enumerate(codes) for b in codes[i + 1:]]
     return pairs
 
 
