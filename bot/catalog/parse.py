@@ -341,6 +341,9 @@ ONLINE_RULE_DOC = (
 )
 
 
+FULL_RULE = "nộp trực tuyến; miễn phí hoặc thanh toán trực tuyến; có trả kết quả điện tử"
+
+
 def online_level(channels: list[dict], steps_text: str, results: list[str]) -> dict:
     online = [c for c in channels if c["channel"] == "online"]
     if not online:
@@ -350,7 +353,7 @@ def online_level(channels: list[dict], steps_text: str, results: list[str]) -> d
     pay_ok = fee is None or fee.get("free") or bool(_E_PAYMENT_RE.search(haystack))
     result_ok = bool(_E_RESULT_RE.search(haystack))
     if pay_ok and result_ok:
-        return {"level": "full", "rule": "nộp trực tuyến; miễn phí hoặc thanh toán trực tuyến; có trả kết quả điện tử"}
+        return {"level": "full", "rule": FULL_RULE}
     missing = []
     if not pay_ok:
         missing.append("không nêu thanh toán trực tuyến")

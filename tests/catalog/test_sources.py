@@ -173,7 +173,8 @@ def test_api_fee_value_and_description_disagree():
     assert fees(r) == [("online", 250000, False), ("post", None, False), ("in_person", None, False)]
     assert r["channels"][1]["fee"]["text"].startswith("Phí: 250000 Đồng (Xác minh để công nhận văn bằng")
     assert "Phí: 500000 Đồng" in r["channels"][1]["fee"]["text"]
-    assert r["online"] == {"level": "full", "rule": "Cổng ghi là dịch vụ công toàn trình"}
+    assert r["online"] == {"level": "full", "rule": "nộp trực tuyến; miễn phí hoặc thanh toán trực tuyến; có trả kết "
+                                                    "quả điện tử (Cổng ghi là dịch vụ công toàn trình)"}
 
 
 def test_api_five_fees_by_kind_of_clinic():

@@ -138,13 +138,18 @@ def parse_legal(details: list[dict]) -> tuple[list[dict], str]:
     return items, page.STRUCTURED if numbered >= len(items) - 1 else page.RAW
 
 
-def _online(obj: dict, channels: list[dict]) -> dict:
+def _online(obj: dict, channels: list[dict], steps_text: str, results: list[str]) -> dict:
+    """The portal states the level (isFullProcess); the rule keeps the page format's wording, which the guide reads
+    (what the text says about online payment and electronic results)."""
+    inferred = page.online_level(channels, steps_text, results)
     rules = vocab()["online_rules"]
-    if not any(c["channel"] == "online" for c in channels):
-        return page.online_level([], "", [])
+    if inferred["level"] == "none":
+        return inferred
     if obj.get("isFullProcess"):
-        return {"level": "full", "rule": rules["portal_full"]}
-    return {"level": "partial", "rule": rules["portal_partial"]}
+        return {"level": "full", "rule": f"{page.FULL_RULE} ({rules['portal_full']})"}
+    if inferred["level"] == "partial":
+        return {"level": "partial", "rule": f"{inferred['rule']}; {rules['portal_partial']}"}
+    return {"level": "partial", "rule": rules["portal_partial_only"]}
 
 
 def parse(obj: dict, ministry: str | None = None) -> tuple[dict, dict[str, str]]:
@@ -159,6 +164,7 @@ def parse(obj: dict, ministry: str | None = None) -> tuple[dict, dict[str, str]]
     steps_text = "\n".join(filter(None, (page.clean(step.get("description")) or page.clean(step.get("name"))
                                          for step in obj.get("executionSteps") or [])))
     steps, _ = page.parse_steps(steps_text)
+    results = [n for n in (page.one_line(r.get("name")) for r in obj.get("resultsDetails") or []) if n]
     flags = vocab()["level_flags"]
     proposal = obj.get("procedureProposal") or {}
     decision = page.one_line(proposal.get("proposalNumber")) or page.one_line(obj.get("decisionNo"))
@@ -179,10 +185,10 @@ def parse(obj: dict, ministry: str | None = None) -> tuple[dict, dict[str, str]]
         documents=documents,
         steps=steps,
         conditions=page.clean(obj.get("requirementsAndConditions")) or page.clean(obj.get("description")),
-        results=[n for n in (page.one_line(r.get("name")) for r in obj.get("resultsDetails") or []) if n],
+        results=results,
         keywords=page.one_line(obj.get("keywords")),
         legal_basis=legal,
-        online=_online(obj, channels),
+        online=_online(obj, channels, steps_text, results),
         url=vocab()["portal_page_url"].format(id=obj["id"]) if obj.get("id") else "",
         decision=decision,
         raw=kept,
