@@ -6,6 +6,7 @@
     hits = cat.search("làm giấy khai sinh cần gì", limit=5)   # [Hit(code, name, score)], best first
     cat.ambiguous(hits)                  # close alternatives worth asking the user about, or []
     cat.overlaps("1.001667")             # the same procedure under other ministries: ["1.014163"]
+    cat.with_overlaps(["1.001667"])      # choices to offer, overlaps after each: ["1.001667", "1.014163"]
 
 Rebuild the data file with `python -m bot.catalog import` (see bot/catalog/importer.py). A province's own
 procedures, added with `python -m bot.catalog add`, live in var/catalog/local.jsonl (bot/catalog/local.py) and
@@ -47,6 +48,16 @@ class Catalog:
         """Codes of the same procedure published by other ministries (record["ministry"] tells them apart)."""
         record = self.get(code)
         return [c for c in (record or {}).get("overlaps") or [] if c in self._by_code]
+
+    def with_overlaps(self, codes: list[str]) -> list[str]:
+        """`codes` with each one's overlaps right after it, once each: what to offer when a question matches a
+        procedure that another ministry also publishes."""
+        out: list[str] = []
+        for code in codes:
+            for c in [code, *self.overlaps(code)]:
+                if c not in out:
+                    out.append(c)
+        return out
 
     def ambiguous(self, hits: list[Hit], margin: float = AMBIGUITY_MARGIN) -> list[Hit]:
         """Close alternatives to hits[0] (itself included) when the user should choose; [] for a clear winner."""
