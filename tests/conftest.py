@@ -18,6 +18,9 @@ from bot.stack.processes import Stack
 from tests.fakes.zalo_api import start_for_rasa
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Tests answer from the shipped catalog only: a developer's `python -m bot.catalog add` (var/catalog/local.jsonl)
+# must not change them. Inherited by the stacks the tests start.
+os.environ["CATALOG_LOCAL_PATH"] = str(REPO_ROOT / "tests" / "catalog" / "no-local-additions.jsonl")
 OPERATOR_TOKEN = "test-operator-token"  # what a hotline operator's web page sends as message metadata
 
 

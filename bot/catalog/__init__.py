@@ -5,8 +5,12 @@
     cat.get("1.001193")                  # record dict or None
     hits = cat.search("làm giấy khai sinh cần gì", limit=5)   # [Hit(code, name, score)], best first
     cat.ambiguous(hits)                  # close alternatives worth asking the user about, or []
+    cat.overlaps("1.001667")             # the same procedure under other ministries: ["1.014163"]
+    cat.with_overlaps(["1.001667"])      # choices to offer, overlaps after each: ["1.001667", "1.014163"]
 
-Rebuild the data file with `python -m bot.catalog import` (see bot/catalog/importer.py).
+Rebuild the data file with `python -m bot.catalog import` (see bot/catalog/importer.py). A province's own
+procedures, added with `python -m bot.catalog add`, live in var/catalog/local.jsonl (bot/catalog/local.py) and
+are merged in by load_catalog() (not when a path is given).
 """
 from __future__ import annotations
 
@@ -40,6 +44,21 @@ class Catalog:
     def search(self, query: str, limit: int = 5, min_score: float = MIN_SCORE) -> list[Hit]:
         return self.index.search(query, limit=limit, min_score=min_score)
 
+    def overlaps(self, code: str) -> list[str]:
+        """Codes of the same procedure published by other ministries (record["ministry"] tells them apart)."""
+        record = self.get(code)
+        return [c for c in (record or {}).get("overlaps") or [] if c in self._by_code]
+
+    def with_overlaps(self, codes: list[str]) -> list[str]:
+        """`codes` with each one's overlaps right after it, once each: what to offer when a question matches a
+        procedure that another ministry also publishes."""
+        out: list[str] = []
+        for code in codes:
+            for c in [code, *self.overlaps(code)]:
+                if c not in out:
+                    out.append(c)
+        return out
+
     def ambiguous(self, hits: list[Hit], margin: float = AMBIGUITY_MARGIN) -> list[Hit]:
         """Close alternatives to hits[0] (itself included) when the user should choose; [] for a clear winner."""
         return ambiguous(hits, self.index, margin)
@@ -52,10 +71,17 @@ class Catalog:
 
 
 @functools.lru_cache(maxsize=4)
-def _load(path: str) -> Catalog:
-    return Catalog(read_records(path))
+def _load(path: str, local: str | None) -> Catalog:
+    records = read_records(path)
+    if local:
+        from bot.catalog.local import merge, read_local
+        records = merge(records, read_local(Path(local)))
+    return Catalog(records)
 
 
 def load_catalog(path: Path | str | None = None) -> Catalog:
-    """The catalog at `path` (default: the shipped file), loaded once per path."""
-    return _load(str(Path(path) if path else DEFAULT_PATH))
+    """The catalog at `path`, loaded once per path; by default the shipped file plus the local additions."""
+    if path:
+        return _load(str(Path(path)), None)
+    from bot.catalog.local import local_path
+    return _load(str(DEFAULT_PATH), str(local_path()))

@@ -1,6 +1,10 @@
 """Command line for the procedure catalog.
 
-    python -m bot.catalog import [--raw DIR] [--out FILE]     rebuild data/catalog.jsonl.gz, print the quality report
+    python -m bot.catalog import [--raw DIR] [--supplements DIR] [--out FILE]
+                                          rebuild data/catalog.jsonl.gz from every source, print the quality report
+    python -m bot.catalog add PATH… [--replace] [--dry-run] [--ministry NAME]
+                                          add a province's procedures (any supported format) to the local additions
+    python -m bot.catalog report [--catalog FILE | --with-local]   quality report per source and ministry (markdown)
     python -m bot.catalog search "câu hỏi" [--limit 3] [--json]  best matches (no query: one query per stdin line)
     python -m bot.catalog show CODE                              print a record with Vietnamese labels
 """
@@ -18,7 +22,23 @@ LABELS_FILE = Path(__file__).with_name("data") / "labels.yml"
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from bot.catalog.importer import run
-    print(run(args.raw, args.out))
+    print(run(args.raw, args.out, args.supplements))
+    return 0
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    from bot.catalog.add import run
+    code, text = run(args.paths, replace=args.replace, dry_run=args.dry_run, ministry=args.ministry,
+                     local_file=args.local)
+    print(text, file=sys.stderr if code else sys.stdout)
+    return code
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from bot.catalog import DEFAULT_PATH, load_catalog
+    from bot.catalog.quality import report_markdown
+    catalog = load_catalog() if args.with_local else load_catalog(args.catalog or DEFAULT_PATH)
+    print(report_markdown(list(catalog)), end="")
     return 0
 
 
@@ -47,8 +67,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 def format_record(record: dict, labels: dict) -> str:
     out = []
-    for key in ("code", "name", "field", "levels", "kind", "agency", "deciding_agency", "receiving_address",
-                "applicants", "conditions", "url", "decision"):
+    for key in ("code", "name", "ministry", "field", "levels", "kind", "agency", "deciding_agency",
+                "receiving_address", "applicants", "conditions", "url", "decision", "source", "overlaps"):
         value = record.get(key)
         if isinstance(value, list):
             value = ", ".join(value)
@@ -107,8 +127,22 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("import", help="rebuild the catalog from the raw records")
     p.add_argument("--raw", type=Path, default=None, help="raw directory (default $CATALOG_RAW_DIR or ../shared/...)")
+    p.add_argument("--supplements", type=Path, default=None,
+                   help="supplements directory (default $CATALOG_SUPPLEMENTS_DIR or the raw directory's sibling)")
     p.add_argument("--out", type=Path, default=None, help="output file (default bot/catalog/data/catalog.jsonl.gz)")
     p.set_defaults(func=_cmd_import)
+    p = sub.add_parser("add", help="add procedures (files or folders, any supported format) to the local additions")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--replace", action="store_true", help="replace procedures whose code already exists")
+    p.add_argument("--dry-run", action="store_true", help="check and show what would be added, write nothing")
+    p.add_argument("--ministry", default=None, help="publisher shown for records that do not say (e.g. UBND tỉnh …)")
+    p.add_argument("--local", type=Path, default=None,
+                   help="local additions file (default $CATALOG_LOCAL_PATH or $VAR_DIR/catalog/local.jsonl)")
+    p.set_defaults(func=_cmd_add)
+    p = sub.add_parser("report", help="quality report per source and per ministry (shipped catalog by default)")
+    p.add_argument("--catalog", type=Path, default=None)
+    p.add_argument("--with-local", action="store_true", help="the shipped catalog plus the local additions")
+    p.set_defaults(func=_cmd_report)
     p = sub.add_parser("search", help="search procedures")
     p.add_argument("query", nargs="*")
     p.add_argument("--limit", type=int, default=5)

@@ -30,8 +30,11 @@ def load_set(path: Path = DEFAULT_SET) -> dict:
     }
 
 
-def evaluate(path: Path = DEFAULT_SET, catalog=None) -> dict:
-    """{half: {"n", "top1", "top3", "misses": [(q, expected, got)]}, "all": ..., "nothing": [...]}"""
+def evaluate(path: Path = DEFAULT_SET, catalog=None, overlaps: bool = False) -> dict:
+    """{half: {"n", "top1", "top3", "misses": [(q, expected, got)]}, "all": ..., "nothing": [...]}
+
+    overlaps=True also accepts the same procedure published by another ministry (Catalog.overlaps), which the
+    conversation offers next to the one found."""
     cat = catalog or load_catalog()
     data = load_set(path)
     result: dict = {}
@@ -41,11 +44,14 @@ def evaluate(path: Path = DEFAULT_SET, catalog=None) -> dict:
         for item in data[half]:
             hits = cat.search(item["q"], limit=3)
             got = [h.code for h in hits]
+            codes = set(item["codes"])
+            if overlaps:
+                codes |= {o for c in item["codes"] for o in cat.overlaps(c)}
             n += 1
-            top1 += bool(got[:1]) and got[0] in item["codes"]
-            ok3 = any(c in item["codes"] for c in got[:3])
+            top1 += bool(got[:1]) and got[0] in codes
+            ok3 = any(c in codes for c in got[:3])
             top3 += ok3
-            if not (got[:1] and got[0] in item["codes"]):
+            if not (got[:1] and got[0] in codes):
                 misses.append((item["q"], item["codes"], got, ok3))
         result[half] = {"n": n, "top1": top1 / n, "top3": top3 / n, "misses": misses}
     total = sum(result[h]["n"] for h in HALVES)
@@ -62,8 +68,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--set", type=Path, default=DEFAULT_SET)
     parser.add_argument("--misses", action="store_true", help="list the questions whose top-1 is wrong")
+    parser.add_argument("--overlaps", action="store_true",
+                        help="also accept the same procedure under another ministry (offered alongside)")
     args = parser.parse_args(argv)
-    res = evaluate(args.set)
+    res = evaluate(args.set, overlaps=args.overlaps)
     print("| subset | questions | top-1 | top-3 |\n|---|---:|---:|---:|")
     for key in (*HALVES, "all"):
         r = res[key]

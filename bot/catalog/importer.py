@@ -1,7 +1,10 @@
-"""Build bot/catalog/data/catalog.jsonl.gz from the raw portal records and print a quality report.
+"""Build bot/catalog/data/catalog.jsonl.gz from every source and print a quality report.
 
-Run: python -m bot.catalog import [--raw DIR] [--out FILE]
-The raw directory defaults to $CATALOG_RAW_DIR or <repo>/../shared/data/procedures/raw.
+Run: python -m bot.catalog import [--raw DIR] [--supplements DIR] [--out FILE]
+Sources (bot.catalog.sources, one importer per format):
+  raw/<ministry>/<code>.json      flattened portal pages      ($CATALOG_RAW_DIR or <repo>/../shared/data/procedures/raw)
+  supplements/bqp/<code>.json     Word-export JSON, Bộ Quốc phòng  (default: the raw directory's sibling supplements/)
+  supplements/portal-api/*.json   portal API detail JSON
 Output is byte-reproducible: records sorted by code, fixed JSON formatting, gzip mtime=0.
 """
 from __future__ import annotations
@@ -10,18 +13,16 @@ import gzip
 import io
 import json
 import os
-from collections import Counter
 from pathlib import Path
 
-from bot.catalog.parse import EMPTY, RAW, STRUCTURED, parse_record
+from bot.catalog import sources
+from bot.catalog.overlaps import find_overlaps
+from bot.catalog.quality import report_markdown
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = Path(__file__).with_name("data") / "catalog.jsonl.gz"
-REPORT_FIELDS = [
-    "cach_thuc_thuc_hien", "thanh_phan_ho_so", "trinh_tu_thuc_hien", "ket_qua_xu_ly", "can_cu_phap_ly",
-    "yeu_cau_dieu_kien", "co_quan_thuc_hien", "co_quan_co_tham_quyen", "dia_chi_tiep_nhan",
-    "doi_tuong_thuc_hien", "loai_thu_tuc",
-]
+# Folders of the supplements directory and their format.
+SUPPLEMENT_DIRS = [("bqp", "bqp_word"), ("portal-api", "portal_api")]
 
 
 def default_raw_dir() -> Path:
@@ -29,28 +30,44 @@ def default_raw_dir() -> Path:
     return Path(env) if env else REPO_ROOT.parent / "shared" / "data" / "procedures" / "raw"
 
 
-def read_raw(raw_dir: Path) -> list[dict]:
-    records = []
-    for path in sorted(raw_dir.glob("*/*.json")):
-        with path.open(encoding="utf-8") as fh:
-            records.append(json.load(fh))
-    if not records:
+def default_supplements_dir(raw_dir: Path) -> Path:
+    env = os.environ.get("CATALOG_SUPPLEMENTS_DIR")
+    return Path(env) if env else raw_dir.parent / "supplements"
+
+
+def source_files(raw_dir: Path, supplements_dir: Path | None) -> list[tuple[Path, str, str | None]]:
+    """(file, format, ministry hint) of every source record, in a fixed order."""
+    dirs = sources.vocab()["ministry_dirs"]
+    files = [(p, "portal_page", dirs.get(p.parent.name)) for p in sorted(raw_dir.glob("*/*.json"))]
+    if not files:
         raise FileNotFoundError(f"no raw records under {raw_dir}")
-    return records
+    if supplements_dir is not None and supplements_dir.is_dir():
+        for folder, fmt in SUPPLEMENT_DIRS:
+            files += [(p, fmt, dirs.get(folder)) for p in sorted((supplements_dir / folder).glob("*.json"))]
+    return files
 
 
-def build(raw_dir: Path) -> tuple[list[dict], dict[str, Counter]]:
-    """Parse every raw record; returns records sorted by code and status counts per field."""
+def build(raw_dir: Path, supplements_dir: Path | None = None) -> list[dict]:
+    """Parse every source record; records sorted by code, each with the codes it overlaps."""
     records: dict[str, dict] = {}
-    report: dict[str, Counter] = {f: Counter() for f in REPORT_FIELDS}
-    for raw in read_raw(raw_dir):
-        record, status = parse_record(raw)
+    for path, fmt, ministry in source_files(raw_dir, supplements_dir):
+        obj = json.loads(path.read_text(encoding="utf-8"))
+        found = sources.detect(obj)
+        if found != fmt:
+            raise ValueError(f"{path}: expected the {fmt} format, found {found}")
+        record, _ = sources.parse(obj, fmt, ministry)
         if record["code"] in records:
-            continue  # codes are unique in the source; keep the first if that ever changes
+            raise ValueError(f"{path}: code {record['code']} already imported from another file")
         records[record["code"]] = record
-        for field in REPORT_FIELDS:
-            report[field][status.get(field, EMPTY)] += 1
-    return [records[c] for c in sorted(records)], report
+    ordered = [records[c] for c in sorted(records)]
+    link_overlaps(ordered)
+    return ordered
+
+
+def link_overlaps(records: list[dict]) -> None:
+    overlaps = find_overlaps(records)
+    for r in records:
+        r["overlaps"] = overlaps.get(r["code"], [])
 
 
 def serialize(records: list[dict]) -> bytes:
@@ -62,19 +79,13 @@ def serialize(records: list[dict]) -> bytes:
     return buf.getvalue()
 
 
-def report_table(report: dict[str, Counter], total: int) -> str:
-    lines = ["| raw field | structured | kept as raw text | empty |", "|---|---:|---:|---:|"]
-    for field in REPORT_FIELDS:
-        c = report[field]
-        lines.append(f"| {field} | {c[STRUCTURED]} | {c[RAW]} | {c[EMPTY]} |")
-    lines.append(f"\n{total} records")
-    return "\n".join(lines)
-
-
-def run(raw_dir: Path | None = None, out: Path | None = None) -> str:
+def run(raw_dir: Path | None = None, out: Path | None = None, supplements_dir: Path | None = None) -> str:
     raw_dir = raw_dir or default_raw_dir()
+    supplements_dir = supplements_dir or default_supplements_dir(raw_dir)
     out = out or DEFAULT_OUT
-    records, report = build(raw_dir)
+    records = build(raw_dir, supplements_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(serialize(records))
-    return report_table(report, len(records))
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(serialize(records))
+    os.replace(tmp, out)
+    return report_markdown(records)

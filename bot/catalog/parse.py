@@ -341,6 +341,9 @@ ONLINE_RULE_DOC = (
 )
 
 
+FULL_RULE = "nộp trực tuyến; miễn phí hoặc thanh toán trực tuyến; có trả kết quả điện tử"
+
+
 def online_level(channels: list[dict], steps_text: str, results: list[str]) -> dict:
     online = [c for c in channels if c["channel"] == "online"]
     if not online:
@@ -350,7 +353,7 @@ def online_level(channels: list[dict], steps_text: str, results: list[str]) -> d
     pay_ok = fee is None or fee.get("free") or bool(_E_PAYMENT_RE.search(haystack))
     result_ok = bool(_E_RESULT_RE.search(haystack))
     if pay_ok and result_ok:
-        return {"level": "full", "rule": "nộp trực tuyến; miễn phí hoặc thanh toán trực tuyến; có trả kết quả điện tử"}
+        return {"level": "full", "rule": FULL_RULE}
     missing = []
     if not pay_ok:
         missing.append("không nêu thanh toán trực tuyến")
@@ -359,52 +362,96 @@ def online_level(channels: list[dict], steps_text: str, results: list[str]) -> d
     return {"level": "partial", "rule": "nộp trực tuyến; " + "; ".join(missing)}
 
 
-# ---------------------------------------------------------------- the whole record
+# ---------------------------------------------------------------- the whole record (shared by every source)
 _LEVEL_ORDER = ["Cấp xã", "Cấp tỉnh", "Cấp bộ", "Cơ quan khác"]
+# Fields of a cleaned record, in file order; every source fills all of them (bot.catalog.sources).
+RECORD_KEYS = ["code", "name", "field", "levels", "kind", "agency", "deciding_agency", "receiving_address",
+               "applicants", "channels", "documents", "steps", "conditions", "results", "keywords", "legal_basis",
+               "online", "url", "decision", "raw", "source", "ministry", "overlaps"]
+# Record fields of the quality report, with the page format's field each one comes from.
+REPORT_FIELDS = {
+    "channels": "cach_thuc_thuc_hien", "documents": "thanh_phan_ho_so", "steps": "trinh_tu_thuc_hien",
+    "results": "ket_qua_xu_ly", "legal_basis": "can_cu_phap_ly", "conditions": "yeu_cau_dieu_kien",
+    "agency": "co_quan_thuc_hien", "deciding_agency": "co_quan_co_tham_quyen",
+    "receiving_address": "dia_chi_tiep_nhan", "applicants": "doi_tuong_thuc_hien", "kind": "loai_thu_tuc",
+}
 
 
-def parse_record(raw: dict[str, Any]) -> tuple[dict, dict[str, str]]:
-    """Structured record and per-field status (for the quality report)."""
-    status: dict[str, str] = {}
+def canonical_levels(names: list[str]) -> list[str]:
+    """Level names in the catalog's spelling and order ("Cấp Xã", "Cấp Bộ" -> "Cấp xã", "Cấp bộ")."""
+    out: list[str] = []
+    for name in names:
+        name = one_line(name)
+        if not name:
+            continue
+        known = next((lv for lv in _LEVEL_ORDER if lv.lower() == name.lower()), name)
+        if known not in out:
+            out.append(known)
+    return sorted(out, key=lambda lv: _LEVEL_ORDER.index(lv) if lv in _LEVEL_ORDER else 99)
+
+
+def procedure_name(text: str | None) -> str:
+    """One line; a name written in capitals ("HƯỞNG TRỢ CẤP ỐM ĐAU") in sentence case."""
+    name = one_line(text) or ""
+    letters = [c for c in name if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.8 * len(letters):
+        name = name[:1].upper() + name[1:].lower()
+    return name
+
+
+def field_status(record: dict, field: str) -> str:
+    """Quality status of one record field: kept as raw text, structured (non-empty) or empty."""
+    if field in (record.get("raw") or {}):
+        return RAW
+    return STRUCTURED if record.get(field) else EMPTY
+
+
+def assemble(**fields: Any) -> dict:
+    """A record with every key of RECORD_KEYS in order (missing ones empty), so all sources serialise alike."""
+    unknown = set(fields) - set(RECORD_KEYS)
+    if unknown:
+        raise KeyError(f"not record fields: {sorted(unknown)}")
+    lists = {"levels", "channels", "documents", "steps", "results", "legal_basis", "overlaps"}
+    record = {k: fields.get(k, [] if k in lists else None) for k in RECORD_KEYS}
+    record["raw"] = record["raw"] or {}
+    record["url"] = record["url"] or ""
+    return record
+
+
+def parse_record(raw: dict[str, Any], ministry: str | None = None) -> tuple[dict, dict[str, str]]:
+    """Cleaned record of one flattened portal page (raw/ format) and per-field status (quality report)."""
     kept: dict[str, str] = {}
+    channels, ch_status = parse_channels(raw.get("cach_thuc_thuc_hien"))
+    documents, doc_status = parse_documents(raw.get("thanh_phan_ho_so"))
+    results, keywords, _ = parse_results(raw.get("ket_qua_xu_ly"))
+    legal, legal_status = parse_legal(raw.get("can_cu_phap_ly"))
+    steps, _ = parse_steps(raw.get("trinh_tu_thuc_hien"))
+    for field, status in (("channels", ch_status), ("documents", doc_status), ("legal_basis", legal_status)):
+        if status == RAW:
+            kept[field] = clean(raw.get(REPORT_FIELDS[field])) or ""
 
-    def simple(field: str) -> str | None:
-        value = clean(raw.get(field))
-        status[field] = STRUCTURED if value else EMPTY
-        return value
-
-    levels = [lv.strip() for lv in (raw.get("cap_thuc_hien") or "").split(",") if lv.strip()]
-    levels.sort(key=lambda lv: _LEVEL_ORDER.index(lv) if lv in _LEVEL_ORDER else 99)
-
-    channels, status["cach_thuc_thuc_hien"] = parse_channels(raw.get("cach_thuc_thuc_hien"))
-    documents, status["thanh_phan_ho_so"] = parse_documents(raw.get("thanh_phan_ho_so"))
-    results, keywords, status["ket_qua_xu_ly"] = parse_results(raw.get("ket_qua_xu_ly"))
-    legal, status["can_cu_phap_ly"] = parse_legal(raw.get("can_cu_phap_ly"))
-    steps, status["trinh_tu_thuc_hien"] = parse_steps(raw.get("trinh_tu_thuc_hien"))
-    for field in ("cach_thuc_thuc_hien", "thanh_phan_ho_so", "can_cu_phap_ly"):
-        if status[field] == RAW:
-            kept[field] = clean(raw.get(field)) or ""
-
-    record = {
-        "code": raw["ma_thu_tuc"].strip(),
-        "name": one_line(raw.get("ten_thu_tuc")) or "",
-        "field": one_line(raw.get("linh_vuc")),
-        "levels": levels,
-        "kind": simple("loai_thu_tuc"),
-        "agency": simple("co_quan_thuc_hien"),
-        "deciding_agency": simple("co_quan_co_tham_quyen"),
-        "receiving_address": simple("dia_chi_tiep_nhan"),
-        "applicants": simple("doi_tuong_thuc_hien"),
-        "channels": channels,
-        "documents": documents,
-        "steps": steps,
-        "conditions": simple("yeu_cau_dieu_kien"),
-        "results": results,
-        "keywords": keywords,
-        "legal_basis": legal,
-        "online": online_level(channels, clean(raw.get("trinh_tu_thuc_hien")) or "", results),
-        "url": (raw.get("detail_url") or "").strip(),
-        "decision": one_line(raw.get("so_quyet_dinh")),
-        "raw": kept,
-    }
-    return record, status
+    record = assemble(
+        code=raw["ma_thu_tuc"].strip(),
+        name=procedure_name(raw.get("ten_thu_tuc")),
+        field=one_line(raw.get("linh_vuc")),
+        levels=canonical_levels((raw.get("cap_thuc_hien") or "").split(",")),
+        kind=clean(raw.get("loai_thu_tuc")),
+        agency=clean(raw.get("co_quan_thuc_hien")),
+        deciding_agency=clean(raw.get("co_quan_co_tham_quyen")),
+        receiving_address=clean(raw.get("dia_chi_tiep_nhan")),
+        applicants=clean(raw.get("doi_tuong_thuc_hien")),
+        channels=channels,
+        documents=documents,
+        steps=steps,
+        conditions=clean(raw.get("yeu_cau_dieu_kien")),
+        results=results,
+        keywords=keywords,
+        legal_basis=legal,
+        online=online_level(channels, clean(raw.get("trinh_tu_thuc_hien")) or "", results),
+        url=(raw.get("detail_url") or "").strip(),
+        decision=one_line(raw.get("so_quyet_dinh")),
+        raw=kept,
+        source="portal_page",
+        ministry=ministry,
+    )
+    return record, {f: field_status(record, f) for f in REPORT_FIELDS}
