@@ -101,11 +101,11 @@ def unexplained(index: SearchIndex, text: str, code: str, asking: set[str] = fro
     # Only words the person typed can be unexplained (not what an alias rewrote them to), and never the words
     # that ask (`asking`: the topic cues' words).
     typed = {f for f, _ in word_pairs(text)} - set(asking)
+    matched = {p for p, t in enumerate(toks) if t[0] in name and t[0] in terms}
     terms = {t for t in terms if all(w in typed for w in t.split("_"))}
     out = []
     # Only a word right next to a word of the name can name another procedure ("xác nhận khuyết tật", "kinh
     # doanh karaoke"); words about the asker's case (chat_words.txt) never do.
-    matched = {p for p, t in enumerate(toks) if t[0] in name and t[0] in terms}
     chat = chat_words()
     for p, tok in enumerate(toks):
         t = tok[0]
