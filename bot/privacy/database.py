@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from pathlib import Path
 from typing import Iterable, Optional
 
 import sqlalchemy as sa
@@ -30,6 +31,8 @@ def engine_for(url: str) -> sa.engine.Engine:
     """`url`: an SQLAlchemy URL, a postgresql:// URL or a path to a SQLite file."""
     if "://" not in url:
         url = f"sqlite:///{url}"
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     return sa.create_engine(url)
 
 
