@@ -8,6 +8,7 @@ from rasa.shared.core.domain import Domain
 
 from bot.tracker_store import RedactingSQLTrackerStore
 from tests import servers
+from tests.channels.conftest import fake_telegram  # noqa: F401 (the fake Bot API fixture, for test_e2e)
 from tests.conftest import REPO_ROOT
 
 
