@@ -3,7 +3,7 @@ personal identifier. Configured in endpoints.yml as `type: bot.tracker_store.Red
 
 The NLU and the actions see the message as typed during the turn; what is written to the `events` table (and
 streamed to an event broker, if one is configured) has CCCD, phone, e-mail, account and card numbers replaced by
-placeholders (bot/privacy/redact.py). A turn that ran the in-chat deletion deletes the whole conversation.
+placeholders (bot/privacy/redact.py), and so are the Rasa server's log lines. A turn that ran the in-chat deletion deletes the whole conversation.
 """
 from __future__ import annotations
 
@@ -14,10 +14,14 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy import database, events
+from bot.privacy import database, events, logs
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        logs.install()  # the Rasa server's log handlers (var/log/rasa.log), e.g. at DEBUG level
+
     def _additional_events(self, session, tracker: DialogueStateTracker) -> Iterator:
         return iter(events.redacted_all(super()._additional_events(session, tracker)))
 

@@ -176,3 +176,11 @@ def test_postgresql_tracker_store_keeps_no_identifier(tmp_path):
         joined = "\n".join(dump)
         assert [n for n in needles if n in joined] == []
         assert found_in_files(tmp_path / "var", needles) == []
+
+
+def test_the_stack_runs_the_retention_purge(rasa_server):
+    log = rasa_server.settings.var_dir / "log" / "privacy-retention.log"
+    deadline = time.monotonic() + 60
+    while "retention purge:" not in (log.read_text(errors="replace") if log.exists() else ""):
+        assert time.monotonic() < deadline, f"no purge logged in {log}"
+        time.sleep(0.2)
