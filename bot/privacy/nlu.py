@@ -18,9 +18,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.privacy import redact
+from bot.privacy import PERSONAL_DATA, redact
 
-PERSONAL_DATA = "personal_data"
 SHARE_INTENT = "share_personal_data"
 PRIVACY_INTENT = "ask_privacy"
 PRIVACY_COMMANDS = {"/quyen-rieng-tu", "/quyen_rieng_tu", "/quyenriengtu", "/quyền-riêng-tư", "/privacy"}
