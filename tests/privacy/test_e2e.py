@@ -182,3 +182,15 @@ def test_the_stack_runs_the_retention_purge(rasa_server):
     while "retention purge:" not in (log.read_text(errors="replace") if log.exists() else ""):
         assert time.monotonic() < deadline, f"no purge logged in {log}"
         time.sleep(0.2)
+
+
+@pytest.mark.asyncio
+async def test_telegram_privacy_command(rasa_server, fake_telegram):
+    """Telegram treats "/quyen-rieng-tu" as a command (it sees "/quyen"); the bridge passes it on."""
+    chat_id = 535353000 + int(time.time()) % 1000
+    async with running_bridge(bridge_settings(fake_telegram, rasa_server.url, rasa_timeout=60.0)):
+        fake_telegram.text_update(chat_id, "/quyen-rieng-tu")
+        sent = await wait_for_count(lambda: fake_telegram.sent_texts(chat_id), 1)
+        fake_telegram.text_update(chat_id, "/lenh_la")
+        sent = await wait_for_count(lambda: fake_telegram.sent_texts(chat_id), 2)
+    assert sent[0].startswith("\U0001F512 " + NOTICE) and "chưa hiểu lệnh này" in sent[1]
