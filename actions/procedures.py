@@ -81,9 +81,15 @@ class _Choice:
 
 
 def _disambiguate_titles(choices: List[_Choice]) -> None:
-    """Near-identical names get the level (and, when that is not enough, the qualifier) on the button."""
+    """Near-identical names get the level (and, when that is not enough, the qualifier) on the button; choices
+    from several ministries (the same procedure published twice) name the ministry."""
     for choice, title in zip(choices, fmt.distinct_titles([(c.name, c.record.get("levels") or []) for c in choices])):
         choice.name = title
+    ministries = {c.record.get("ministry") for c in choices}
+    if len(ministries) > 1:
+        for choice in choices:
+            if choice.record.get("ministry"):
+                choice.name = f"{fmt.shorten(choice.name, 90)} ({choice.record['ministry']})"
 
 
 def _offered(tracker: Tracker, catalog: Any) -> List[Dict[Text, Text]]:

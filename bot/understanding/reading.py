@@ -205,19 +205,37 @@ def _read(catalog: Any, text: str, current_code: str | None) -> Reading:
         result.choices = candidates[:3]
         return result
     if current_code:
-        if len(group) == 1 and best.score >= SWITCH_SCORE:
+        if len(group) == 1 and best.score >= SWITCH_SCORE and not _overlaps(catalog, best.code):
             result.code = best.code
+            return result
+        if len(group) == 1 and best.score >= SWITCH_SCORE:
+            result.verdict, result.choices = CHOOSE, _with_overlaps(catalog, candidates[:1])
             return result
         if len(group) > 1 and best.score >= CHOOSE_SCORE:
             result.verdict, result.choices = CHOOSE, [c for c in candidates if c.code in {h.code for h in group}]
             return result
         topics, conf = topics_for(current_code)
         return Reading(FOLLOW_UP, topics, conf, span, candidates, unexplained, code=current_code)
-    if len(group) == 1:
+    if len(group) == 1 and not _overlaps(catalog, best.code):
         result.code = best.code
         return result
     result.verdict = CHOOSE
     chosen = {h.code for h in group}
-    result.choices = [c for c in candidates if c.code in chosen][:MAX_CHOICES]
+    result.choices = _with_overlaps(catalog, [c for c in candidates if c.code in chosen])
     return result
+
+
+def _overlaps(catalog: Any, code: str) -> list[str]:
+    return list(getattr(catalog, "overlaps", lambda _: [])(code))
+
+
+def _with_overlaps(catalog: Any, choices: list[Candidate]) -> list[Candidate]:
+    """The choices, each followed by the same procedure as another ministry publishes it (social insurance under
+    Bộ Tài chính and Bộ Nội vụ): both are offered with the ministry shown, never one picked silently."""
+    out: list[Candidate] = []
+    for c in choices:
+        for code in [c.code] + _overlaps(catalog, c.code):
+            if code not in [o.code for o in out]:
+                out.append(c if code == c.code else Candidate(code, catalog.get(code)["name"], c.score, c.confidence))
+    return out[:MAX_CHOICES]
 

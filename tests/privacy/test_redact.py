@@ -116,8 +116,8 @@ def test_empty_and_none():
 
 
 def test_the_catalog_text_is_left_alone_except_real_contact_details():
-    """False positives measured on every string of the 2,642 shipped records (134,864 strings): the only
-    identifiers found are agencies' own e-mail addresses and phone numbers."""
+    """False positives measured on every string of the shipped records (2,642 then; 2,894 with the supplements:
+    20 hits): the only identifiers found are agencies' own e-mail addresses and phone numbers."""
     from bot.settings import REPO_ROOT
 
     found = []
@@ -135,4 +135,4 @@ def test_the_catalog_text_is_left_alone_except_real_contact_details():
     with gzip.open(REPO_ROOT / "bot/catalog/data/catalog.jsonl.gz", "rt", encoding="utf-8") as lines:
         for line in lines:
             walk(json.loads(line))
-    assert set(found) <= {EMAIL, PHONE} and len(found) <= 12
+    assert set(found) <= {EMAIL, PHONE} and len(found) <= 20

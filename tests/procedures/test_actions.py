@@ -205,3 +205,9 @@ async def test_low_confidence_chit_chat_gets_the_default_answer():
     dispatcher = CollectingDispatcher()
     assert await ActionNluFallback().run(dispatcher, tracker, {}) == []
     assert [m["response"] for m in dispatcher.messages] == ["utter_default"]
+
+
+async def test_choices_from_two_ministries_name_the_ministry_on_the_buttons():
+    messages, _ = await run(ActionAnswerProcedure(), make_tracker("hưởng chế độ thai sản cần giấy tờ gì", "ask_documents"))
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert any(t.endswith("(Bộ Tài chính)") for t in titles) and any(t.endswith("(Bộ Nội vụ)") for t in titles)

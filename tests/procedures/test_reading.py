@@ -144,3 +144,11 @@ def test_long_message_procedure_from_a_clause_topics_from_the_question(catalog):
                       "đất đó thì nộp hồ sơ ở đâu và mất bao lâu?")
     assert (r.verdict, r.code) == (ANSWER, "1.013978")
     assert r.topics == ["agency", "processing_time"]  # "chưa có giấy tờ gì" is the story, not the question
+
+
+def test_a_procedure_two_ministries_publish_is_offered_with_both(catalog):
+    # Maternity benefit: Bộ Tài chính's record in the portal pages, Bộ Nội vụ's in the portal's current data.
+    r = read(catalog, "hưởng chế độ thai sản cần giấy tờ gì")
+    assert r.verdict == CHOOSE
+    assert {c.code for c in r.choices} == {"2.000693", "1.014166"}
+    assert r.topics == ["documents"]
