@@ -66,9 +66,11 @@ def offer_choices(
 
 
 def _offer_choices(
-    dispatcher: CollectingDispatcher, catalog: Any, codes: List[Text], topics: List[Text]
+    dispatcher: CollectingDispatcher, catalog: Any, codes: List[Text], topics: List[Text],
+    response: Text = "utter_procedure_choices",
 ) -> List[Dict[Text, Any]]:
-    return [SlotSet(SLOT_TOPIC, topics[0]), SlotSet(SLOT_OFFERED, offer_choices(dispatcher, catalog, codes))]
+    offered = offer_choices(dispatcher, catalog, codes, response=response, hotline=hotline())
+    return [SlotSet(SLOT_TOPIC, topics[0]), SlotSet(SLOT_OFFERED, offered)]
 
 
 class _Choice:
@@ -138,7 +140,8 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
             topics = [last]  # switched procedure without asking anything new: the same question about the new one
         return _answer(dispatcher, catalog.get(reading.code), topics)
     if reading.verdict == CHOOSE:
-        return _offer_choices(dispatcher, catalog, [c.code for c in reading.choices], topics)
+        return _offer_choices(dispatcher, catalog, [c.code for c in reading.choices], topics,
+                              "utter_procedure_did_you_mean" if reading.doubtful else "utter_procedure_choices")
     if reading.verdict == NOT_IN_CATALOG:
         return _not_in_catalog(dispatcher, catalog, [c.code for c in reading.choices], topics)
     dispatcher.utter_message(response="utter_procedure_ask_which")

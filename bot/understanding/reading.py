@@ -30,7 +30,7 @@ CHOOSE_SCORE = 0.9
 # A message naming nothing the search finds, with at most this many words that could name a procedure, is a
 # follow-up about the procedure under discussion ("ở phường nơi vợ hay nơi chồng cũng được hả").
 FOLLOW_UP_WORDS = 8
-# Below this calibrated confidence the best record is offered ("Có phải bạn hỏi…"), never answered outright:
+# Below this calibrated confidence the best records are offered ("Có phải bạn hỏi…"), never answered outright:
 # on the development half, 0.6 took confident answers on out-of-catalog questions from 5 % to 0 % for 2 points
 # of questions answered outright (they get the right record as a button instead).
 DOUBT = 0.6
@@ -59,6 +59,7 @@ class Reading:
     unexplained: list[str] = field(default_factory=list)  # key words the best candidate does not explain
     code: str | None = None
     choices: list[Candidate] = field(default_factory=list)
+    doubtful: bool = False              # CHOOSE because no candidate is likely enough, not because several tie
 
     @property
     def topic(self) -> str:
@@ -200,9 +201,13 @@ def _read(catalog: Any, text: str, current_code: str | None) -> Reading:
         if unexplained and best.score < SWITCH_SCORE + 0.1 and len(naming) <= FOLLOW_UP_WORDS:
             topics, conf = topics_for(current_code)
             return Reading(FOLLOW_UP, topics, conf, span, candidates, unexplained, code=current_code)
-    if unexplained or (candidates[0].confidence < DOUBT and not current_code and not quoted):
+    if unexplained:
         result.verdict = NOT_IN_CATALOG
         result.choices = candidates[:3]
+        return result
+    if candidates[0].confidence < DOUBT and not current_code and not quoted:
+        result.verdict, result.doubtful = CHOOSE, True  # "Có phải bạn hỏi…": offered, never answered outright
+        result.choices = _with_overlaps(catalog, candidates[:3])
         return result
     if current_code:
         if len(group) == 1 and best.score >= SWITCH_SCORE and not _overlaps(catalog, best.code):
