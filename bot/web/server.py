@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 from urllib.parse import urlsplit
 
+from bot.privacy.notice import notice_text
+from bot.privacy.settings import PrivacySettings
 from bot.web.config import WebSettings
 
 logger = logging.getLogger(__name__)
@@ -227,6 +229,8 @@ class WebChatHandler(BaseHTTPRequestHandler):
             "strings": load_strings(),
             "procedure_url": settings.procedure_url,
             "max_message_chars": settings.max_message_chars,
+            # The chat's privacy notice (domain.yml utter_privacy_notice), shown under "Quyền riêng tư".
+            "privacy_notice": notice_text(PrivacySettings.from_env().retention_days),
         }
 
     def _static(self, name: str) -> None:
