@@ -20,10 +20,14 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.privacy.nlu import PERSONAL_DATA
 
 NOTICE_ACTION = "action_personal_data_notice"
+# Slots that ask for a contact with the person's consent (issue 12, complaint call-back): no "not kept" notice.
+CONSENTED_SLOTS = frozenset({"complaint_contact"})
 
 
 def needs_notice(tracker: DialogueStateTracker) -> bool:
-    """The latest message carries identifiers and the notice has not run since."""
+    """The latest message carries identifiers and the notice has not run since (unless a contact was asked for)."""
+    if tracker.active_loop_name and tracker.get_slot("requested_slot") in CONSENTED_SLOTS:
+        return False
     for event in reversed(tracker.events):
         if isinstance(event, ActionExecuted) and event.action_name == NOTICE_ACTION:
             return False

@@ -28,8 +28,9 @@ async def test_action_records_and_answers(tmp_path, monkeypatch):
     monkeypatch.setenv("HOTLINE", "1900 0000")
     dispatcher = CollectingDispatcher()
     events = await ActionRecordFeedback().run(dispatcher, _tracker("telegram:42", "feedback_unsatisfied", "1.001193"), {})
-    assert events == []
+    assert [(e["name"], bool(e["value"])) for e in events] == [("feedback_id", True)]  # for the reason, if given
     assert dispatcher.messages[0]["response"] == "utter_feedback_sorry"
+    assert dispatcher.messages[1]["response"] == "utter_survey_ask_reason"
     assert dispatcher.messages[0]["hotline"] == "1900 0000"
     await ActionRecordFeedback().run(CollectingDispatcher(), _tracker("web:x", "feedback_satisfied"), {})
     summary = FeedbackStore(db).summary(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1))
