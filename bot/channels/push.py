@@ -98,7 +98,7 @@ class Push:
 
     def _trigger(self, sender_id: str, intent: str, entities: dict, label: str) -> dict | None:
         """Ask Rasa to answer the intent; its JSON answer ({} when not JSON), None when refused."""
-        url = f"{self.rasa_url}/conversations/{urllib.parse.quote(sender_id, safe='')}/trigger_intent"
+        url = f"{self.rasa_url}/conversations/{urllib.parse.quote(sender_id, safe=':')}/trigger_intent"  # Rasa does not unquote %3A
         params = {"output_channel": "latest"}
         if self.rasa_token:
             params["token"] = self.rasa_token

@@ -13,7 +13,7 @@ from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -24,9 +24,20 @@ NOTICE_ACTION = "action_personal_data_notice"
 CONSENTED_SLOTS = frozenset({"complaint_contact"})
 
 
+def answered_slot(tracker: DialogueStateTracker) -> Optional[Text]:
+    """The slot a form was asking for when the latest message came (None when none was)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            seen_user = True
+        elif seen_user and isinstance(event, SlotSet) and event.key == "requested_slot":
+            return event.value
+    return None
+
+
 def needs_notice(tracker: DialogueStateTracker) -> bool:
     """The latest message carries identifiers and the notice has not run since (unless a contact was asked for)."""
-    if tracker.active_loop_name and tracker.get_slot("requested_slot") in CONSENTED_SLOTS:
+    if answered_slot(tracker) in CONSENTED_SLOTS:
         return False
     for event in reversed(tracker.events):
         if isinstance(event, ActionExecuted) and event.action_name == NOTICE_ACTION:

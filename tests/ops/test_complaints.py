@@ -98,7 +98,7 @@ def test_operators_command_line_and_the_handled_notice(tmp_path):
         assert shown["status"] == "handled" and shown["notified"] is True and shown["pending_notices"] == 0
         assert len(rasa.calls) == 1
         call = rasa.calls[0]
-        assert call["path"] == "/conversations/web%3Aabc/trigger_intent"
+        assert call["path"] == "/conversations/web:abc/trigger_intent"
         assert call["body"] == {"name": notices.INTENT, "entities": {notices.ENTITY: complaint.reference}}
         assert call["query"]["token"] == ["secret"]
         assert json.loads(_cli("--db", db, "notify", env=env).stdout) == {"delivered": 0, "pending": 0}

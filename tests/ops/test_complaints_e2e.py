@@ -48,7 +48,7 @@ def test_complaint_from_first_message_to_reference_and_status(rasa_server):
     reference = payload["reference"]
     assert reference in texts(receipt) and "Phản ánh, kiến nghị" in texts(receipt) and "số điện thoại" not in \
         texts(receipt).split("Thông tin liên hệ")[0][-5:]
-    assert "Thông tin liên hệ (SĐT)" in texts(receipt)
+    assert "Thông tin liên hệ (SĐT)" in texts(receipt) and "Mình không cần" not in texts(receipt)  # asked for
     stored = store(rasa_server).get(reference)
     assert stored.contact == typed and stored.dossier_overdue is True and stored.dossier_status == "PROCESSING"
     assert stored.agency and "kết hôn" in stored.description and stored.channel == "test"
