@@ -16,8 +16,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.dossier import default_client, explain_invalid, status_labels
-from actions.api.dossier_client import DossierNotFound, DossierUnavailable
+# The dossier actions' client and errors (wherever the client module lives: actions/api or bot/dossier).
+from actions.dossier import DossierNotFound, DossierUnavailable, default_client, explain_invalid, status_labels
 from bot import portal
 from bot.dossier.codes import CodeError, find_code
 from bot.dossier.status import VN_TZ, now_vn
@@ -105,16 +105,17 @@ class ValidateComplaintForm(FormValidationAction):
         return domain_slots
 
     @staticmethod
-    def _cancel(value: Any) -> Optional[Dict[Text, Any]]:
-        return {"complaint_cancelled": True} if model.answer_in(str(value or ""), "cancel") else None
+    def _cancel(value: Any, slot: Text) -> Optional[Dict[Text, Any]]:
+        """"hủy": the form ends (required_slots becomes empty) and nothing is stored."""
+        return {"complaint_cancelled": True, slot: None} if model.answer_in(str(value or ""), "cancel") else None
 
     def validate_complaint_category(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> Dict[Text, Any]:
         if value in model.categories():
             return {"complaint_category": value}  # set by action_complaint_start
-        cancel = self._cancel(value)
+        cancel = self._cancel(value, "complaint_category")
         if cancel:
-            return {**cancel, "complaint_category": None}
+            return cancel
         category = model.category_in(str(value or ""))
         if category is None:
             dispatcher.utter_message(response="utter_complaint_category_unclear")
@@ -125,9 +126,9 @@ class ValidateComplaintForm(FormValidationAction):
         text = str(value or "")
         if tracker.get_slot("complaint_dossier_status") or value == NONE:
             return {"complaint_dossier_code": value}  # looked up by action_complaint_start
-        cancel = self._cancel(text)
+        cancel = self._cancel(text, "complaint_dossier_code")
         if cancel:
-            return {**cancel, "complaint_dossier_code": None}
+            return cancel
         found = check_dossier(dispatcher, text)
         if found:
             return found
@@ -139,9 +140,9 @@ class ValidateComplaintForm(FormValidationAction):
     def validate_complaint_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:
         text = str(value or "")
-        cancel = self._cancel(text)
+        cancel = self._cancel(text, "complaint_description")
         if cancel:
-            return {**cancel, "complaint_description": None}
+            return cancel
         stored, cut = model.clean_description(text)
         if not stored:
             dispatcher.utter_message(response="utter_complaint_description_empty")
@@ -157,9 +158,9 @@ class ValidateComplaintForm(FormValidationAction):
             return {"complaint_consent": AGREE}
         if model.answer_in(text, "refuse") or model.answer_in(text, "none"):
             return {"complaint_consent": REFUSE}
-        cancel = self._cancel(text)
+        cancel = self._cancel(text, "complaint_consent")
         if cancel:
-            return {**cancel, "complaint_consent": None}
+            return cancel
         if model.contact_in(text):  # gave the contact straight away: that is consent
             return {"complaint_consent": AGREE, "complaint_contact": model.contact_in(text)}
         dispatcher.utter_message(response="utter_complaint_consent_unclear")

@@ -88,7 +88,7 @@ class FeedbackStore:
     def __init__(self, target) -> None:
         from bot.ops.db import engine
 
-        self.engine = engine(str(target))
+        self.engine = target if isinstance(target, sa.engine.Engine) else engine(str(target))
         metadata.create_all(self.engine, tables=[feedback])
         present = {c["name"] for c in sa.inspect(self.engine).get_columns("feedback")}
         with self.engine.begin() as connection:  # a table of the first version: add the new columns

@@ -57,7 +57,7 @@ def outcome(turn: Turn) -> str:
         return ANSWERED
     if "procedure_choices" in kinds:
         return CHOICES
-    if responses & FALLBACK_RESPONSES or turn.intent == "nlu_fallback":
+    if responses & FALLBACK_RESPONSES:  # not a bare nlu_fallback intent: a form may have taken the message
         return FALLBACK
     return OTHER
 
@@ -69,7 +69,7 @@ def review_kind(turn: Turn) -> Optional[str]:
         return "not_in_catalog" if "utter_procedure_not_in_catalog" in turn.responses else "not_found"
     if result == FALLBACK:
         return "fallback"
-    if result in (ANSWERED, CHOICES) and turn.confidence < LOW_CONFIDENCE and turn.intent != "nlu_fallback":
+    if result in (ANSWERED, CHOICES) and turn.confidence < LOW_CONFIDENCE:
         return "low_confidence"
     return None
 
