@@ -10,11 +10,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ActionReverted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.privacy import FIRST_NOTICE_ACTION, FORGET_ACTION, NOTICE_SLOT, PERSONAL_DATA, PERSONAL_DATA_NOTICE_ACTION
 from bot.privacy import notice, rights
-from bot.privacy.nlu import PERSONAL_DATA
 from bot.privacy.settings import PrivacySettings
-
-NOTICE_SLOT = "privacy_notice_shown"
 
 
 def _retention_days() -> int:
@@ -22,7 +20,8 @@ def _retention_days() -> int:
 
 
 class ActionSessionStart(Action):
-    """Rasa's session start (slots carried over), plus the privacy notice the first time someone writes."""
+    """Rasa's session start (slots carried over); for a new person, the privacy notice becomes due (it is sent
+    after the first answer, by PersonalDataNoticePolicy and action_first_privacy_notice)."""
 
     def name(self) -> Text:
         return "action_session_start"
@@ -35,12 +34,13 @@ class ActionSessionStart(Action):
             events += [SlotSet(name, value) for name, value in tracker.slots.items()
                        if value is not None and name != "requested_slot"]
         if not tracker.get_slot(NOTICE_SLOT):
-            dispatcher.utter_message(response=notice.NOTICE_RESPONSE, retention_days=_retention_days())
-            events.append(SlotSet(NOTICE_SLOT, True))
+            events.append(SlotSet(NOTICE_SLOT, "pending"))
         return events + [ActionExecuted("action_listen")]
 
 
 class ActionPrivacyNotice(Action):
+    """On request: "/quyen-rieng-tu", "dữ liệu của tôi được dùng thế nào"."""
+
     def name(self) -> Text:
         return "action_privacy_notice"
 
@@ -48,14 +48,27 @@ class ActionPrivacyNotice(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response=notice.NOTICE_RESPONSE, retention_days=_retention_days())
-        return [SlotSet(NOTICE_SLOT, True)]
+        return [SlotSet(NOTICE_SLOT, "shown")]
+
+
+class ActionFirstPrivacyNotice(Action):
+    """Run by PersonalDataNoticePolicy after a new person's first answer; reverts itself for the dialogue."""
+
+    def name(self) -> Text:
+        return FIRST_NOTICE_ACTION
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response=notice.NOTICE_RESPONSE, retention_days=_retention_days())
+        return [ActionReverted(), SlotSet(NOTICE_SLOT, "shown")]
 
 
 class ActionPersonalDataNotice(Action):
     """Run by PersonalDataNoticePolicy before the answer; reverts itself so the dialogue goes on unchanged."""
 
     def name(self) -> Text:
-        return "action_personal_data_notice"
+        return PERSONAL_DATA_NOTICE_ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
@@ -69,7 +82,7 @@ class ActionForgetMe(Action):
     """Deletes the person's subscriptions; the tracker store deletes the conversation when it saves this turn."""
 
     def name(self) -> Text:
-        return "action_forget_me"
+        return FORGET_ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]

@@ -5,9 +5,8 @@ from typing import Iterable
 
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 
+from bot.privacy import FORGET_ACTION
 from bot.privacy.redact import redact_data
-
-FORGET_ACTION = "action_forget_me"  # runs in the chat after "xóa dữ liệu của tôi" is confirmed
 
 
 def redacted(event: Event) -> Event:

@@ -18,12 +18,10 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.privacy import redact
+from bot.privacy import PERSONAL_DATA, PRIVACY_COMMANDS, redact
 
-PERSONAL_DATA = "personal_data"
 SHARE_INTENT = "share_personal_data"
 PRIVACY_INTENT = "ask_privacy"
-PRIVACY_COMMANDS = {"/quyen-rieng-tu", "/quyen_rieng_tu", "/quyenriengtu", "/quyền-riêng-tư", "/privacy"}
 _FALLBACK_INTENT = "nlu_fallback"
 _LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
 

@@ -1,9 +1,14 @@
-"""Rasa policy (config.yml): before anything else in a turn whose message carries personal identifiers, run
-`action_personal_data_notice` ("not needed, not kept"), then let the other policies answer the rest.
+"""Rasa policy (config.yml) for the two privacy messages that are not answers to an intent:
 
-The action undoes itself for the dialogue state (it returns ActionReverted; its message stays sent and logged),
-so rules and forms continue exactly as if the message had come without identifiers. The prediction is a
-"no user" one with a priority above RulePolicy's, so it also comes before an active form's next step.
+- before anything else in a turn whose message carries personal identifiers: `action_personal_data_notice`
+  ("not needed, not kept"), then the other policies answer the rest;
+- after the first answer a new person gets (slot `privacy_notice` is "pending", set by action_session_start):
+  `action_first_privacy_notice`, so the first message of a conversation is still the answer.
+
+Both actions undo themselves for the dialogue state (they return ActionReverted; their message stays sent and
+logged), so rules and forms continue exactly as if they had not run. The predictions are "no user" ones with a
+priority above RulePolicy's, so they also come before an active form's next step. Story replay (`rasa test`)
+runs no session start and carries no identifier flags, so it never sees them.
 """
 from __future__ import annotations
 
@@ -12,14 +17,15 @@ from typing import Any, Dict, List, Optional, Text
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy.nlu import PERSONAL_DATA
+from bot.privacy import FIRST_NOTICE_ACTION, NOTICE_SLOT, PERSONAL_DATA
+from bot.privacy import PERSONAL_DATA_NOTICE_ACTION as NOTICE_ACTION
 
-NOTICE_ACTION = "action_personal_data_notice"
 # Slots that ask for a contact with the person's consent (issue 12, complaint call-back): no "not kept" notice.
 CONSENTED_SLOTS = frozenset({"complaint_contact"})
 
@@ -35,7 +41,7 @@ def answered_slot(tracker: DialogueStateTracker) -> Optional[Text]:
     return None
 
 
-def needs_notice(tracker: DialogueStateTracker) -> bool:
+def needs_personal_data_notice(tracker: DialogueStateTracker) -> bool:
     """The latest message carries identifiers and the notice has not run since (unless a contact was asked for)."""
     if answered_slot(tracker) in CONSENTED_SLOTS:
         return False
@@ -45,6 +51,11 @@ def needs_notice(tracker: DialogueStateTracker) -> bool:
         if isinstance(event, UserUttered):
             return bool(event.parse_data.get(PERSONAL_DATA))
     return False
+
+
+def needs_first_notice(tracker: DialogueStateTracker) -> bool:
+    """A new person's notice is due and the bot has just answered something."""
+    return tracker.get_slot(NOTICE_SLOT) == "pending" and tracker.latest_action_name not in (None, ACTION_LISTEN_NAME)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
@@ -60,7 +71,8 @@ class PersonalDataNoticePolicy(Policy):
                                      rule_only_data: Optional[Dict[Text, Any]] = None,
                                      **kwargs: Any) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
-        if NOTICE_ACTION in domain.action_names_or_texts and needs_notice(tracker):
-            probabilities[domain.index_for_action(NOTICE_ACTION)] = 1.0
-            return self._prediction(probabilities, is_no_user_prediction=True)
+        for action, due in ((NOTICE_ACTION, needs_personal_data_notice), (FIRST_NOTICE_ACTION, needs_first_notice)):
+            if action in domain.action_names_or_texts and due(tracker):
+                probabilities[domain.index_for_action(action)] = 1.0
+                return self._prediction(probabilities, is_no_user_prediction=True)
         return self._prediction(probabilities)

@@ -17,6 +17,7 @@ dots (CMND), a single run of 10+ digits (a personal number of some kind).
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -62,15 +63,18 @@ _LABEL_RE = re.compile(
     r"\s*" + _FILLER
 )
 _LABEL_WINDOW = 48
+_MAYBE_RE = re.compile(r"[\d@]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    lower = ch.lower()[:1] or ch
+    return "d" if lower == "đ" else (unicodedata.normalize("NFD", lower)[:1] or lower)
 
 
 def _fold_same_length(text: str) -> str:
     """Lower case without diacritics, one character for one character (so offsets stay valid)."""
-    out = []
-    for ch in text.lower():
-        base = unicodedata.normalize("NFD", ch)[:1] or ch
-        out.append("d" if ch == "đ" else base)
-    return "".join(out)
+    return "".join(map(_fold_char, text))
 
 
 def _luhn(digits: str) -> bool:
@@ -187,8 +191,8 @@ def _free_segments(text: str, taken: list[tuple[int, int]]) -> Iterator[tuple[in
 
 def find(text: str | None) -> list[Found]:
     """Every identifier in the text, in order of appearance."""
-    if not text:
-        return []
+    if not text or not _MAYBE_RE.search(text):
+        return []  # no digit and no "@": nothing to look for (most strings of an event)
     found = [Found(EMAIL, m.start(), m.end(), m.start()) for m in _EMAIL_RE.finditer(text)]
     protected = [(m.start(), m.end()) for regex in (_DOSSIER_CODE_RE, _PROCEDURE_CODE_RE) for m in regex.finditer(text)]
     taken = protected + [(f.start, f.end) for f in found]

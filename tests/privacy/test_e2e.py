@@ -59,19 +59,19 @@ def texts(messages: list[dict]) -> list[str]:
     return [m["text"] for m in messages if m.get("text")]
 
 
-def _assert_answered(answer: list[str]) -> None:
-    joined = "\n".join(answer)
-    assert NOT_KEPT in joined, answer
-    assert ASK_CODE in answer[-1], answer  # and the rest of the question is answered: which dossier?
-    assert joined.index(NOT_KEPT) < joined.index(ASK_CODE)
+def _assert_answered(answer: list[str], first_time: bool = True) -> None:
+    """Not kept, then the rest of the question answered (which dossier?), then, to a new person, the notice."""
+    assert answer[0].startswith(NOT_KEPT), answer
+    assert answer[1].startswith(ASK_CODE), answer
+    if first_time:
+        assert answer[2].startswith("\U0001F512 " + NOTICE) and "90 ngày" in answer[2] and len(answer) == 3
 
 
-def test_rest_first_message_notice_then_not_kept_then_the_answer(rasa_server):
+def test_rest_not_kept_then_the_answer_then_the_notice(rasa_server):
     sender = rasa_server.new_sender()
     text, needles = personal_message()
     answer = texts(rasa_server.rest(sender, text))
-    assert answer[0].startswith("\U0001F512 " + NOTICE) and "90 ngày" in answer[0]  # first time: the notice
-    _assert_answered(answer[1:])
+    _assert_answered(answer)
     # The conversation goes on: the form asked for the code and takes it.
     follow = texts(rasa_server.rest(sender, "000.00.12.H29-261102-0002"))
     assert NOTICE not in "\n".join(follow) and "000.00.12.H29-261102-0002" in "\n".join(follow)
@@ -88,8 +88,8 @@ def test_identifiers_while_a_form_waits_for_the_code(rasa_server):
     sender = rasa_server.new_sender()
     rasa_server.rest(sender, "tra cứu hồ sơ")
     answer = texts(rasa_server.rest(sender, "sđt của tôi 0912 345 678"))
-    assert "Mình không cần số điện thoại của bạn" in answer[0]
-    assert len(answer) >= 2  # the form still answers the turn (the number is no dossier code)
+    assert answer[0].startswith("Mình không cần số điện thoại của bạn")
+    assert "Mình chưa thấy mã hồ sơ" in answer[1] and answer[-1].startswith(ASK_CODE)  # the form goes on
 
 
 @pytest.mark.asyncio
@@ -99,8 +99,7 @@ async def test_telegram(rasa_server, fake_telegram):
     async with running_bridge(bridge_settings(fake_telegram, rasa_server.url, rasa_timeout=60.0)):
         fake_telegram.text_update(chat_id, text)
         sent = await wait_for_count(lambda: fake_telegram.sent_texts(chat_id), 3)
-    assert sent[0].startswith("\U0001F512 " + NOTICE)
-    _assert_answered(sent[1:])
+    _assert_answered(sent)
     assert found_in_files(rasa_server.settings.var_dir, needles) == []
 
 
@@ -119,15 +118,14 @@ async def test_zalo(rasa_server):
                 "Content-Type": "application/json"}) as response:
             assert response.status == 200
     sent = await wait_for_count(lambda: fake.sent_texts(user), 3)
-    assert sent[0].startswith("\U0001F512 " + NOTICE)
-    _assert_answered(sent[1:])
+    _assert_answered(sent)
     assert found_in_files(rasa_server.settings.var_dir, needles) == []
 
 
 def test_notice_on_request_and_only_once_otherwise(rasa_server):
     sender = rasa_server.new_sender()
     first = texts(rasa_server.rest(sender, "xin chào"))
-    assert NOTICE in first[0] and first[1].startswith("Xin chào")
+    assert first[0].startswith("Xin chào") and first[1].startswith("\U0001F512 " + NOTICE) and len(first) == 2
     assert NOTICE not in "\n".join(texts(rasa_server.rest(sender, "cảm ơn")))
     for asked in ("/quyen-rieng-tu", "dữ liệu của tôi được dùng thế nào"):
         assert texts(rasa_server.rest(sender, asked))[0].startswith("\U0001F512 " + NOTICE)
@@ -152,7 +150,7 @@ def test_delete_my_data_in_the_chat(rasa_server):
         assert connection.execute("SELECT count(*) FROM dossier_subscriptions WHERE sender_id = ?",
                                   (sender,)).fetchone()[0] == 0
     again = texts(rasa_server.rest(sender, "xin chào"))  # a fresh start, notice included
-    assert NOTICE in again[0]
+    assert again[0].startswith("Xin chào") and NOTICE in again[1]
 
 
 def test_postgresql_tracker_store_keeps_no_identifier(tmp_path):
@@ -162,7 +160,7 @@ def test_postgresql_tracker_store_keeps_no_identifier(tmp_path):
         with ephemeral.build(cfg):
             response = requests.post(f"{cfg.rasa_url}/webhooks/rest/webhook",
                                      json={"sender": "pg-person", "message": text}, timeout=60)
-            _assert_answered(texts(response.json())[1:])
+            _assert_answered(texts(response.json()))
         with psycopg2.connect(database_url) as connection, connection.cursor() as cursor:
             cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
             tables = [name for (name,) in cursor.fetchall()]
@@ -184,3 +182,15 @@ def test_the_stack_runs_the_retention_purge(rasa_server):
     while "retention purge:" not in (log.read_text(errors="replace") if log.exists() else ""):
         assert time.monotonic() < deadline, f"no purge logged in {log}"
         time.sleep(0.2)
+
+
+@pytest.mark.asyncio
+async def test_telegram_privacy_command(rasa_server, fake_telegram):
+    """Telegram treats "/quyen-rieng-tu" as a command (it sees "/quyen"); the bridge passes it on."""
+    chat_id = 535353000 + int(time.time()) % 1000
+    async with running_bridge(bridge_settings(fake_telegram, rasa_server.url, rasa_timeout=60.0)):
+        fake_telegram.text_update(chat_id, "/quyen-rieng-tu")
+        sent = await wait_for_count(lambda: fake_telegram.sent_texts(chat_id), 1)
+        fake_telegram.text_update(chat_id, "/lenh_la")
+        sent = await wait_for_count(lambda: fake_telegram.sent_texts(chat_id), 2)
+    assert sent[0].startswith("\U0001F512 " + NOTICE) and "chưa hiểu lệnh này" in sent[1]
