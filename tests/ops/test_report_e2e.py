@@ -72,7 +72,8 @@ def test_each_figure_equals_a_direct_sql_count(month):
     start, end, days = window(30)
     lo, hi = start.timestamp(), end.timestamp() + 1
     with tracker.connect() as c:
-        per_day = sql(c, "SELECT date(timestamp + 7 * 3600, 'unixepoch'), substr(sender_id, 1, instr(sender_id, ':') - 1),"
+        per_day = sql(c, "SELECT date(timestamp + 7 * 3600, 'unixepoch'), CASE WHEN instr(sender_id, ':') > 0 THEN "
+                         "substr(sender_id, 1, instr(sender_id, ':') - 1) ELSE 'rest' END,"
                          " count(DISTINCT sender_id) FROM events WHERE type_name = 'user' AND intent_name NOT LIKE "
                          "'EXTERNAL_%' AND timestamp >= :lo AND timestamp < :hi GROUP BY 1, 2", lo=lo, hi=hi)
         expected = {f"{d}|{ch}": n for d, ch, n in per_day}
