@@ -60,3 +60,25 @@ def test_report_command(tmp_path):
 def test_report_with_no_ratings():
     text = report({"ratings": 0, "satisfied": 0, "by_channel": {}, "unsatisfied_procedures": []}, 7)
     assert text.startswith("Mức độ hài lòng, 7 ngày gần nhất: –")
+
+
+async def test_survey_once_per_episode_and_what_it_follows(tmp_path, monkeypatch):
+    from actions.feedback import ActionOfferSurvey, served_in_episode
+
+    monkeypatch.setenv("SURVEY_SCALE", "3")
+    asked = {"event": "bot", "metadata": {"utter_action": "utter_survey_ask_3"}}
+    lookup = {"event": "bot", "data": {"custom": {"type": "dossier_status"}}, "metadata": {}}
+    answer = {"event": "bot", "data": {"custom": {"type": "procedure_answer"}}, "metadata": {}}
+    new_episode = {"event": "session_started"}
+
+    def tracker(events):
+        return Tracker("web:x", {}, {"intent": {"name": "thank"}, "text": "cảm ơn"}, events, False, None, {},
+                       "action_listen")
+
+    for events, expected in (([answer], ["utter_survey_ask_3"]), ([answer, asked], []),
+                             ([answer, asked, new_episode, lookup], ["utter_survey_ask_3"])):
+        dispatcher = CollectingDispatcher()
+        await ActionOfferSurvey().run(dispatcher, tracker(events), {})
+        assert [m["response"] for m in dispatcher.messages] == expected
+    assert served_in_episode(tracker([answer, new_episode, lookup])) == "lookup"
+    assert served_in_episode(tracker([answer, new_episode])) is None
