@@ -137,7 +137,8 @@ def utter_status(dispatcher: CollectingDispatcher, dossier: Dossier, settings: D
     if operator:
         _utter_operator_view(dispatcher, dossier, client)
     dispatcher.utter_message(json_message={"type": "dossier_status", "code": dossier.code,
-                                           "status": dossier.status.value, "overdue": overdue})
+                                           "status": dossier.status.value, "overdue": overdue,
+                                           "agency": dossier.agency})  # agency: the report's overdue share
 
 
 def _utter_operator_view(dispatcher: CollectingDispatcher, dossier: Dossier, client: DossierClient) -> None:

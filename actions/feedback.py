@@ -1,30 +1,101 @@
-"""Satisfaction feedback: records a rating (no personal data) and answers it."""
+"""Satisfaction survey: asks once per conversation episode, records a rating and an optional reason (no personal
+data), answers it. Storage and scales: bot/feedback.py."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import feedback as survey
 from bot import portal
-from bot.feedback import FeedbackStore, channel_of, default_path
+from bot.feedback import FeedbackStore, channel_of, default_target
+
+ASK_RESPONSES = ("utter_survey_ask_5", "utter_survey_ask_3")
+# What an episode served, from the payloads of its answers (latest wins): what the rating is about.
+SERVED = {"procedure_answer": "answer", "dossier_status": "lookup", "online_guide": "filing"}
+
+
+def episode(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The events since the conversation's latest session start."""
+    events = list(tracker.events)
+    starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
+    return events[starts[-1]:] if starts else events
+
+
+def asked_in_episode(tracker: Tracker) -> bool:
+    return any(e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") in ASK_RESPONSES
+               for e in episode(tracker))
+
+
+def served_in_episode(tracker: Tracker) -> Optional[str]:
+    served = None
+    for e in episode(tracker):
+        custom = (e.get("data") or {}).get("custom") if e.get("event") == "bot" else None
+        if isinstance(custom, dict) and custom.get("type") in SERVED:
+            served = SERVED[custom["type"]]
+    return served
+
+
+class ActionOfferSurvey(Action):
+    """After thanks or goodbye: the city's satisfaction question, at most once per conversation episode."""
+
+    def name(self) -> Text:
+        return "action_offer_survey"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        if not asked_in_episode(tracker):
+            dispatcher.utter_message(response=f"utter_survey_ask_{survey.scale()}")
+        return []
+
+
+def _rating(tracker: Tracker, scale: int) -> int:
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent == "feedback_satisfied":
+        return survey.satisfied_level(scale)
+    if intent == "feedback_unsatisfied":
+        return survey.satisfied_level(scale) - 2 if scale == 5 else 1
+    for value in tracker.get_latest_entity_values("rating"):
+        rating = survey.rating_in(str(value), scale)
+        if rating:
+            return rating
+    return survey.rating_in(tracker.latest_message.get("text"), scale) or survey.satisfied_level(scale)
 
 
 class ActionRecordFeedback(Action):
     def name(self) -> Text:
         return "action_record_feedback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        satisfied = (tracker.latest_message.get("intent") or {}).get("name") == "feedback_satisfied"
-        FeedbackStore(default_path()).record(
-            channel_of(tracker.sender_id, tracker.get_latest_input_channel()),
-            satisfied,
-            tracker.get_slot("procedure_code"),
-        )
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        scale = survey.scale()
+        rating = _rating(tracker, scale)
+        satisfied = rating >= survey.satisfied_level(scale)
+        row = FeedbackStore(default_target()).record(
+            channel_of(tracker.sender_id, tracker.get_latest_input_channel()), satisfied,
+            tracker.get_slot("procedure_code"), rating=rating, scale_=scale, follows=served_in_episode(tracker))
         if satisfied:
             dispatcher.utter_message(response="utter_feedback_thanks")
+            return []
+        dispatcher.utter_message(response="utter_feedback_sorry", hotline=portal.hotline())
+        dispatcher.utter_message(response="utter_survey_ask_reason")
+        return [SlotSet("feedback_id", str(row))]
+
+
+class ActionRecordFeedbackReason(Action):
+    def name(self) -> Text:
+        return "action_record_feedback_reason"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        row = tracker.get_slot("feedback_id")
+        reason = next(tracker.get_latest_entity_values("feedback_reason"), None)
+        reason = reason if reason in survey.survey()["reasons"] else survey.reason_in(tracker.latest_message.get("text"))
+        if row and reason:
+            FeedbackStore(default_target()).set_reason(int(row), reason)
+            dispatcher.utter_message(response="utter_feedback_reason_thanks")
         else:
-            dispatcher.utter_message(response="utter_feedback_sorry", hotline=portal.hotline())
-        return []
+            dispatcher.utter_message(response="utter_feedback_thanks")
+        return [SlotSet("feedback_id", None)]

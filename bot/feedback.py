@@ -1,39 +1,80 @@
-"""Satisfaction feedback: what people say about the service, kept without personal data.
+"""Satisfaction survey: what people say about the service, kept without personal data.
 
-The action server records one row per rating (channel, satisfied or not, the procedure under discussion);
-`python -m bot.feedback report [--days 30] [--db PATH]` prints the satisfaction rate by channel and the
-procedures with the most unsatisfied ratings, for the ward and the city. Storage: SQLite file FEEDBACK_DB
-(default var/feedback.sqlite).
+The action server records one row per rating: time, channel (web, telegram, zalo ...), the rating on the city's
+scale (SURVEY_SCALE: 5 levels, Rất hài lòng … Rất không hài lòng, or 3 levels), `satisfied` (the top levels),
+an optional reason code after a low rating (bot/ops/data/survey.yml), the procedure under discussion and what
+the rating follows in the conversation (`follows`: answer, lookup, filing). Never the person's id or text.
+Storage: FEEDBACK_DB when set (SQLite path or database URL), else the operations database (bot/ops/db.py: SQLite
+var/ops.sqlite, or PostgreSQL with DATABASE_URL). `python -m bot.feedback report [--days 30] [--db PATH]` prints
+the satisfaction rate by channel and the procedures with the most unsatisfied ratings; `python -m bot.report`
+draws the full report.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import os
-from dataclasses import dataclass
+import re
 from pathlib import Path
-from typing import Any, ContextManager, Optional
+from typing import Optional
 
-from bot import sqldb
-from bot.settings import REPO_ROOT
+import sqlalchemy as sa
+import yaml
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id {serial},
-    at TEXT NOT NULL,               -- UTC, ISO 8601
-    channel TEXT NOT NULL,          -- web, telegram, zalo, rest ...
-    satisfied INTEGER NOT NULL,     -- 1 or 0
-    procedure_code TEXT             -- procedure under discussion, if any
-)"""
+SURVEY_FILE = Path(__file__).with_name("ops") / "data" / "survey.yml"
+
+metadata = sa.MetaData()
+feedback = sa.Table(
+    "feedback", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False),  # UTC, ISO 8601
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("satisfied", sa.Integer, nullable=False),  # 1 or 0
+    sa.Column("procedure_code", sa.String(32)),
+    sa.Column("rating", sa.Integer),  # 1..scale
+    sa.Column("scale", sa.Integer),  # 3 or 5
+    sa.Column("reason", sa.String(32)),
+    sa.Column("follows", sa.String(16)),  # answer, lookup, filing (what the episode served before the rating)
+)
+_ADDED = ("rating INTEGER", "scale INTEGER", "reason VARCHAR(32)", "follows VARCHAR(16)")  # columns of this version
 
 
-def default_path() -> Path | str:
-    """FEEDBACK_DB: a SQLite file (default var/feedback.sqlite) or a postgresql:// URL (the cluster's database)."""
-    raw = os.environ.get("FEEDBACK_DB") or str(Path(os.environ.get("VAR_DIR") or REPO_ROOT / "var") / "feedback.sqlite")
-    if sqldb.is_postgres(raw):
-        return raw
-    path = Path(raw)
-    return path if path.is_absolute() else REPO_ROOT / path
+@functools.lru_cache(maxsize=1)
+def survey() -> dict:
+    return yaml.safe_load(SURVEY_FILE.read_text(encoding="utf-8"))
+
+
+def scale() -> int:
+    raw = (os.environ.get("SURVEY_SCALE") or "5").strip()
+    return 3 if raw == "3" else 5
+
+
+def satisfied_level(scale_: int) -> int:
+    """The lowest rating that counts as satisfied: 4 of 5, 3 of 3."""
+    return scale_ - 1 if scale_ == 5 else scale_
+
+
+def rating_in(text: Optional[str], scale_: int) -> Optional[int]:
+    """A typed rating ("5 sao", "4"), within the scale."""
+    match = re.search(r"(?<!\d)([1-5])(?!\d)", text or "")
+    return int(match.group(1)) if match and int(match.group(1)) <= scale_ else None
+
+
+def reason_in(text: Optional[str]) -> Optional[str]:
+    from bot.vntext import fold
+
+    folded = fold(text or "")
+    for code, spec in survey()["reasons"].items():
+        if code == folded or any(re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", folded) for cue in spec["cues"]):
+            return code
+    return None
+
+
+def default_target() -> str:
+    from bot.ops.db import ops_url
+
+    return (os.environ.get("FEEDBACK_DB") or "").strip() or ops_url()
 
 
 def channel_of(sender_id: str, input_channel: Optional[str] = None) -> str:
@@ -43,37 +84,47 @@ def channel_of(sender_id: str, input_channel: Optional[str] = None) -> str:
     return input_channel or "rest"
 
 
-@dataclass
 class FeedbackStore:
-    path: Path | str  # SQLite file or postgresql:// URL
+    def __init__(self, target) -> None:
+        from bot.ops.db import engine
 
-    def _connect(self) -> ContextManager[Any]:
-        return sqldb.connect(self.path, [_SCHEMA])
+        self.engine = target if isinstance(target, sa.engine.Engine) else engine(str(target))
+        metadata.create_all(self.engine, tables=[feedback])
+        present = {c["name"] for c in sa.inspect(self.engine).get_columns("feedback")}
+        with self.engine.begin() as connection:  # a table of the first version: add the new columns
+            for column in _ADDED:
+                if column.split()[0] not in present:
+                    connection.execute(sa.text(f"ALTER TABLE feedback ADD COLUMN {column}"))
 
     def record(self, channel: str, satisfied: bool, procedure_code: Optional[str] = None,
-               at: Optional[dt.datetime] = None) -> None:
+               at: Optional[dt.datetime] = None, rating: Optional[int] = None, scale_: Optional[int] = None,
+               follows: Optional[str] = None) -> int:
         at = at or dt.datetime.now(dt.timezone.utc)
-        with self._connect() as connection:
-            connection.execute(
-                "INSERT INTO feedback (at, channel, satisfied, procedure_code) VALUES (?, ?, ?, ?)",
-                (at.isoformat(timespec="seconds"), channel, int(satisfied), procedure_code),
-            )
+        with self.engine.begin() as connection:
+            result = connection.execute(feedback.insert().values(
+                at=at.isoformat(timespec="seconds"), channel=channel, satisfied=int(satisfied),
+                procedure_code=procedure_code, rating=rating, scale=scale_, follows=follows))
+            return int(result.inserted_primary_key[0])
+
+    def set_reason(self, row_id: int, reason: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(feedback.update().where(feedback.c.id == row_id).values(reason=reason))
 
     def summary(self, since: dt.datetime) -> dict:
-        with self._connect() as connection:
-            rows = connection.execute(
-                "SELECT channel, count(*), sum(satisfied) FROM feedback WHERE at >= ? GROUP BY channel ORDER BY channel",
-                (since.isoformat(timespec="seconds"),),
-            ).fetchall()
-            worst = connection.execute(
-                "SELECT procedure_code, count(*) FROM feedback WHERE at >= ? AND satisfied = 0 "
-                "AND procedure_code IS NOT NULL GROUP BY procedure_code ORDER BY count(*) DESC, procedure_code LIMIT 10",
-                (since.isoformat(timespec="seconds"),),
-            ).fetchall()
+        since_text = since.isoformat(timespec="seconds")
+        with self.engine.begin() as connection:
+            rows = connection.execute(sa.text(
+                "SELECT channel, count(*), sum(satisfied) FROM feedback WHERE at >= :since "
+                "GROUP BY channel ORDER BY channel"), {"since": since_text}).fetchall()
+            worst = connection.execute(sa.text(
+                "SELECT procedure_code, count(*) FROM feedback WHERE at >= :since AND satisfied = 0 "
+                "AND procedure_code IS NOT NULL GROUP BY procedure_code ORDER BY count(*) DESC, procedure_code "
+                "LIMIT 10"), {"since": since_text}).fetchall()
         by_channel = {channel: {"ratings": n, "satisfied": int(ok or 0)} for channel, n, ok in rows}
         total = sum(v["ratings"] for v in by_channel.values())
         satisfied = sum(v["satisfied"] for v in by_channel.values())
-        return {"ratings": total, "satisfied": satisfied, "by_channel": by_channel, "unsatisfied_procedures": worst}
+        return {"ratings": total, "satisfied": satisfied, "by_channel": by_channel,
+                "unsatisfied_procedures": [tuple(row) for row in worst]}
 
 
 def report(summary: dict, days: int) -> str:
@@ -96,9 +147,9 @@ def main(argv: Optional[list] = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("report", help="satisfaction by channel and the procedures people are least happy with")
     rep.add_argument("--days", type=int, default=30)
-    rep.add_argument("--db", type=Path, default=None)
+    rep.add_argument("--db", default=None)
     args = parser.parse_args(argv)
-    store = FeedbackStore(args.db or default_path())
+    store = FeedbackStore(args.db or default_target())
     since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=args.days)
     print(report(store.summary(since), args.days))
     return 0

@@ -32,12 +32,10 @@ import argparse
 import logging
 import os
 import time
-import urllib.parse
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import requests
-
+from bot.channels.push import Push
 from bot.dossier.client import DossierClient, DossierNotFound, DossierUnavailable
 from bot.dossier.settings import DossierSettings
 from bot.dossier.codes import mask_code
@@ -46,7 +44,6 @@ from bot.dossier.subscriptions import SubscriptionStore
 
 logger = logging.getLogger(__name__)
 INTENT = "EXTERNAL_dossier_status_changed"
-TELEGRAM_PREFIX = "telegram:"
 
 
 @dataclass
@@ -60,13 +57,6 @@ class Notifier:
     # Longer than Rasa's: /notify may wait (up to TELEGRAM_NOTIFY_WAIT, 20 s) for a chat busy with a reply.
     bridge_timeout: float = 60.0
 
-    def __post_init__(self) -> None:
-        self.session = requests.Session()
-        self.session.trust_env = False  # Rasa and the bridge are local; never through an environment proxy
-        if self.telegram_bridge_url:
-            self.telegram_bridge_url = self.telegram_bridge_url.rstrip("/")
-        self._bridge_up: bool | None = None  # checked at most once per round
-
     @classmethod
     def from_env(cls) -> "Notifier":
         settings = DossierSettings.from_env()
@@ -77,7 +67,8 @@ class Notifier:
 
     def run_once(self) -> int:
         """One polling round; returns how many notifications were delivered (see the module docstring)."""
-        self._bridge_up = None
+        # One delivery path per round (bot/channels/push.py), built from the current settings.
+        self.push = Push(self.rasa_url, self.rasa_token, self.timeout, self.telegram_bridge_url, self.bridge_timeout)
         by_code = defaultdict(list)
         for sub in self.subscriptions.all():
             by_code[sub.code].append(sub)
@@ -107,70 +98,7 @@ class Notifier:
 
     def _notify(self, sender_id: str, code: str) -> bool:
         """Deliver one change to one conversation; True when it reached the user's channel (or Rasa, for REST)."""
-        if not sender_id.startswith(TELEGRAM_PREFIX):
-            return self._trigger(sender_id, code) is not None
-        if not self._telegram_bridge_ready():
-            return False
-        answer = self._trigger(sender_id, code)
-        if answer is None:
-            return False
-        messages = answer.get("messages")
-        if not isinstance(messages, list):
-            logger.warning("Rasa's answer for %s has no messages list; retry next round", mask_code(code))
-            return False
-        return self._push_telegram(sender_id, code, messages)
-
-    def _telegram_bridge_ready(self) -> bool:
-        if not self.telegram_bridge_url:
-            logger.warning("a Telegram conversation follows a dossier but TELEGRAM_BRIDGE_URL is not set; "
-                           "kept for a later round")
-            return False
-        if self._bridge_up is None:
-            try:
-                response = self.session.get(f"{self.telegram_bridge_url}/health", timeout=self.timeout)
-                self._bridge_up = response.status_code == 200
-            except requests.RequestException:
-                self._bridge_up = False
-            if not self._bridge_up:
-                logger.warning("Telegram bridge not answering at %s; retry next round", self.telegram_bridge_url)
-        return self._bridge_up
-
-    def _push_telegram(self, sender_id: str, code: str, messages: list) -> bool:
-        headers = {"Authorization": f"Bearer {self.rasa_token}"} if self.rasa_token else {}
-        try:
-            response = self.session.post(f"{self.telegram_bridge_url}/notify", headers=headers,
-                                         json={"sender": sender_id, "messages": messages},
-                                         timeout=self.bridge_timeout)
-        except requests.RequestException as exc:
-            self._bridge_up = False  # skip the other Telegram conversations this round
-            logger.warning("Telegram bridge unreachable (%s); retry next round", type(exc).__name__)
-            return False
-        if response.status_code != 200:
-            logger.warning("Telegram bridge did not deliver the notification for %s: HTTP %s; retry next round",
-                           mask_code(code), response.status_code)
-            return False
-        return True
-
-    def _trigger(self, sender_id: str, code: str) -> dict | None:
-        """Ask Rasa to answer the status change; its JSON answer ({} when not JSON), None when refused."""
-        url = f"{self.rasa_url}/conversations/{urllib.parse.quote(sender_id, safe='')}/trigger_intent"
-        params = {"output_channel": "latest"}
-        if self.rasa_token:
-            params["token"] = self.rasa_token
-        try:
-            response = self.session.post(url, params=params, timeout=self.timeout,
-                                         json={"name": INTENT, "entities": {"dossier_code": code}})
-        except requests.RequestException as exc:
-            logger.warning("Rasa unreachable (%s); retry next round", type(exc).__name__)
-            return None
-        if response.status_code >= 300:
-            logger.warning("Rasa refused the notification for %s: HTTP %s", mask_code(code), response.status_code)
-            return None
-        try:
-            answer = response.json()
-        except ValueError:
-            return {}
-        return answer if isinstance(answer, dict) else {}
+        return self.push.deliver(sender_id, INTENT, {"dossier_code": code}, mask_code(code))
 
     def run_forever(self, interval: float) -> None:
         while True:

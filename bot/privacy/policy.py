@@ -19,16 +19,32 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.privacy import FIRST_NOTICE_ACTION, NOTICE_SLOT, PERSONAL_DATA
 from bot.privacy import PERSONAL_DATA_NOTICE_ACTION as NOTICE_ACTION
 
+# Slots that ask for a contact with the person's consent (issue 12, complaint call-back): no "not kept" notice.
+CONSENTED_SLOTS = frozenset({"complaint_contact"})
+
+
+def answered_slot(tracker: DialogueStateTracker) -> Optional[Text]:
+    """The slot a form was asking for when the latest message came (None when none was)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            seen_user = True
+        elif seen_user and isinstance(event, SlotSet) and event.key == "requested_slot":
+            return event.value
+    return None
+
 
 def needs_personal_data_notice(tracker: DialogueStateTracker) -> bool:
-    """The latest message carries identifiers and the notice has not run since."""
+    """The latest message carries identifiers and the notice has not run since (unless a contact was asked for)."""
+    if answered_slot(tracker) in CONSENTED_SLOTS:
+        return False
     for event in reversed(tracker.events):
         if isinstance(event, ActionExecuted) and event.action_name == NOTICE_ACTION:
             return False

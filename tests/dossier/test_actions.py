@@ -97,7 +97,9 @@ async def run(action, tracker) -> tuple[CollectingDispatcher, list]:
 async def test_every_status_answer(check, settings, code, status, overdue, expected):
     dispatcher, events = await run(check, make_tracker(f"tra cứu hồ sơ {code}", entities=[code]))
     assert responses(dispatcher) == expected
-    assert payloads(dispatcher) == [{"type": "dossier_status", "code": code, "status": status, "overdue": overdue}]
+    [payload] = payloads(dispatcher)
+    assert payload == {"type": "dossier_status", "code": code, "status": status, "overdue": overdue,
+                       "agency": payload["agency"]} and payload["agency"]  # agency: the report's share by agency
     first = dispatcher.messages[0]
     assert first["code"] == code and first["agency"] and first["procedure_name"]
     assert DATE_RE.match(first["received_at"]) and DATE_RE.match(first["due_at"])
@@ -285,6 +287,6 @@ async def test_status_changed_rereads_the_status(settings, db_path):
     dispatcher, events = await run(action, tracker)
     assert responses(dispatcher) == ["utter_dossier_status_changed_intro", "utter_dossier_status_completed",
                                      "utter_dossier_result_in_person"]
-    assert payloads(dispatcher) == [{"type": "dossier_status", "code": PROCESSING, "status": "COMPLETED",
-                                     "overdue": False}]
+    assert [{k: v for k, v in p.items() if k != "agency"} for p in payloads(dispatcher)] == \
+        [{"type": "dossier_status", "code": PROCESSING, "status": "COMPLETED", "overdue": False}]
     assert events == [SlotSet("dossier_last_code", PROCESSING)]

@@ -74,7 +74,7 @@ def test_one_notification_per_change_per_conversation(setup, rasa):
     assert notifier.run_once() == 2
     assert notifier.run_once() == 0  # same status: no repeat
     paths = sorted(c["path"] for c in rasa.calls)
-    assert paths == ["/conversations/web-7/trigger_intent", "/conversations/zalo%3A12345/trigger_intent"]
+    assert paths == ["/conversations/web-7/trigger_intent", "/conversations/zalo:12345/trigger_intent"]
     for call in rasa.calls:
         assert call["query"] == {"output_channel": ["latest"], "token": ["rasa-token"]}
         assert call["body"] == {"name": INTENT, "entities": {"dossier_code": PROCESSING}}

@@ -42,7 +42,7 @@ def test_status_payload_matches_the_server(rasa_server, code):
     overdue = held["status"] not in FINAL and dt.datetime.fromisoformat(held["due_at"]) < dt.datetime.now(dt.timezone.utc)
     messages = rasa_server.rest(rasa_server.new_sender(), f"tra cứu hồ sơ {code.lower()}")
     assert _status_payloads(messages) == [{"type": "dossier_status", "code": held["code"], "status": held["status"],
-                                           "overdue": overdue}]
+                                           "overdue": overdue, "agency": held["agency"]}]
     text = "\n".join(m.get("text") or "" for m in messages)
     assert held["agency"] in text
     assert held["applicant_phone_last4"] not in text  # never shown

@@ -28,8 +28,9 @@ async def test_action_records_and_answers(tmp_path, monkeypatch):
     monkeypatch.setenv("HOTLINE", "1900 0000")
     dispatcher = CollectingDispatcher()
     events = await ActionRecordFeedback().run(dispatcher, _tracker("telegram:42", "feedback_unsatisfied", "1.001193"), {})
-    assert events == []
+    assert [(e["name"], bool(e["value"])) for e in events] == [("feedback_id", True)]  # for the reason, if given
     assert dispatcher.messages[0]["response"] == "utter_feedback_sorry"
+    assert dispatcher.messages[1]["response"] == "utter_survey_ask_reason"
     assert dispatcher.messages[0]["hotline"] == "1900 0000"
     await ActionRecordFeedback().run(CollectingDispatcher(), _tracker("web:x", "feedback_satisfied"), {})
     summary = FeedbackStore(db).summary(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1))
@@ -59,3 +60,25 @@ def test_report_command(tmp_path):
 def test_report_with_no_ratings():
     text = report({"ratings": 0, "satisfied": 0, "by_channel": {}, "unsatisfied_procedures": []}, 7)
     assert text.startswith("Mức độ hài lòng, 7 ngày gần nhất: –")
+
+
+async def test_survey_once_per_episode_and_what_it_follows(tmp_path, monkeypatch):
+    from actions.feedback import ActionOfferSurvey, served_in_episode
+
+    monkeypatch.setenv("SURVEY_SCALE", "3")
+    asked = {"event": "bot", "metadata": {"utter_action": "utter_survey_ask_3"}}
+    lookup = {"event": "bot", "data": {"custom": {"type": "dossier_status"}}, "metadata": {}}
+    answer = {"event": "bot", "data": {"custom": {"type": "procedure_answer"}}, "metadata": {}}
+    new_episode = {"event": "session_started"}
+
+    def tracker(events):
+        return Tracker("web:x", {}, {"intent": {"name": "thank"}, "text": "cảm ơn"}, events, False, None, {},
+                       "action_listen")
+
+    for events, expected in (([answer], ["utter_survey_ask_3"]), ([answer, asked], []),
+                             ([answer, asked, new_episode, lookup], ["utter_survey_ask_3"])):
+        dispatcher = CollectingDispatcher()
+        await ActionOfferSurvey().run(dispatcher, tracker(events), {})
+        assert [m["response"] for m in dispatcher.messages] == expected
+    assert served_in_episode(tracker([answer, new_episode, lookup])) == "lookup"
+    assert served_in_episode(tracker([answer, new_episode])) is None

@@ -1,0 +1,262 @@
+"""Complaints (phản ánh, kiến nghị) in the conversation: the form, the receipt, the status, the handled notice.
+
+Storage and rules live in bot/ops/complaints.py; this file only reads the conversation and answers. The optional
+dossier code is checked with bot/dossier/codes.py and looked up with the dossier actions' client; an overdue
+dossier flags the complaint. A contact is asked for only after consent, stored for the call-back, and never
+echoed (the answer names its kind only); the tracker store keeps it redacted like any identifier.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+# The dossier actions' client and errors (wherever the client module lives: actions/api or bot/dossier).
+from actions.dossier import DossierNotFound, DossierUnavailable, default_client, explain_invalid, status_labels
+from bot import portal
+from bot.dossier.codes import CodeError, find_code
+from bot.dossier.status import VN_TZ, now_vn
+from bot.feedback import channel_of
+from bot.ops import complaints as model
+from bot.ops.db import ops_engine
+from bot.vntext import fold
+
+FORM_SLOTS = ("complaint_category", "complaint_dossier_code", "complaint_description", "complaint_consent",
+              "complaint_contact")
+EXTRA_SLOTS = ("complaint_dossier_status", "complaint_dossier_overdue", "complaint_agency", "complaint_cancelled")
+NONE = "none"  # the person has no dossier code
+AGREE, REFUSE = "agree", "refuse"
+
+
+@functools.lru_cache(maxsize=1)
+def store() -> model.ComplaintStore:
+    return model.ComplaintStore(ops_engine())
+
+
+def _date(iso: Optional[str]) -> str:
+    return dt.datetime.fromisoformat(iso).astimezone(VN_TZ).strftime("%d/%m/%Y") if iso else ""
+
+
+def _reset() -> List[EventType]:
+    return [SlotSet(name, None) for name in FORM_SLOTS + EXTRA_SLOTS]
+
+
+def check_dossier(dispatcher: CollectingDispatcher, text: str) -> Optional[Dict[Text, Any]]:
+    """Slots for a valid dossier code in `text` (looked up, overdue flagged); None after saying what is wrong."""
+    result = find_code(text, now_vn().date())
+    if not result.ok:
+        if result.error is not CodeError.NO_CODE:
+            explain_invalid(dispatcher, result)
+        return None
+    slots: Dict[Text, Any] = {"complaint_dossier_code": result.code}
+    try:
+        dossier = default_client().get_dossier(result.code)
+    except DossierNotFound:
+        dispatcher.utter_message(response="utter_dossier_not_found", code=result.code)
+        return None
+    except DossierUnavailable:
+        dispatcher.utter_message(response="utter_complaint_dossier_unavailable")
+        return slots
+    now = now_vn()
+    overdue = dossier.is_overdue(now)
+    dispatcher.utter_message(response="utter_complaint_dossier_found", code=dossier.code,
+                             procedure_name=dossier.procedure_name, agency=dossier.agency,
+                             status_label=status_labels().get(dossier.status.value, dossier.status.value))
+    if overdue:
+        dispatcher.utter_message(response="utter_complaint_dossier_overdue", days_late=dossier.days_late(now))
+    return {**slots, "complaint_dossier_status": dossier.status.value, "complaint_dossier_overdue": overdue,
+            "complaint_agency": dossier.agency}
+
+
+class ActionComplaintStart(Action):
+    """Clears an earlier complaint and takes what the first message already says (category, dossier code)."""
+
+    def name(self) -> Text:
+        return "action_complaint_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        events = _reset()
+        category = model.category_in(text)
+        if category and category != "other":
+            events.append(SlotSet("complaint_category", category))
+        if find_code(text, now_vn().date()).error is not CodeError.NO_CODE:
+            found = check_dossier(dispatcher, text)
+            events += [SlotSet(name, value) for name, value in (found or {}).items()]
+        return events
+
+
+class ValidateComplaintForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_complaint_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        if tracker.get_slot("complaint_cancelled"):
+            return []
+        if tracker.get_slot("complaint_consent") == REFUSE:
+            return [s for s in domain_slots if s != "complaint_contact"]
+        return domain_slots
+
+    @staticmethod
+    def _cancel(value: Any, slot: Text) -> Optional[Dict[Text, Any]]:
+        """"hủy": the form ends (required_slots becomes empty) and nothing is stored."""
+        return {"complaint_cancelled": True, slot: None} if model.answer_in(str(value or ""), "cancel") else None
+
+    def validate_complaint_category(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> Dict[Text, Any]:
+        if value in model.categories():
+            return {"complaint_category": value}  # set by action_complaint_start
+        cancel = self._cancel(value, "complaint_category")
+        if cancel:
+            return cancel
+        category = model.category_in(str(value or ""))
+        if category is None:
+            dispatcher.utter_message(response="utter_complaint_category_unclear")
+        return {"complaint_category": category}
+
+    def validate_complaint_dossier_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "")
+        if tracker.get_slot("complaint_dossier_status") or value == NONE:
+            return {"complaint_dossier_code": value}  # looked up by action_complaint_start
+        cancel = self._cancel(text, "complaint_dossier_code")
+        if cancel:
+            return cancel
+        found = check_dossier(dispatcher, text)
+        if found:
+            return found
+        if find_code(text, now_vn().date()).error is CodeError.NO_CODE and (
+                model.answer_in(text, "none") or fold(text).startswith("khong co")):
+            return {"complaint_dossier_code": NONE}
+        return {"complaint_dossier_code": None}
+
+    def validate_complaint_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                       domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "")
+        cancel = self._cancel(text, "complaint_description")
+        if cancel:
+            return cancel
+        stored, cut = model.clean_description(text)
+        if not stored:
+            dispatcher.utter_message(response="utter_complaint_description_empty")
+            return {"complaint_description": None}
+        if cut:
+            dispatcher.utter_message(response="utter_complaint_description_cut", max_length=model.MAX_DESCRIPTION)
+        return {"complaint_description": stored}
+
+    def validate_complaint_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "")
+        if model.answer_in(text, "agree"):
+            return {"complaint_consent": AGREE}
+        if model.answer_in(text, "refuse") or model.answer_in(text, "none"):
+            return {"complaint_consent": REFUSE}
+        cancel = self._cancel(text, "complaint_consent")
+        if cancel:
+            return cancel
+        if model.contact_in(text):  # gave the contact straight away: that is consent
+            return {"complaint_consent": AGREE, "complaint_contact": model.contact_in(text)}
+        dispatcher.utter_message(response="utter_complaint_consent_unclear")
+        return {"complaint_consent": None}
+
+    def validate_complaint_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "")
+        contact = model.contact_in(text)
+        if contact:
+            return {"complaint_contact": contact}
+        if model.answer_in(text, "refuse") or model.answer_in(text, "cancel"):
+            return {"complaint_consent": REFUSE, "complaint_contact": None}
+        dispatcher.utter_message(response="utter_complaint_contact_invalid")
+        return {"complaint_contact": None}
+
+
+class ActionSubmitComplaint(Action):
+    def name(self) -> Text:
+        return "action_submit_complaint"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        if tracker.get_slot("complaint_cancelled") or not tracker.get_slot("complaint_category"):
+            dispatcher.utter_message(response="utter_complaint_cancelled")
+            return _reset()
+        code = tracker.get_slot("complaint_dossier_code")
+        consented = tracker.get_slot("complaint_consent") == AGREE
+        contact = model.contact_in(tracker.get_slot("complaint_contact")) if consented else None
+        complaint = store().create(
+            sender_id=tracker.sender_id, channel=channel_of(tracker.sender_id, tracker.get_latest_input_channel()),
+            category=tracker.get_slot("complaint_category"),
+            description=tracker.get_slot("complaint_description") or "",
+            contact=contact, dossier_code=code if code and code != NONE else None,
+            dossier_status=tracker.get_slot("complaint_dossier_status"),
+            dossier_overdue=tracker.get_slot("complaint_dossier_overdue"),
+            agency=tracker.get_slot("complaint_agency"))
+        label = model.categories()[complaint.category]
+        dispatcher.utter_message(response="utter_complaint_receipt", reference=complaint.reference, category=label,
+                                 portal_name=portal.portal_name(), portal_url=portal.portal_url(),
+                                 hotline=portal.hotline())
+        if contact:
+            dispatcher.utter_message(response="utter_complaint_contact_kept", kind=model.contact_kind(contact))
+        else:
+            dispatcher.utter_message(response="utter_complaint_no_contact")
+        dispatcher.utter_message(json_message={"type": "complaint_receipt", "reference": complaint.reference,
+                                               "category": complaint.category})
+        return _reset()
+
+
+def _reference(tracker: Tracker) -> Optional[str]:
+    for value in tracker.get_latest_entity_values("complaint_reference"):
+        found = model.find_reference(value)
+        if found:
+            return found
+    return model.find_reference(tracker.latest_message.get("text"))
+
+
+def utter_complaint(dispatcher: CollectingDispatcher, complaint: model.Complaint, response: str) -> None:
+    dispatcher.utter_message(response=response, reference=complaint.reference,
+                             category=model.categories()[complaint.category], created_at=_date(complaint.created_at),
+                             handled_at=_date(complaint.handled_at), note=complaint.handler_note or "—")
+    dispatcher.utter_message(json_message={"type": "complaint_status", "reference": complaint.reference,
+                                           "status": complaint.status})
+
+
+class ActionComplaintStatus(Action):
+    def name(self) -> Text:
+        return "action_complaint_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        reference = _reference(tracker)
+        if reference is None:
+            dispatcher.utter_message(response="utter_complaint_ask_reference")
+            return []
+        complaint = store().get(reference)
+        if complaint is None:
+            dispatcher.utter_message(response="utter_complaint_unknown_reference", reference=reference,
+                                     hotline=portal.hotline())
+            dispatcher.utter_message(json_message={"type": "complaint_status", "reference": reference,
+                                                   "status": "not_found"})
+            return []
+        utter_complaint(dispatcher, complaint, f"utter_complaint_status_{complaint.status}")
+        return []
+
+
+class ActionComplaintHandled(Action):
+    """Answers EXTERNAL_complaint_handled, sent by `python -m bot.ops.complaints handle` through bot/ops/notices."""
+
+    def name(self) -> Text:
+        return "action_complaint_handled"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        complaint = store().get(_reference(tracker))
+        if complaint is not None and complaint.sender_id == tracker.sender_id:
+            utter_complaint(dispatcher, complaint, "utter_complaint_handled")
+        return []
