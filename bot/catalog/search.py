@@ -259,6 +259,7 @@ def _deletes(word: str) -> set[str]:
 
 class SearchIndex:
     def __init__(self, records: list[dict]):
+        self._rewrites: dict[str, tuple] = {}
         self.stop = load_stopwords()
         self.abbrev = load_abbreviations()
         self.aliases = load_aliases()
@@ -406,7 +407,16 @@ class SearchIndex:
         return toks, codes, names_level
 
     def _rewrite(self, query: str) -> tuple[list[Tok], list[str], bool, set[int]]:
-        """rewrite() plus the positions of filler words the person typed (alias output is never filler)."""
+        """rewrite() plus the positions of filler words the person typed (alias output is never filler).
+        Cached per query text: one reading of a message asks for it several times (callers never mutate it)."""
+        cached = self._rewrites.get(query)
+        if cached is None:
+            if len(self._rewrites) >= 512:
+                self._rewrites.clear()
+            cached = self._rewrites[query] = self._rewrite_uncached(query)
+        return cached
+
+    def _rewrite_uncached(self, query: str) -> tuple[list[Tok], list[str], bool, set[int]]:
         toks = self._ages(expand(expand_slang(word_pairs(query), self.slang), self.abbrev))
         filler = self.filler_positions(toks)
         flags = [i in filler for i in range(len(toks))]

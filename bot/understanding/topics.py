@@ -46,13 +46,23 @@ def _lexicon() -> list[tuple[list[Tok], str, bool]]:
     return entries
 
 
+@functools.lru_cache(maxsize=1)
+def _by_first_word() -> dict[str, list[tuple[list[Tok], str, bool]]]:
+    """The lexicon by the folded first word of each cue (longest first), so a word tries only its own cues."""
+    index: dict[str, list[tuple[list[Tok], str, bool]]] = {}
+    for entry in _lexicon():
+        if entry[0]:
+            index.setdefault(entry[0][0][0], []).append(entry)
+    return index
+
+
 def find_cues(text: str | None) -> list[Cue]:
     """Every cue in the message, left to right, without overlaps (the longest cue wins at each word)."""
     toks = word_pairs(text or "")
     cues: list[Cue] = []
     i = 0
     while i < len(toks):
-        for words, topic, strong in _lexicon():
+        for words, topic, strong in _by_first_word().get(toks[i][0], ()):
             n = len(words)
             if n and len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i:i + n], words)):
                 cues.append(Cue(topic, strong, i, i + n, " ".join(w[0] for w in words)))
