@@ -200,6 +200,19 @@ class ComplaintStore:
                 notified_at=None))
         return self.get(complaint.reference)
 
+    def of_sender(self, sender_id: str) -> list[Complaint]:
+        with self.engine.begin() as connection:
+            return [Complaint(**row) for row in connection.execute(
+                complaints.select().where(complaints.c.sender_id == sender_id)).mappings()]
+
+    def forget_sender(self, sender_id: str) -> int:
+        """The person's right to deletion: their contact details and the link to their conversation go; the
+        complaint itself (category, masked description, handling) stays as the city's record. Returns how many."""
+        with self.engine.begin() as connection:
+            result = connection.execute(complaints.update().where(complaints.c.sender_id == sender_id).values(
+                contact=None, sender_id="forgotten", notified_at=sa.func.coalesce(complaints.c.notified_at, _now())))
+        return result.rowcount or 0
+
     def pending_notices(self) -> list[Complaint]:
         query = complaints.select().where(complaints.c.status == HANDLED, complaints.c.notified_at.is_(None))
         with self.engine.begin() as connection:

@@ -36,6 +36,16 @@ async def _two_people(env, domain, when: float):
     await store.save(_conversation("zalo:2", [("xin chào", when)]))
     env["subscriptions"].subscribe("telegram:1", "telegram", CODE, "PROCESSING")
     env["subscriptions"].subscribe("zalo:2", "zalo", CODE, "PROCESSING")
+    for sender, contact in (("telegram:1", "0912345678"), ("zalo:2", "0987654321")):
+        _complaints().create(sender_id=sender, channel=sender.split(":")[0], category="late_dossier",
+                             description="hồ sơ trễ hạn", contact=contact)
+
+
+def _complaints():
+    from bot.ops.complaints import ComplaintStore
+    from bot.ops.db import ops_engine
+
+    return ComplaintStore(ops_engine())
 
 
 async def test_forget_and_export(env, domain, capsys, tmp_path):
@@ -48,12 +58,16 @@ async def test_forget_and_export(env, domain, capsys, tmp_path):
     assert [e["text"] for e in exported["conversation_events"] if e["event"] == "user"] == [
         "số cccd [CCCD], hồ sơ đến đâu", "cảm ơn"]
     assert exported["dossier_subscriptions"][0]["code"] == CODE and exported["retention_days"] == 90
+    assert [c["contact"] for c in exported["complaints"]] == ["0912345678"]  # theirs, given with consent
     assert "079123456789" not in out.read_text(encoding="utf-8")
 
     capsys.readouterr()
     assert main(["forget", "telegram:1"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result == {"sender_id": "telegram:1", "events": 11, "dossier_subscriptions": 1}
+    assert result == {"sender_id": "telegram:1", "events": 11, "dossier_subscriptions": 1,
+                      "complaints_contact_deleted": 1}
+    assert _complaints().of_sender("telegram:1") == []  # unlinked from the person, contact gone
+    assert sorted(c.contact or "" for c in _complaints().list()) == ["", "0987654321"]  # the other person's stays
     assert database.events_of(engine, "telegram:1") == [] and env["subscriptions"].for_sender("telegram:1") == []
     assert len(database.events_of(engine, "zalo:2")) == 7 and len(env["subscriptions"].for_sender("zalo:2")) == 1
     assert database.totals(engine) == before
