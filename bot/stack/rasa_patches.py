@@ -1,0 +1,200 @@
+"""Rasa 3.6.21 with its hot paths made cheaper and the same behaviour: `python -m bot.stack.rasa_patches run …`.
+
+Takes any `rasa` command line; installs the patches below, then runs Rasa's own CLI. The stack (bot/stack/plan.py)
+starts the Rasa server this way, so `make run`, the end-to-end tests, the benchmarks and the cluster all run the
+patched server. Each patch is small, replaces one function and is tested in tests/unit/test_rasa_patches.py.
+
+- `RemoteAction._validate_action_result`: Rasa calls `jsonschema.validate` on every action server response, which
+  checks the schema itself again each time (a third of the server's CPU under load). The schema never changes, so
+  validators are checked and built once; each event is checked against the schema of its own type first, and
+  anything that fails goes through the whole schema, which rejects it with the same error as before.
+- `Event.resolve_by_type`: walks every subclass of Event (`all_subclasses`) for each event read from the tracker
+  store or the action server; the class found for a type name is remembered.
+- `MemoizationPolicy.predict_action_probabilities`: featurizes the whole conversation and then looks it up in its
+  memorized turns; with none (this assistant has rules and no stories) the answer is known without featurizing.
+- `EndpointConfig.session`: Rasa opens a new HTTP session, so a new TCP connection, for every call to the action
+  server; one session per endpoint is kept and its connections reused (closed after 2 s idle, before the action
+  server's 5 s keep-alive ends, so a request never goes out on a connection the server is closing).
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+
+KEEPALIVE_SECONDS = 2.0
+_INSTALLED: set[str] = set()
+
+
+def install_action_result_validator() -> None:
+    from jsonschema import exceptions, validators
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    validator = validator_class(schema)
+    is_valid = _event_dispatching_check(schema, validator_class)
+
+    def _validate_action_result(self, result) -> bool:  # noqa: ARG001 - replaces a method
+        if is_valid(result):
+            return True
+        error = exceptions.best_match(validator.iter_errors(result))  # the whole schema decides, and says why
+        if error is None:
+            return True
+        error.message += (
+            ". Failed to validate Action server response from API, make sure your response from the Action "
+            f"endpoint is valid. For more information about the format visit {DOCS_BASE_URL}/custom-actions"
+        )
+        raise error
+
+    RemoteAction._validate_action_result = _validate_action_result
+
+
+def _event_dispatching_check(schema: dict, validator_class):
+    """A check equivalent to the response schema, faster on valid responses.
+
+    The schema validates each event against `oneOf` 23 event schemas, each fixing `event` to a different constant:
+    an event is valid when it matches the one schema for its `event` value (the others fail on the constant).
+    """
+    events_schema = schema["properties"]["events"]
+    event_schema = events_schema["items"]
+    base = {key: value for key, value in event_schema.items() if key != "oneOf"}
+    by_type = {}
+    for variant in event_schema["oneOf"]:
+        by_type[variant["properties"]["event"]["const"]] = validator_class({"allOf": [base, variant]})
+    if len(by_type) != len(event_schema["oneOf"]):
+        raise RuntimeError("Rasa's event schemas no longer have one constant each: remove this patch")
+    envelope = validator_class({**schema, "properties": {**schema["properties"], "events": {"type": "array"}}})
+
+    def is_valid(result) -> bool:
+        if not envelope.is_valid(result):
+            return False
+        for event in result.get("events") or ():
+            kind = event.get("event") if isinstance(event, dict) else None
+            check = by_type.get(kind) if isinstance(kind, str) else None
+            if check is None or not check.is_valid(event):
+                return False
+        return True
+
+    return is_valid
+
+
+def install_event_type_cache() -> None:
+    from rasa.shared.core.events import Event
+
+    resolve = Event.resolve_by_type
+    found: dict[str, type] = {}
+
+    def resolve_by_type(type_name, default=None):
+        event_class = found.get(type_name)
+        if event_class is None:
+            event_class = resolve(type_name, default)
+            if event_class is not None and getattr(event_class, "type_name", None) == type_name:
+                found[type_name] = event_class
+        return event_class
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
+def install_memoization_shortcut() -> None:
+    from rasa.core.policies.memoization import MemoizationPolicy
+
+    predict = MemoizationPolicy.predict_action_probabilities
+
+    def predict_action_probabilities(self, tracker, domain, rule_only_data=None, **kwargs):
+        if not self.lookup:  # nothing memorized: the same "no memorized action" as after featurizing
+            return self._prediction(self._default_predictions(domain))
+        return predict(self, tracker, domain, rule_only_data=rule_only_data, **kwargs)
+
+    MemoizationPolicy.predict_action_probabilities = predict_action_probabilities
+
+
+def install_kept_alive_sessions() -> None:
+    import aiohttp
+    from rasa.utils import endpoints
+
+    class KeptSession(aiohttp.ClientSession):
+        async def __aexit__(self, *exc_info) -> None:  # kept open for the next request
+            return None
+
+    new_session = endpoints.EndpointConfig.session
+
+    def session(self) -> aiohttp.ClientSession:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return new_session(self)
+        kept = getattr(self, "_kept_session", None)
+        if kept is None or kept.closed or getattr(kept, "_loop", None) is not loop:
+            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+            kept = KeptSession(
+                headers=self.headers,
+                auth=auth,
+                timeout=aiohttp.ClientTimeout(total=endpoints.DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+            )
+            self._kept_session = kept
+        return kept
+
+    endpoints.EndpointConfig.session = session
+
+
+def install_rule_lookup_shortcut() -> None:
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    lengths: dict[str, int] = {}
+
+    def _get_possible_keys(self, lookup, states):
+        possible_keys = set(lookup.keys())
+        for key in possible_keys:
+            if key not in lengths:
+                lengths[key] = len(self._rule_key_to_state(key))
+        longest = max((lengths[key] for key in possible_keys), default=0)
+        for index, state in enumerate(reversed(states)):
+            if index >= longest:  # Rasa's check passes every rule further back than its length
+                break
+            possible_keys = {key for key in possible_keys if self._is_rule_applicable(key, index, state)}
+        return possible_keys
+
+    RulePolicy._get_possible_keys = _get_possible_keys
+
+
+def install_plain_graph_runner() -> None:
+    import dask.core
+    from rasa.engine.runner import dask as dask_runner
+
+    class _Dask:  # what DaskGraphRunner.run uses of the dask module
+        get = staticmethod(dask.core.get)
+
+    dask_runner.dask = _Dask
+
+
+PATCHES = {
+    "action_result_validator": install_action_result_validator,
+    "event_type_cache": install_event_type_cache,
+    "memoization_shortcut": install_memoization_shortcut,
+    "kept_alive_sessions": install_kept_alive_sessions,
+    "rule_lookup_shortcut": install_rule_lookup_shortcut,
+    "plain_graph_runner": install_plain_graph_runner,
+}
+
+
+def install() -> None:
+    """Install every patch once (idempotent)."""
+    for name, patch in PATCHES.items():
+        if name not in _INSTALLED:
+            patch()
+            _INSTALLED.add(name)
+
+
+def main() -> None:
+    install()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
