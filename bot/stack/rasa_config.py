@@ -13,14 +13,18 @@ import yaml
 from bot.settings import StackSettings
 
 
+# Rasa's SQL tracker store that loads a conversation once per node and keeps its recent turns (fast_tracker.py).
+TRACKER_STORE_TYPE = "bot.stack.fast_tracker.FastSQLTrackerStore"
+
+
 def tracker_store(settings: StackSettings) -> dict[str, Any]:
     if not settings.database_url:
-        return {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "tracker.db")}
+        return {"type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": str(settings.var_dir / "tracker.db")}
     url = urlparse(settings.database_url)
     if url.scheme not in ("postgresql", "postgres"):
         raise SystemExit(f"DATABASE_URL must be a postgresql:// URL, got scheme {url.scheme!r}")
     return {
-        "type": "SQL",
+        "type": TRACKER_STORE_TYPE,
         "dialect": "postgresql",
         "url": url.hostname or "127.0.0.1",
         "port": url.port or 5432,

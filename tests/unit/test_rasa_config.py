@@ -6,6 +6,8 @@ import yaml
 from bot.settings import StackSettings
 from bot.stack import rasa_config
 
+FAST_STORE = "bot.stack.fast_tracker.FastSQLTrackerStore"
+
 
 def _settings(tmp_path: Path, **overrides) -> StackSettings:
     values = dict(
@@ -19,7 +21,7 @@ def _settings(tmp_path: Path, **overrides) -> StackSettings:
 
 def test_defaults_are_sqlite_and_no_lock_store(tmp_path):
     config = rasa_config.endpoints(_settings(tmp_path))
-    assert config["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    assert config["tracker_store"] == {"type": FAST_STORE, "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
     assert "lock_store" not in config
     assert config["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
 
@@ -31,7 +33,7 @@ def test_postgresql_and_redis_from_urls(tmp_path):
         redis_url="redis://:secret@cache.local:6380/2",
     ))
     assert config["tracker_store"] == {
-        "type": "SQL", "dialect": "postgresql", "url": "db.local", "port": 5433, "db": "assistant",
+        "type": FAST_STORE, "dialect": "postgresql", "url": "db.local", "port": 5433, "db": "assistant",
         "username": "rasa", "password": "p@ss",
     }
     assert config["lock_store"] == {
