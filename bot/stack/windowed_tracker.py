@@ -7,7 +7,8 @@ the policies look at, to send it to the action server. `WindowedTracker` keeps t
 trackers it replays start from that state, so the current state, the slots and the states the policies see for the
 kept turns are the same as with every event; only states further back are missing. That is enough when nothing
 looks further back than the window: the RulePolicy's longest rule here is 3 states, the MemoizationPolicy has no
-stories, and a revert (fallback) undoes one turn. tests/unit/test_windowed_tracker.py checks that long
+stories, a revert (fallback) undoes one turn, and the window never starts while a form is active (Rasa's replay
+undoes a form's turns back to its previous execution). tests/unit/test_windowed_tracker.py checks that long
 conversations get the same predictions with and without the window.
 """
 from __future__ import annotations
@@ -61,6 +62,14 @@ class TrackerState:
         tracker.active_loop = dataclasses.replace(self.active_loop) if self.active_loop else self.active_loop
 
 
+@dataclass
+class WindowStart:
+    """The state before the first event kept, both ways Rasa computes a tracker's state."""
+
+    live: TrackerState  # applying every earlier event in turn: what Rasa's copies start from
+    replayed: TrackerState  # replaying the earlier applied events (a form's turns undone): Rasa's prior trackers
+
+
 class WindowedTracker(DialogueStateTracker):
     def __init__(
         self,
@@ -75,16 +84,16 @@ class WindowedTracker(DialogueStateTracker):
         self.window_turns = window_turns
         self.dropped = 0  # events of this session before the first one kept
         self.saved = 0  # events of this session in the tracker store (counted from the session's first)
-        self.start: Optional[TrackerState] = None  # state before the first event kept; None: the initial state
+        self.start: Optional[WindowStart] = None  # None: the initial state
 
     # --- replaying starts from the state before the window ---------------------------------------------------
-    def _replay_start(self) -> Optional[TrackerState]:
+    def _start(self) -> Optional[WindowStart]:
         # A reset in the window makes what came before irrelevant, as it does for Rasa's own replay.
         if any(isinstance(event, RESETS) for event in self.events):
             return None
         return self.start
 
-    def _empty(self, start: Optional[TrackerState]) -> "WindowedTracker":
+    def _empty(self, start: Optional[WindowStart], replayed: bool) -> "WindowedTracker":
         tracker = WindowedTracker(
             self.sender_id,
             self.slots.values(),
@@ -95,47 +104,67 @@ class WindowedTracker(DialogueStateTracker):
         tracker.start = start
         tracker.dropped = tracker.saved = self.dropped
         if start is not None:
-            start.restore(tracker)
+            (start.replayed if replayed else start.live).restore(tracker)
         return tracker
 
     def init_copy(self) -> "WindowedTracker":
         """A tracker in the state before the first event kept, without events (Rasa: with the initial values)."""
-        return self._empty(self._replay_start())
+        return self._empty(self._start(), replayed=True)
+
+    def travel_back_in_time(self, target_time: float) -> "WindowedTracker":
+        tracker = self._empty(self._start(), replayed=False)
+        for event in self.events:
+            if event.timestamp > target_time:
+                break
+            tracker.update(event)
+        return tracker
 
     def replay_events(self) -> None:
         """Called by reverting events after `_reset()`: start from the state before the window, not the initial."""
         applied = self.applied_events()
-        start = self._replay_start()
+        start = self._start()
         if start is not None:
-            start.restore(self)
+            start.replayed.restore(self)
         for event in applied:
             event.apply_to(self)
 
     # --- dropping old turns -----------------------------------------------------------------------------------
-    def _cut(self) -> int:
-        """Index of the `action_listen` before the oldest user turn to keep; 0 when nothing can be dropped."""
+    def _cuts(self) -> list[int]:
+        """Where the window may start: each `action_listen` before a user message, keeping the last
+        `window_turns` user messages and every event not saved yet."""
         users = [i for i, event in enumerate(self.events) if isinstance(event, UserUttered)]
         if len(users) <= self.window_turns:
-            return 0
-        first_kept = users[-self.window_turns]
-        for index in range(first_kept - 1, -1, -1):
-            event = self.events[index]
-            if isinstance(event, ActionExecuted):
-                return index
-        return 0
+            return []
+        last = min(users[-self.window_turns], self.saved - self.dropped)
+        return [i - 1 for i in users if 0 < i <= last and isinstance(self.events[i - 1], ActionExecuted)]
 
     def trim(self) -> None:
-        """Drop saved events older than the window, remembering the state they lead to."""
-        cut = min(self._cut(), self.saved - self.dropped)
-        if cut <= 0 or not isinstance(self.events[cut], ActionExecuted):
+        """Drop saved events older than the window, remembering the state they lead to.
+
+        The window never starts inside an active loop (form): Rasa's replay undoes a loop's turns back to its
+        previous execution, which must then be in the window.
+        """
+        cuts = set(self._cuts())
+        if not cuts:
             return
-        prefix = self._empty(self.start)
-        for event in list(self.events)[:cut]:
-            prefix.update(event)
-        for _ in range(cut):
+        events = list(self.events)
+        live = self._empty(self.start, replayed=False)
+        chosen, live_state = 0, None
+        for index, event in enumerate(events[: max(cuts)]):
+            live.update(event)
+            if index + 1 in cuts and not live.active_loop_name:
+                chosen, live_state = index + 1, TrackerState.of(live)
+        if not chosen:
+            return
+        before = self._empty(self.start, replayed=True)
+        before.events.extend(events[:chosen])
+        replayed = before.init_copy()
+        for event in before.applied_events():
+            event.apply_to(replayed)
+        for _ in range(chosen):
             self.events.popleft()
-        self.start = TrackerState.of(prefix)
-        self.dropped += cut
+        self.start = WindowStart(live=live_state, replayed=TrackerState.of(replayed))
+        self.dropped += chosen
 
     @property
     def total_events(self) -> int:
