@@ -88,11 +88,11 @@ class FastSQLTrackerStore(SQLTrackerStore):
 
     def _create_index(self) -> None:
         """(sender_id, id): the per-turn check reads only the index (SQLite's sender_id index already has the id)."""
-        table = self.SQLEvent.__table__
         try:
-            sa.Index(_INDEX, table.c.sender_id, table.c.id).create(self.engine, checkfirst=True)
-        except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:  # another node created it meanwhile
-            logger.debug(f"Index {_INDEX} not created: {error}")
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {_INDEX} ON {_TABLE} (sender_id, id)")
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError) as error:
+            logger.debug(f"Index {_INDEX} not created (another node may be creating it): {error}")
 
     # --- Rasa's interface ------------------------------------------------------------------------------------------
     def init_tracker(self, sender_id: str) -> WindowedTracker:
