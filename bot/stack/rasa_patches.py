@@ -19,6 +19,7 @@ patched server. Each patch is small, replaces one function and is tested in test
 from __future__ import annotations
 
 import asyncio
+import functools
 import sys
 
 KEEPALIVE_SECONDS = 2.0
@@ -36,6 +37,7 @@ def install_action_result_validator() -> None:
     validator = validator_class(schema)
     is_valid = _event_dispatching_check(schema, validator_class)
 
+    @functools.wraps(RemoteAction._validate_action_result)
     def _validate_action_result(self, result) -> bool:  # noqa: ARG001 - replaces a method
         if is_valid(result):
             return True
@@ -86,6 +88,7 @@ def install_event_type_cache() -> None:
     resolve = Event.resolve_by_type
     found: dict[str, type] = {}
 
+    @functools.wraps(resolve)
     def resolve_by_type(type_name, default=None):
         event_class = found.get(type_name)
         if event_class is None:
@@ -102,6 +105,7 @@ def install_memoization_shortcut() -> None:
 
     predict = MemoizationPolicy.predict_action_probabilities
 
+    @functools.wraps(predict)
     def predict_action_probabilities(self, tracker, domain, rule_only_data=None, **kwargs):
         if not self.lookup:  # nothing memorized: the same "no memorized action" as after featurizing
             return self._prediction(self._default_predictions(domain))
@@ -110,17 +114,27 @@ def install_memoization_shortcut() -> None:
     MemoizationPolicy.predict_action_probabilities = predict_action_probabilities
 
 
+class _Reused:
+    """`async with` around a kept session (Rasa's two callers use it so): leaving the block does not close it."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+
+    async def __aenter__(self):
+        return self.session
+
+    async def __aexit__(self, *exc_info) -> None:
+        return None
+
+
 def install_kept_alive_sessions() -> None:
     import aiohttp
     from rasa.utils import endpoints
 
-    class KeptSession(aiohttp.ClientSession):
-        async def __aexit__(self, *exc_info) -> None:  # kept open for the next request
-            return None
-
     new_session = endpoints.EndpointConfig.session
 
-    def session(self) -> aiohttp.ClientSession:
+    @functools.wraps(new_session)
+    def session(self):
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -128,14 +142,14 @@ def install_kept_alive_sessions() -> None:
         kept = getattr(self, "_kept_session", None)
         if kept is None or kept.closed or getattr(kept, "_loop", None) is not loop:
             auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
-            kept = KeptSession(
+            kept = aiohttp.ClientSession(
                 headers=self.headers,
                 auth=auth,
                 timeout=aiohttp.ClientTimeout(total=endpoints.DEFAULT_REQUEST_TIMEOUT),
                 connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
             )
             self._kept_session = kept
-        return kept
+        return _Reused(kept)
 
     endpoints.EndpointConfig.session = session
 
@@ -145,6 +159,7 @@ def install_rule_lookup_shortcut() -> None:
 
     lengths: dict[str, int] = {}
 
+    @functools.wraps(RulePolicy._get_possible_keys)
     def _get_possible_keys(self, lookup, states):
         possible_keys = set(lookup.keys())
         for key in possible_keys:
