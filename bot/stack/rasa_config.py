@@ -54,7 +54,8 @@ def lock_store(settings: StackSettings) -> dict[str, Any] | None:
 
 def endpoints(settings: StackSettings) -> dict[str, Any]:
     config: dict[str, Any] = {
-        "action_endpoint": {"url": settings.actions_url},
+        # Only actions marked `send_domain` in domain.yml get the domain with each call, not every action.
+        "action_endpoint": {"url": settings.actions_url, "enable_selective_domain": True},
         "tracker_store": tracker_store(settings),
     }
     lock = lock_store(settings)

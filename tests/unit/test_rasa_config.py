@@ -23,7 +23,7 @@ def test_defaults_are_sqlite_and_no_lock_store(tmp_path):
     config = rasa_config.endpoints(_settings(tmp_path))
     assert config["tracker_store"] == {"type": FAST_STORE, "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
     assert "lock_store" not in config
-    assert config["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
+    assert config["action_endpoint"] == {"url": "http://127.0.0.1:5055/webhook", "enable_selective_domain": True}
 
 
 def test_postgresql_and_redis_from_urls(tmp_path):
