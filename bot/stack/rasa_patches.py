@@ -12,6 +12,8 @@ patched server. Each patch is small, replaces one function and is tested in test
   store or the action server; the class found for a type name is remembered.
 - `MemoizationPolicy.predict_action_probabilities`: featurizes the whole conversation and then looks it up in its
   memorized turns; with none (this assistant has rules and no stories) the answer is known without featurizing.
+- `RulePolicy._get_possible_keys` / `_prediction_states`: the rules (3 states at most here) are matched against
+  the conversation's last states only, computed for those states only; Rasa computes and checks every state.
 - `EndpointConfig.session`: Rasa opens a new HTTP session, so a new TCP connection, for every call to the action
   server; one session per endpoint is kept and its connections reused (closed after 2 s idle, before the action
   server's 5 s keep-alive ends, so a request never goes out on a connection the server is closing).
@@ -154,25 +156,75 @@ def install_kept_alive_sessions() -> None:
     endpoints.EndpointConfig.session = session
 
 
+def _rule_lengths(policy) -> dict[str, list]:
+    """Each rule key of a RulePolicy with its states, last first (Rasa reverses them on every check)."""
+    rules = getattr(policy, "_reversed_rules", None)
+    if rules is None:
+        rules = {
+            key: list(reversed(policy._rule_key_to_state(key)))
+            for lookup in policy.lookup.values() if isinstance(lookup, dict) for key in lookup
+        }
+        policy._reversed_rules = rules
+    return rules
+
+
 def install_rule_lookup_shortcut() -> None:
     from rasa.core.policies.rule_policy import RulePolicy
-
-    lengths: dict[str, int] = {}
+    from rasa.shared.core.constants import PREVIOUS_ACTION
 
     @functools.wraps(RulePolicy._get_possible_keys)
     def _get_possible_keys(self, lookup, states):
+        """RulePolicy._is_rule_applicable of Rasa 3.6.21 inlined, and no look further back than the longest rule
+        (Rasa's check passes every rule at a turn beyond its length)."""
+        rules = _rule_lengths(self)
         possible_keys = set(lookup.keys())
-        for key in possible_keys:
-            if key not in lengths:
-                lengths[key] = len(self._rule_key_to_state(key))
-        longest = max((lengths[key] for key in possible_keys), default=0)
-        for index, state in enumerate(reversed(states)):
-            if index >= longest:  # Rasa's check passes every rule further back than its length
-                break
-            possible_keys = {key for key in possible_keys if self._is_rule_applicable(key, index, state)}
+        for key in possible_keys - rules.keys():
+            rules[key] = list(reversed(self._rule_key_to_state(key)))
+        longest = max((len(rules[key]) for key in possible_keys), default=0)
+        for index, state in enumerate(reversed(states[-longest:] if longest else [])):
+            current_previous_action = state.get(PREVIOUS_ACTION)
+            kept = set()
+            for key in possible_keys:
+                rule = rules[key]
+                if index >= len(rule):
+                    kept.add(key)
+                    continue
+                rule_previous_action = rule[index].get(PREVIOUS_ACTION)
+                if not rule_previous_action and not current_previous_action:
+                    kept.add(key)
+                elif rule_previous_action and current_previous_action and self._does_rule_match_state(
+                    rule[index], state
+                ):
+                    kept.add(key)
+            possible_keys = kept
         return possible_keys
 
     RulePolicy._get_possible_keys = _get_possible_keys
+
+
+def install_rule_states_tail() -> None:
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.shared.core.events import ActionExecuted
+
+    states_of = RulePolicy._prediction_states
+
+    @functools.wraps(states_of)
+    def _prediction_states(self, tracker, domain, use_text_for_last_user_input=False, rule_only_data=None):
+        """The last states only, one more than the longest rule: all the rules look at (older states only make
+        the fallback's feature key longer, which then matches no rule either way)."""
+        keep = 1 + max((len(rule) for rule in _rule_lengths(self).values()), default=0)
+        applied = tracker.applied_events()
+        skip = 1 + sum(isinstance(event, ActionExecuted) for event in applied) - keep
+        if skip <= 0:
+            return states_of(self, tracker, domain, use_text_for_last_user_input, rule_only_data)
+        states = []
+        for index, (prior, _) in enumerate(tracker.generate_all_prior_trackers()):
+            if index >= skip:  # Domain.states_for_tracker_history without ignore_rule_only_turns
+                states.append(domain._clean_state(domain.get_active_state(prior, omit_unset_slots=False)))
+        self.featurizer._choose_last_user_input([states], use_text_for_last_user_input)
+        return self.featurizer.slice_state_history(states, self.featurizer.max_history)
+
+    RulePolicy._prediction_states = _prediction_states
 
 
 def install_plain_graph_runner() -> None:
@@ -191,6 +243,7 @@ PATCHES = {
     "memoization_shortcut": install_memoization_shortcut,
     "kept_alive_sessions": install_kept_alive_sessions,
     "rule_lookup_shortcut": install_rule_lookup_shortcut,
+    "rule_states_tail": install_rule_states_tail,
     "plain_graph_runner": install_plain_graph_runner,
 }
 

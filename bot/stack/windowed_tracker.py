@@ -22,7 +22,7 @@ from rasa.shared.core.events import ActionExecuted, Event, Restarted, SessionSta
 from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker
 
-DEFAULT_WINDOW_TURNS = 5
+DEFAULT_WINDOW_TURNS = 3
 RESETS = (Restarted, SessionStarted)  # their effect does not depend on any earlier event
 
 

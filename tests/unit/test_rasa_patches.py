@@ -229,3 +229,28 @@ def test_the_stack_starts_rasa_with_the_patches(tmp_path):
     )
     rasa = next(s for s in services(settings, Path("model.tar.gz"), "e.yml", "c.yml") if s.name == "rasa")
     assert rasa.argv[1:4] == ["-m", "bot.stack.rasa_patches", "run"]
+
+
+@pytest.mark.rasa
+def test_trained_rule_policy_predicts_as_without_the_patches(monkeypatch):
+    """The trained RulePolicy on long generated conversations: the patched rule matching and states give Rasa's
+    predictions after every event."""
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    from tests.unit.test_windowed_tracker import _turns, trained_rule_policy
+
+    policy, domain = trained_rule_policy()
+    patched = RulePolicy._get_possible_keys, RulePolicy._prediction_states
+    for seed in range(3):
+        tracker = DialogueStateTracker("s", domain.slots)
+        for turn in _turns(seed, domain, turns=40):
+            for event in turn:
+                tracker.update(event)
+                mine = policy.predict_action_probabilities(tracker, domain)
+                monkeypatch.setattr(RulePolicy, "_get_possible_keys", patched[0].__wrapped__)
+                monkeypatch.setattr(RulePolicy, "_prediction_states", patched[1].__wrapped__)
+                rasas = policy.predict_action_probabilities(tracker, domain)
+                monkeypatch.setattr(RulePolicy, "_get_possible_keys", patched[0])
+                monkeypatch.setattr(RulePolicy, "_prediction_states", patched[1])
+                assert (mine.probabilities, mine.events, mine.hide_rule_turn, mine.is_end_to_end_prediction) == (
+                    rasas.probabilities, rasas.events, rasas.hide_rule_turn, rasas.is_end_to_end_prediction)

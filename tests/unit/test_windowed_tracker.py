@@ -186,6 +186,11 @@ def test_unsaved_events_are_never_dropped(domain):
 
 @pytest.fixture(scope="module")
 def rule_policy():
+    return trained_rule_policy()
+
+
+def trained_rule_policy():
+    """The RulePolicy of the latest trained model, and its domain."""
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.graph import ExecutionContext
     from rasa.engine.storage.local_model_storage import LocalModelStorage
