@@ -156,44 +156,63 @@ def install_kept_alive_sessions() -> None:
     endpoints.EndpointConfig.session = session
 
 
-def _rule_lengths(policy) -> dict[str, list]:
-    """Each rule key of a RulePolicy with its states, last first (Rasa reverses them on every check)."""
+def _rule_states(policy) -> dict[str, list]:
+    """Each rule key of a RulePolicy with its states, last first (Rasa reverses them on every check), and for each
+    state the previous action and intent it requires (None: any), which most conversation states fail."""
     rules = getattr(policy, "_reversed_rules", None)
     if rules is None:
-        rules = {
-            key: list(reversed(policy._rule_key_to_state(key)))
-            for lookup in policy.lookup.values() if isinstance(lookup, dict) for key in lookup
-        }
+        rules = {key: _reversed_rule(policy, key) for lookup in policy.lookup.values() if isinstance(lookup, dict)
+                 for key in lookup}
         policy._reversed_rules = rules
     return rules
 
 
+def _reversed_rule(policy, key: str) -> list:
+    from rasa.core.policies.rule_policy import SHOULD_NOT_BE_SET
+    from rasa.shared.core.constants import PREVIOUS_ACTION, USER
+
+    def required(sub_state: dict, name: str):
+        value = (sub_state or {}).get(name)
+        return value if isinstance(value, str) and value and value != SHOULD_NOT_BE_SET else None
+
+    return [(state, required(state.get(PREVIOUS_ACTION), "action_name"), required(state.get(USER), "intent"))
+            for state in reversed(policy._rule_key_to_state(key))]
+
+
 def install_rule_lookup_shortcut() -> None:
     from rasa.core.policies.rule_policy import RulePolicy
-    from rasa.shared.core.constants import PREVIOUS_ACTION
+    from rasa.shared.core.constants import PREVIOUS_ACTION, USER
 
     @functools.wraps(RulePolicy._get_possible_keys)
     def _get_possible_keys(self, lookup, states):
-        """RulePolicy._is_rule_applicable of Rasa 3.6.21 inlined, and no look further back than the longest rule
-        (Rasa's check passes every rule at a turn beyond its length)."""
-        rules = _rule_lengths(self)
+        """RulePolicy._is_rule_applicable of Rasa 3.6.21 inlined; a rule whose previous action or intent differs
+        from the state's fails `_does_rule_match_state` without calling it; no look further back than the longest
+        rule (Rasa's check passes every rule at a turn beyond its length)."""
+        rules = _rule_states(self)
         possible_keys = set(lookup.keys())
         for key in possible_keys - rules.keys():
-            rules[key] = list(reversed(self._rule_key_to_state(key)))
+            rules[key] = _reversed_rule(self, key)
         longest = max((len(rules[key]) for key in possible_keys), default=0)
         for index, state in enumerate(reversed(states[-longest:] if longest else [])):
             current_previous_action = state.get(PREVIOUS_ACTION)
+            action = (current_previous_action or {}).get("action_name")
+            intent = (state.get(USER) or {}).get("intent")
             kept = set()
             for key in possible_keys:
                 rule = rules[key]
                 if index >= len(rule):
                     kept.add(key)
                     continue
-                rule_previous_action = rule[index].get(PREVIOUS_ACTION)
+                rule_state, needs_action, needs_intent = rule[index]
+                rule_previous_action = rule_state.get(PREVIOUS_ACTION)
                 if not rule_previous_action and not current_previous_action:
                     kept.add(key)
-                elif rule_previous_action and current_previous_action and self._does_rule_match_state(
-                    rule[index], state
+                elif (
+                    rule_previous_action
+                    and current_previous_action
+                    and (needs_action is None or needs_action == action)
+                    and (needs_intent is None or needs_intent == intent)
+                    and self._does_rule_match_state(rule_state, state)
                 ):
                     kept.add(key)
             possible_keys = kept
@@ -212,7 +231,7 @@ def install_rule_states_tail() -> None:
     def _prediction_states(self, tracker, domain, use_text_for_last_user_input=False, rule_only_data=None):
         """The last states only, one more than the longest rule: all the rules look at (older states only make
         the fallback's feature key longer, which then matches no rule either way)."""
-        keep = 1 + max((len(rule) for rule in _rule_lengths(self).values()), default=0)
+        keep = 1 + max((len(rule) for rule in _rule_states(self).values()), default=0)
         applied = tracker.applied_events()
         skip = 1 + sum(isinstance(event, ActionExecuted) for event in applied) - keep
         if skip <= 0:
