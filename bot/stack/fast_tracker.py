@@ -19,6 +19,7 @@ is then not cached, so the next turn reads what the table holds, as with Rasa's 
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections import OrderedDict
@@ -36,8 +37,12 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_CACHE_SIZE = 1000
 _TABLE = SQLTrackerStore.SQLEvent.__tablename__
-_ROWS_OF = sa.text(f"SELECT count(id), max(id) FROM {_TABLE} WHERE sender_id = :sender_id")
-_ROWS_AFTER = sa.text(f"SELECT data FROM {_TABLE} WHERE sender_id = :sender_id AND id > :after ORDER BY id")
+# The per-turn statements go straight to the driver (SQLAlchemy's statement handling cost more than SQLite itself);
+# {p} is the driver's parameter mark.
+_ROWS_OF = "SELECT count(id), max(id) FROM " + _TABLE + " WHERE sender_id = {p}"
+_ROWS_AFTER = "SELECT data FROM " + _TABLE + " WHERE sender_id = {p} AND id > {p} ORDER BY id"
+_INSERT = ("INSERT INTO " + _TABLE + " (sender_id, type_name, timestamp, intent_name, action_name, data)"
+           " VALUES ({p}, {p}, {p}, {p}, {p}, {p})")
 _INDEX = "ix_events_sender_id_id"
 
 
@@ -67,6 +72,18 @@ class FastSQLTrackerStore(SQLTrackerStore):
             self._use_sqlite_wal()
         else:
             self._create_index()
+        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        self._sql = {name: sql.format(p=mark) for name, sql in
+                     (("rows_of", _ROWS_OF), ("rows_after", _ROWS_AFTER), ("insert", _INSERT))}
+
+    @contextlib.contextmanager
+    def _driver(self):
+        """A pooled driver connection and its cursor (rolled back if not committed when it goes back)."""
+        connection = self.engine.raw_connection()
+        try:
+            yield connection, connection.cursor()
+        finally:
+            connection.close()
 
     # --- database set-up -----------------------------------------------------------------------------------------
     def _use_sqlite_wal(self) -> None:
@@ -100,9 +117,10 @@ class FastSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         cached = self._cache.pop(sender_id, None)
-        with self.engine.connect() as connection:
-            count, last_id = connection.execute(_ROWS_OF, {"sender_id": sender_id}).one()
-            tracker = self._from_cache(connection, sender_id, cached, count, last_id) if cached else None
+        with self._driver() as (_, cursor):
+            cursor.execute(self._sql["rows_of"], (sender_id,))
+            count, last_id = cursor.fetchone()
+            tracker = self._from_cache(cursor, sender_id, cached, count, last_id) if cached else None
         if tracker is None and count:
             with self.session_scope() as session:
                 tracker = self._load(session, sender_id)
@@ -121,10 +139,12 @@ class FastSQLTrackerStore(SQLTrackerStore):
         redacting = type(self).stored_event_data is not FastSQLTrackerStore.stored_event_data
         as_is = not redacting or all(data == event.as_dict() for data, event in zip(datas, new_events))
         rows = [self._row(tracker.sender_id, event, data) for event, data in zip(new_events, datas)]
-        with self.engine.begin() as connection:
+        with self._driver() as (connection, cursor):
             if rows:
-                connection.execute(self.SQLEvent.__table__.insert(), rows)
-            count, last_id = connection.execute(_ROWS_OF, {"sender_id": tracker.sender_id}).one()
+                cursor.executemany(self._sql["insert"], rows)
+            cursor.execute(self._sql["rows_of"], (tracker.sender_id,))
+            count, last_id = cursor.fetchone()
+            connection.commit()
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
         tracker.saved = tracker.total_events
@@ -146,17 +166,11 @@ class FastSQLTrackerStore(SQLTrackerStore):
             self._cache.popitem(last=False)
 
     @staticmethod
-    def _row(sender_id: str, event: Event, data: dict) -> dict[str, Any]:
-        return {
-            "sender_id": sender_id,
-            "type_name": event.type_name,
-            "timestamp": data.get("timestamp"),
-            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            "action_name": data.get("name"),
-            "data": json.dumps(data),
-        }
+    def _row(sender_id: str, event: Event, data: dict) -> tuple:
+        intent = data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
+        return sender_id, event.type_name, data.get("timestamp"), intent, data.get("name"), json.dumps(data)
 
-    def _from_cache(self, connection, sender_id: str, cached, count: int, last_id: Optional[int]):
+    def _from_cache(self, cursor, sender_id: str, cached, count: int, last_id: Optional[int]):
         tracker, cached_count, cached_last = cached
         if tracker.total_events != tracker.saved:  # changed after it was saved: not what the table holds
             return None
@@ -164,7 +178,8 @@ class FastSQLTrackerStore(SQLTrackerStore):
             return tracker
         if last_id is None or count <= cached_count or last_id <= cached_last:
             return None  # rows were deleted
-        rows = connection.execute(_ROWS_AFTER, {"sender_id": sender_id, "after": cached_last}).all()
+        cursor.execute(self._sql["rows_after"], (sender_id, cached_last))
+        rows = cursor.fetchall()
         if len(rows) != count - cached_count:
             return None  # rows were deleted as well as added
         events = deserialise_events([json.loads(data) for (data,) in rows])
