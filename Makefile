@@ -6,7 +6,7 @@ RASA := $(VENV)/bin/rasa
 RASA_FILES := --data nlu_data --domain domain.yml --config config.yml
 RESULTS := results
 
-.PHONY: run test venv system-deps train validate unit e2e stories nlu-eval conversation-eval bench clean
+.PHONY: run test venv system-deps train validate unit e2e stories nlu-eval conversation-eval bench bench-load clean
 
 ## Start the assistant on embedded defaults (trains a model first when data changed).
 run: train
@@ -67,6 +67,11 @@ conversation-eval: venv train
 
 bench: venv train
 	$(PY) -m bot.tools.bench --out $(RESULTS)/bench.md
+
+## Load benchmark over REST (closed/open loop, one long conversation, CPU and memory per process). Starts its own
+## stack, or loads a running one: `make bench-load LOAD_URL=http://127.0.0.1:8000 LOAD_ARGS="--pid rasa-1=123"`.
+bench-load: venv train
+	$(PY) -m bot.tools.load_bench --out $(RESULTS)/load.md $(if $(LOAD_URL),--url $(LOAD_URL)) $(LOAD_ARGS)
 
 clean:
 	rm -rf $(RESULTS) models var/log

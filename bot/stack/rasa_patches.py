@@ -183,6 +183,17 @@ def install_rule_lookup_shortcut() -> None:
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.shared.core.constants import PREVIOUS_ACTION, USER
 
+    buckets: dict[int, tuple] = {}  # id(lookup) -> (lookup, rules by the previous action they need last, size)
+
+    def _by_previous_action(self, lookup, rules) -> dict:
+        known = buckets.get(id(lookup))
+        if known is None or known[0] is not lookup or known[2] != len(lookup):
+            index: dict = {}
+            for key in lookup:
+                index.setdefault(rules[key][0][1], []).append(key)
+            known = buckets[id(lookup)] = (lookup, index, len(lookup))
+        return known[1]
+
     @functools.wraps(RulePolicy._get_possible_keys)
     def _get_possible_keys(self, lookup, states):
         """RulePolicy._is_rule_applicable of Rasa 3.6.21 inlined; a rule whose previous action or intent differs
@@ -197,8 +208,13 @@ def install_rule_lookup_shortcut() -> None:
             current_previous_action = state.get(PREVIOUS_ACTION)
             action = (current_previous_action or {}).get("action_name")
             intent = (state.get(USER) or {}).get("intent")
+            candidates = possible_keys
+            if index == 0 and current_previous_action and all(rules[key] for key in possible_keys):
+                # only rules needing this previous action or none can pass (the others fail the check below)
+                by_action = _by_previous_action(self, lookup, rules)
+                candidates = [*by_action.get(action, ()), *by_action.get(None, ())]
             kept = set()
-            for key in possible_keys:
+            for key in candidates:
                 rule = rules[key]
                 if index >= len(rule):
                     kept.add(key)

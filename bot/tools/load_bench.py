@@ -4,8 +4,8 @@ Plays whole conversations over the REST channel and writes results/load.md:
 - closed loop: N conversations (1, 20, 50), each sending its next message as soon as the answer came back;
 - open loop: turns arrive at a fixed mean rate (10, 20, 40 turns/s, Poisson arrivals), whether or not earlier
   ones were answered; latency is counted from the planned arrival, so queueing shows;
-- one long conversation of 150 turns: p50 per 30-turn window (is the cost of a turn flat in the conversation's
-  length?);
+- one long conversation of 150 turns, played three times: p50 per 30-turn window (is the cost of a turn flat in
+  the conversation's length?);
 - CPU time per turn and memory (resident, peak) of each server process.
 
 Without `--url` it starts its own stack (as `make run` does, on free ports, state in a temporary folder) with the
@@ -254,7 +254,7 @@ def load_row(result: Result, processes: Optional[Processes]) -> str:
     )
 
 
-def report(results: list[Result], long: Optional[Result], processes: Optional[Processes], base_url: str) -> str:
+def report(results: list[Result], longs: list[Result], processes: Optional[Processes], base_url: str) -> str:
     lines = [
         f"Load benchmark against {base_url} ({os.cpu_count()} CPUs, load client on the same machine, REST channel;"
         f" load average before: {os.getloadavg()[0]:.2f}).",
@@ -266,19 +266,19 @@ def report(results: list[Result], long: Optional[Result], processes: Optional[Pr
         header += f" CPU ms per turn ({' / '.join(processes.names())}) |"
         rule += "---:|"
     lines += [header, rule] + [load_row(r, processes) for r in results]
-    if long:
-        spans = windows(long.latencies_ms)
+    if longs:
+        spans = [windows(long.latencies_ms) for long in longs]
         lines += [
             "",
-            f"One long conversation ({long.turns} turns, {long.errors} errors): p50 per window of 30 turns",
+            f"One long conversation of {longs[0].turns} turns, played {len(longs)} times one after the other "
+            f"({sum(long.errors for long in longs)} errors): p50 ms per window of 30 turns",
             "",
-            "| turns | " + " | ".join(span for span, _ in spans) + " |",
-            "|---|" + "---:|" * len(spans),
-            "| p50 ms | " + " | ".join(f"{value:.0f}" for _, value in spans) + " |",
+            "| run | " + " | ".join(span for span, _ in spans[0]) + " | turns 121–150 vs 1–30 |",
+            "|---|" + "---:|" * (len(spans[0]) + 1),
         ]
-        if len(spans) >= 5:
-            first, last = spans[0][1], spans[4][1]
-            lines += ["", f"Turns 121–150 vs 1–30: {100 * (last - first) / first:+.0f} % (target within ±20 %)."]
+        for number, run_spans in enumerate(spans, 1):
+            change = f"{100 * (run_spans[4][1] - run_spans[0][1]) / run_spans[0][1]:+.0f} %" if len(run_spans) >= 5 else ""
+            lines.append(f"| {number} | " + " | ".join(f"{value:.0f}" for _, value in run_spans) + f" | {change} |")
     if processes:
         lines += ["", "| process | resident MB after the run | peak resident MB |", "|---|---:|---:|"]
         lines += [f"| {name} | {rss:.0f} | {hwm:.0f} |" for name, (rss, hwm) in processes.memory_mb().items()]
@@ -302,13 +302,14 @@ async def run(args, base_url: str, processes: Optional[Processes]) -> str:
             print(load_row(result, processes), flush=True)
             return result
 
-        long = await measured(long_conversation(client, args.long_turns)) if args.long_turns else None
+        longs = [await measured(long_conversation(client, args.long_turns)) for _ in range(args.long_repeats)
+                 if args.long_turns]
         results = []
         for conversations in args.closed:
             results.append(await measured(closed_loop(client, conversations, args.duration, args.warmup)))
         for rate in args.open:
             results.append(await measured(open_loop(client, rate, args.duration, args.warmup)))
-    return report(results, long, processes, base_url)
+    return report(results, longs, processes, base_url)
 
 
 def numbers(text: str) -> list[float]:
@@ -325,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per loop")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds before measuring each loop")
     parser.add_argument("--long-turns", type=int, default=150)
+    parser.add_argument("--long-repeats", type=int, default=3, help="long conversations, one after the other")
     parser.add_argument("--models", default=str(REPO_ROOT / "models"))
     parser.add_argument("--out", default="results/load.md")
     args = parser.parse_args(argv)
