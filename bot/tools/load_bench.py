@@ -32,7 +32,7 @@ from urllib.parse import urlparse
 import aiohttp
 
 from bot.settings import REPO_ROOT
-from bot.tools.bench import percentile
+from bot.tools.bench import percentile, write_report
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 REQUEST_TIMEOUT = 30.0
@@ -347,9 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             with ephemeral.build(cfg) as stack:
                 processes = Processes({s.name: p.pid for s, p, _ in stack.running})
                 text = asyncio.run(run(args, cfg.rasa_url, processes))
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(text, encoding="utf-8")
-    print(text)
+    write_report(args.out, text)
     return 0
 
 
