@@ -5,7 +5,8 @@ Plays whole conversations over the REST channel and writes results/load.md:
 - open loop: turns arrive at a fixed mean rate (10, 20, 40 turns/s, Poisson arrivals), whether or not earlier
   ones were answered; latency is counted from the planned arrival, so queueing shows;
 - one long conversation of 150 turns, played three times: p50 per 30-turn window (is the cost of a turn flat in
-  the conversation's length?);
+  the conversation's length?), and turns 1–30 of a fresh conversation interleaved with turns 121–150 of a long one,
+  so that both see the same load from the rest of the machine;
 - CPU time per turn and memory (resident, peak) of each server process.
 
 Without `--url` it starts its own stack (as `make run` does, on free ports, state in a temporary folder) with the
@@ -235,6 +236,19 @@ async def long_conversation(client: Client, turns: int) -> Result:
     return result
 
 
+async def late_and_early(client: Client, turns: int, size: int = 30) -> tuple[list[float], list[float]]:
+    """Turns 1–30 of a fresh conversation interleaved with the last 30 of a long one (same script, same messages
+    turn for turn), so both see the same load from whatever else runs on the machine."""
+    long_one, fresh = Conversation("late", LONG_CYCLE, turns=None), Conversation("early", LONG_CYCLE, turns=None)
+    for _ in range(turns - size):
+        await client.turn(long_one.sender, long_one.next_text())
+    early, late = [], []
+    for _ in range(size):
+        early.append((await client.turn(fresh.sender, fresh.next_text()))[0])
+        late.append((await client.turn(long_one.sender, long_one.next_text()))[0])
+    return early, late
+
+
 def windows(latencies: list[float], size: int = 30) -> list[tuple[str, float]]:
     return [
         (f"{start + 1}–{min(start + size, len(latencies))}", statistics.median(latencies[start:start + size]))
@@ -254,7 +268,8 @@ def load_row(result: Result, processes: Optional[Processes]) -> str:
     )
 
 
-def report(results: list[Result], longs: list[Result], processes: Optional[Processes], base_url: str) -> str:
+def report(results: list[Result], longs: list[Result], processes: Optional[Processes], base_url: str,
+           paired: list[tuple[list[float], list[float]]] = ()) -> str:
     lines = [
         f"Load benchmark against {base_url} ({os.cpu_count()} CPUs, load client on the same machine, REST channel;"
         f" load average before: {os.getloadavg()[0]:.2f}).",
@@ -279,6 +294,18 @@ def report(results: list[Result], longs: list[Result], processes: Optional[Proce
         for number, run_spans in enumerate(spans, 1):
             change = f"{100 * (run_spans[4][1] - run_spans[0][1]) / run_spans[0][1]:+.0f} %" if len(run_spans) >= 5 else ""
             lines.append(f"| {number} | " + " | ".join(f"{value:.0f}" for _, value in run_spans) + f" | {change} |")
+    if paired:
+        lines += [
+            "",
+            "The same comparison with both at once: turns 1–30 of a fresh conversation interleaved with turns 121–150",
+            "of a long one (p50 ms)",
+            "",
+            "| run | fresh, turns 1–30 | long, turns 121–150 | change |",
+            "|---|---:|---:|---:|",
+        ]
+        for number, (early, late) in enumerate(paired, 1):
+            first, last = statistics.median(early), statistics.median(late)
+            lines.append(f"| {number} | {first:.1f} | {last:.1f} | {100 * (last - first) / first:+.0f} % |")
     if processes:
         lines += ["", "| process | resident MB after the run | peak resident MB |", "|---|---:|---:|"]
         lines += [f"| {name} | {rss:.0f} | {hwm:.0f} |" for name, (rss, hwm) in processes.memory_mb().items()]
@@ -304,12 +331,14 @@ async def run(args, base_url: str, processes: Optional[Processes]) -> str:
 
         longs = [await measured(long_conversation(client, args.long_turns)) for _ in range(args.long_repeats)
                  if args.long_turns]
+        paired = [await late_and_early(client, args.long_turns) for _ in range(args.long_repeats)
+                  if args.long_turns >= 60]
         results = []
         for conversations in args.closed:
             results.append(await measured(closed_loop(client, conversations, args.duration, args.warmup)))
         for rate in args.open:
             results.append(await measured(open_loop(client, rate, args.duration, args.warmup)))
-    return report(results, longs, processes, base_url)
+    return report(results, longs, processes, base_url, paired)
 
 
 def numbers(text: str) -> list[float]:

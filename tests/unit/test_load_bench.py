@@ -28,3 +28,18 @@ def test_a_conversation_renews_its_sender_and_follows_the_cycle():
 def test_the_long_conversation_makes_no_limited_lookups():
     assert not any(text.startswith("tra cứu") for text in load_bench.LONG_CYCLE)
     assert len(load_bench.LONG_CYCLE) == len(load_bench.CYCLE)
+
+
+async def test_early_and_late_turns_are_interleaved_with_the_same_messages():
+    sent = []
+
+    class Recorder:
+        async def turn(self, sender, text):
+            sent.append((sender, text))
+            return 1.0, True
+
+    early, late = await load_bench.late_and_early(Recorder(), 60)
+    assert len(early) == len(late) == 30
+    senders = [sender for sender, _ in sent]
+    assert len(set(senders[:30])) == 1 and senders[30] != senders[31] and senders[31] == senders[0]
+    assert [text for _, text in sent[30::2]] == [text for _, text in sent[31::2]]  # same message, turn for turn
