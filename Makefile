@@ -6,7 +6,7 @@ RASA := $(VENV)/bin/rasa
 RASA_FILES := --data nlu_data --domain domain.yml --config config.yml
 RESULTS := results
 
-.PHONY: run run-cluster test venv system-deps train validate unit e2e stories nlu-eval conversation-eval understanding-eval dialogue-eval bench clean
+.PHONY: run run-cluster test venv system-deps train validate unit e2e stories nlu-eval conversation-eval understanding-eval dialogue-eval bench bench-load clean
 
 ## Start the assistant on embedded defaults (trains a model first when data changed).
 run: train
@@ -55,9 +55,9 @@ unit: venv
 e2e: venv train
 	$(PY) -m pytest -q -m rasa
 
-## Conversation tests: every test story must be predicted exactly.
+## Conversation tests: every test story must be predicted exactly (by Rasa with the server's patches).
 stories: venv
-	$(RASA) test core --stories tests/stories --model models --out $(RESULTS)/stories \
+	$(PY) -m bot.stack.rasa_patches test core --stories tests/stories --model models --out $(RESULTS)/stories \
 	  --fail-on-prediction-errors > $(RESULTS)/stories.log 2>&1 \
 	  || { tail -60 $(RESULTS)/stories.log; exit 1; }
 	@echo "rasa test core (tests/stories): all stories predicted correctly"
@@ -81,6 +81,11 @@ dialogue-eval: venv train
 
 bench: venv train
 	$(PY) -m bot.tools.bench --out $(RESULTS)/bench.md
+
+## Load benchmark over REST (closed/open loop, one long conversation, CPU and memory per process). Starts its own
+## stack, or loads a running one: `make bench-load LOAD_URL=http://127.0.0.1:8000 LOAD_ARGS="--pid rasa-1=123"`.
+bench-load: venv train
+	$(PY) -m bot.tools.load_bench --out $(RESULTS)/load.md $(if $(LOAD_URL),--url $(LOAD_URL)) $(LOAD_ARGS)
 
 clean:
 	rm -rf $(RESULTS) models var/log

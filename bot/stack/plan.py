@@ -69,7 +69,7 @@ def services(settings: StackSettings, model: Path, endpoints: str, credentials: 
         Service(
             "rasa",
             python_module(
-                "rasa", "run",
+                "bot.stack.rasa_patches", "run",  # rasa's CLI with the patches of bot/stack/rasa_patches.py
                 "--model", str(model),
                 "--interface", settings.host,
                 "--port", str(settings.rasa_port),

@@ -13,7 +13,9 @@ import yaml
 from bot.settings import StackSettings
 
 
-# Rasa's SQL tracker store that replaces personal identifiers before saving (issue 16, bot/privacy/).
+# Rasa's SQL tracker store, loading a conversation once per node and keeping its recent turns
+# (bot/stack/fast_tracker.py), surviving database restarts, and replacing personal identifiers before saving
+# (issue 16, bot/privacy/).
 TRACKER_STORE_TYPE = "bot.tracker_store.RedactingSQLTrackerStore"
 
 
@@ -62,7 +64,8 @@ def action_endpoint(settings: StackSettings) -> dict[str, Any]:
 
 def endpoints(settings: StackSettings) -> dict[str, Any]:
     config: dict[str, Any] = {
-        "action_endpoint": action_endpoint(settings),
+        # Only actions marked `send_domain` in domain.yml get the domain with each call, not every action.
+        "action_endpoint": {**action_endpoint(settings), "enable_selective_domain": True},
         "tracker_store": tracker_store(settings),
     }
     lock = lock_store(settings)

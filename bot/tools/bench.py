@@ -137,11 +137,15 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(row(f"REST turn, {label}, p50 / p95 ({len(times)} turns)",
                                 f"{statistics.median(times):.0f} / {percentile(times, 0.95):.0f} ms", TARGETS[target]))
 
-    report = "\n".join(rows) + "\n\nCatalog search:\n\n" + catalog_bench() + "\n"
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(report, encoding="utf-8")
-    print(report)
+    write_report(args.out, "\n".join(rows) + "\n\nCatalog search:\n\n" + catalog_bench() + "\n")
     return 0
+
+
+def write_report(out: str, report: str) -> None:
+    """Write a benchmark's Markdown report (results/…) and print it."""
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(report, encoding="utf-8")
+    print(report)
 
 
 if __name__ == "__main__":

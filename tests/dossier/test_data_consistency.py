@@ -11,6 +11,7 @@ from bot.dossier.codes import ENTITY_REGEX, CodeError, find_code
 from bot.dossier.demo import DEMO_CODES
 from bot.dossier.status import Status
 from bot.vntext import has_diacritics
+from tests.unit.test_domain_actions import action_names
 
 ROOT = Path(__file__).resolve().parents[2]
 ANNOTATION_RE = re.compile(r"\[([^\]]+)\]\(dossier_code\)")
@@ -49,7 +50,7 @@ def test_domain_has_every_response_the_actions_use():
     used.add("utter_ask_dossier_code")
     assert used <= set(domain["responses"]), used - set(domain["responses"])
     names = re.findall(r'return "((?:action|validate)_[a-z_]+)"', source)
-    assert set(names) <= set(domain["actions"])
+    assert set(names) <= action_names(domain)
 
 
 def test_test_stories_use_demo_codes():
@@ -78,4 +79,4 @@ def test_action_server_can_register_every_dossier_action():
                and c.__module__ == module.__name__ and not inspect.isabstract(c)]
     for cls in classes:
         executor.register_action(cls)  # instantiates it and calls name(), as `rasa run actions` does
-    assert set(executor.actions) <= set(load("domain.yml")["actions"])
+    assert set(executor.actions) <= action_names(load("domain.yml"))

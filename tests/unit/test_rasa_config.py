@@ -6,6 +6,8 @@ import yaml
 from bot.settings import StackSettings
 from bot.stack import rasa_config
 
+FAST_STORE = "bot.stack.fast_tracker.FastSQLTrackerStore"
+
 
 def _settings(tmp_path: Path, **overrides) -> StackSettings:
     values = dict(
@@ -22,6 +24,7 @@ def test_defaults_are_sqlite_and_no_lock_store(tmp_path):
     assert config["tracker_store"] == {"type": rasa_config.TRACKER_STORE_TYPE, "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
     assert "lock_store" not in config
     assert config["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
+    assert config["action_endpoint"]["enable_selective_domain"] is True
 
 
 def test_postgresql_and_redis_from_urls(tmp_path):
@@ -92,6 +95,7 @@ def test_env_example_parses_and_names_every_setting_the_stack_reads(tmp_path, mo
 def test_action_calls_carry_the_shared_token_and_the_file_is_private(tmp_path):
     settings = _settings(tmp_path, actions_token="shared")
     assert rasa_config.endpoints(settings)["action_endpoint"] == {
-        "url": "http://127.0.0.1:5055/webhook", "headers": {"Authorization": "Bearer shared"}}
+        "url": "http://127.0.0.1:5055/webhook", "headers": {"Authorization": "Bearer shared"},
+        "enable_selective_domain": True}
     endpoints_path, _ = rasa_config.write(settings)
     assert Path(endpoints_path).stat().st_mode & 0o777 == 0o600
