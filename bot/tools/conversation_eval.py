@@ -17,6 +17,7 @@ import requests
 import yaml
 
 from bot.settings import REPO_ROOT
+from bot.tools.bench import write_report
 from bot.stack import ephemeral
 from bot.vntext import has_diacritics
 
@@ -88,9 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report(rows) + "\n\nMisses:\n" + "\n".join(
         f"- [{r['conversation']}] {r['user']!r}: {r['verdict']} (expected {r['expect']})"
         for r in rows if r["verdict"] != "ok")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text + "\n", encoding="utf-8")
-    print(text)
+    write_report(args.out, text + "\n")
     return 0
 
 

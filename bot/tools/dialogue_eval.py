@@ -24,6 +24,7 @@ import requests
 import yaml
 
 from bot.settings import REPO_ROOT
+from bot.tools.bench import write_report
 
 DEFAULT_SET = REPO_ROOT / "tests" / "conversations_blind2" / "dev.yml"
 SEEDED_PROCEDURE = ("1.004222", "Đăng ký thường trú")
@@ -127,9 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.misses:
         text += "\n\nWrong turns:\n" + "\n".join(
             f"- [{r['persona']}: {r['conversation']}] {r['user']!r} (expected {r['expect']})" for r in rows if not r["ok"])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text + "\n", encoding="utf-8")
-    print(text)
+    write_report(args.out, text + "\n")
     return 0
 
 

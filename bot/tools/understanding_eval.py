@@ -19,6 +19,7 @@ import requests
 import yaml
 
 from bot.settings import REPO_ROOT
+from bot.tools.bench import write_report
 from bot.vntext import fold
 
 DEFAULT_SET = REPO_ROOT / "tests" / "understanding_blind" / "dev.yml"
@@ -178,9 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     text = f"Set: {args.set} ({'direct' if args.direct else 'REST'})\n\n" + report(rows, bm25)
     if args.misses:
         text += "\n\nMisses:\n" + misses(rows)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text + "\n", encoding="utf-8")
-    print(text)
+    write_report(args.out, text + "\n")
     return 0
 
 
