@@ -336,7 +336,8 @@ class ActionDossierDetail(_DossierAction):
             dispatcher.utter_message(response="utter_dossier_operator_script_overdue" if dossier.is_overdue(now)
                                      else "utter_dossier_operator_script", **common)
         dispatcher.utter_message(json_message={"type": "dossier_status", "code": dossier.code,
-                                               "status": dossier.status.value, "overdue": dossier.is_overdue(now)})
+                                               "status": dossier.status.value, "overdue": dossier.is_overdue(now),
+                                               "agency": dossier.agency})
         return events + procedure_in_context(dossier)
 
 

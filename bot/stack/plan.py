@@ -24,8 +24,9 @@ def child_env(settings: StackSettings) -> dict[str, str]:
         # Shared by the action server (subscribe) and the notifier (deliver); in PostgreSQL when DATABASE_URL is set.
         "DOSSIER_SUBSCRIPTIONS_DB": os.environ.get("DOSSIER_SUBSCRIPTIONS_DB") or settings.database_url
         or str(settings.var_dir / "dossier_subscriptions.sqlite"),
-        "FEEDBACK_DB": os.environ.get("FEEDBACK_DB") or settings.database_url
-        or str(settings.var_dir / "feedback.sqlite"),
+        # Survey answers live with the other operations tables (bot/ops/db.py: DATABASE_URL or var/ops.sqlite)
+        # unless FEEDBACK_DB names another database.
+        "FEEDBACK_DB": os.environ.get("FEEDBACK_DB", ""),
         # Channel state and lookup limits go to Redis when it is configured (shared by every process).
         "REDIS_URL": settings.redis_url,
         # Lookup limits, shared by the action server processes (bot/dossier/limits.py; Redis when REDIS_URL).

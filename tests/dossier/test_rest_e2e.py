@@ -104,7 +104,7 @@ def test_overdue_dossier_then_operator_questions_and_its_procedure(rasa_server):
 
     messages = rasa_server.rest(sender, "người dân hỏi tại sao chậm, tôi trả lời sao", metadata=operator)
     assert _status_payloads(messages) == [{"type": "dossier_status", "code": code, "status": "PROCESSING",
-                                           "overdue": True}]
+                                           "overdue": True, "agency": "Công an phường Hoàn Kiếm"}]
     text = "\n".join(m.get("text") or "" for m in messages)
     assert "Gợi ý trả lời người dân" in text and "Chờ ý kiến phòng quản lý cư trú" in text
 
