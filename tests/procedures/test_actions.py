@@ -204,3 +204,19 @@ async def test_low_confidence_chit_chat_gets_the_default_answer():
     dispatcher = CollectingDispatcher()
     assert await ActionNluFallback().run(dispatcher, tracker, {}) == []
     assert [m["response"] for m in dispatcher.messages] == ["utter_default"]
+
+
+async def test_online_question_answers_postal_return_and_online_payment():
+    """Issue 12 item 5: "làm online được không" also says, from the record, whether the result comes by post and
+    whether the fee is paid online (2.000635: post channel, 8.000 đ paid online; 1.004194: no post, not stated)."""
+    tracker = make_tracker("/ask_online", "ask_online", slots={"procedure_code": "2.000635"})
+    messages, _ = await run(ActionAnswerProcedure(), tracker)
+    assert responses(messages)[:2] == ["utter_procedure_online_full", "utter_procedure_post_payment"]
+    assert messages[1]["post"].startswith("Có: thủ tục nhận hồ sơ và trả kết quả qua dịch vụ bưu chính công ích")
+    assert messages[1]["payment"].startswith("Có: nộp phí, lệ phí bằng thanh toán trực tuyến")
+    assert payloads(messages) == [{"type": "procedure_answer", "procedure_code": "2.000635", "topic": "online"}]
+
+    tracker = make_tracker("/ask_online", "ask_online", slots={"procedure_code": "1.004194"})
+    messages, _ = await run(ActionAnswerProcedure(), tracker)
+    assert messages[1]["post"] == "Không: dữ liệu không ghi kênh bưu chính cho thủ tục này"
+    assert messages[1]["payment"].startswith("Dữ liệu không nêu thanh toán trực tuyến")
