@@ -536,20 +536,20 @@ def distinct_titles(choices: Sequence[tuple[str, Sequence[str]]], limit: int = 1
 # ---------------------------------------------------------------- the whole record as plain text
 
 
-def sections(record: dict) -> list[tuple[str, str]]:
-    """Every topic of the record in full, as (heading, plain text) pairs, in page order; unknown ones say so."""
+def sections(record: dict) -> list[tuple[str, str, str]]:
+    """Every topic of the record in full, as (topic, heading, plain text), in page order; unknown ones say so."""
     b = texts()["buttons"]
     steps = "\n".join(f"{n}. {s}" for n, s in enumerate(steps_items(record), 1))
     return [
-        (b["documents"], documents_text(record, limit=None, chars=None) or texts()["no_documents"]),
-        (b["fee"], per_channel(record, "fee", chars=None) or missing()),
-        (b["processing_time"], per_channel(record, "time", chars=None) or missing()),
-        (b["agency"], bullets(where_parts(record, chars=None)) or missing()),
-        (b["steps"], steps or missing()),
-        (b["conditions"], " ".join((record.get("conditions") or "").split()) or missing()),
-        (b["result"], bullets(record.get("results") or []) or missing()),
-        (b["legal_basis"], bullets(legal_items(record, chars=None)) or missing()),
-        (b["online"], "\n".join([
+        ("documents", b["documents"], documents_text(record, limit=None, chars=None) or texts()["no_documents"]),
+        ("fee", b["fee"], per_channel(record, "fee", chars=None) or missing()),
+        ("processing_time", b["processing_time"], per_channel(record, "time", chars=None) or missing()),
+        ("agency", b["agency"], bullets(where_parts(record, chars=None)) or missing()),
+        ("steps", b["steps"], steps or missing()),
+        ("conditions", b["conditions"], " ".join((record.get("conditions") or "").split()) or missing()),
+        ("result", b["result"], bullets(record.get("results") or []) or missing()),
+        ("legal_basis", b["legal_basis"], bullets(legal_items(record, chars=None)) or missing()),
+        ("online", b["online"], "\n".join([
             online_level_text(record),
             f"{texts()['post_label']}: {post_text(record)}",
             f"{texts()['payment_label']}: {payment_text(record)}",
@@ -559,7 +559,7 @@ def sections(record: dict) -> list[tuple[str, str]]:
 
 def plain_text(record: dict) -> str:
     head = f"{record.get('name') or ''} ({record.get('code') or ''})"
-    parts = [head] + [f"{title}:\n{body}" for title, body in sections(record)]
+    parts = [head] + [f"{title}:\n{body}" for _, title, body in sections(record)]
     if record.get("url"):
         parts.append(record["url"])
     return "\n\n".join(parts)

@@ -2,13 +2,19 @@
 
 WEB_HOST (127.0.0.1), WEB_PORT (8080), RASA_URL (http://127.0.0.1:5005), RASA_TIMEOUT seconds (15),
 WEB_MAX_BODY bytes (32768), WEB_PROCEDURE_URL link template with {code} for procedure cards.
+The hotline console /tong-dai: OPERATOR_TOKEN (unset: the console is off), DOSSIER_SUBSCRIPTIONS_DB (the dossier
+actions' subscriptions, var/dossier_subscriptions.sqlite).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Mapping, Optional
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SUBSCRIPTIONS_DB = "var/dossier_subscriptions.sqlite"
 
 # Unverified guess at the portal's search page; the detail pages use opaque ids
 # (https://dichvucong.gov.vn/thu-tuc-hanh-chinh/<uuid>), so we link a keyword search instead.
@@ -25,6 +31,8 @@ class WebSettings:
     max_body: int = 32 * 1024
     max_message_chars: int = 5000
     procedure_url: str = DEFAULT_PROCEDURE_URL
+    operator_token: str = ""
+    subscriptions_db: str = str(REPO_ROOT / DEFAULT_SUBSCRIPTIONS_DB)
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "WebSettings":
@@ -36,4 +44,13 @@ class WebSettings:
             rasa_timeout=float(env.get("RASA_TIMEOUT", cls.rasa_timeout)),
             max_body=int(env.get("WEB_MAX_BODY", cls.max_body)),
             procedure_url=env.get("WEB_PROCEDURE_URL", cls.procedure_url),
+            operator_token=env.get("OPERATOR_TOKEN", ""),
+            subscriptions_db=_db(env.get("DOSSIER_SUBSCRIPTIONS_DB") or DEFAULT_SUBSCRIPTIONS_DB),
         )
+
+
+def _db(raw: str) -> str:
+    """A database URL as given; a relative file path from the repository root (as the dossier actions read it)."""
+    if "://" in raw or Path(raw).is_absolute():
+        return raw
+    return str(REPO_ROOT / raw)
