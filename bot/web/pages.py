@@ -7,6 +7,7 @@ chat does (bot.understanding.read: topic words left out, accents optional), then
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import re
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from bot import portal
 from bot.catalog import render
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+DOMAIN_FILE = PACKAGE_DIR.parents[1] / "domain.yml"
+_PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 TEXTS_FILE = PACKAGE_DIR / "texts.yml"
 CODE_RE = re.compile(r"^\d{1,3}\.\d{6}$")
 MAX_QUERY_CHARS = 300
@@ -64,6 +67,17 @@ def catalog() -> Any:
 @functools.lru_cache(maxsize=1)
 def fields() -> list[str]:
     return sorted({r.get("field") for r in catalog() if r.get("field")})
+
+
+@functools.lru_cache(maxsize=1)
+def _responses() -> dict[str, Any]:
+    return yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))["responses"]
+
+
+def response_text(name: str, variables: dict[str, str]) -> str:
+    """A domain response filled as Rasa fills it, so a page shows what the chat sends (first variant)."""
+    text = _responses()[name][0]["text"]
+    return _PLACEHOLDER_RE.sub(lambda m: str(variables.get(m.group(1), m.group(0))), text)
 
 
 # ---------------------------------------------------------------- search
@@ -152,11 +166,17 @@ def not_found_page(request: Request) -> response.HTTPResponse:
     return page("not_found.html", status=404)
 
 
+def too_long_page(request: Request) -> response.HTTPResponse:
+    """A search address longer than the server reads (a very long question typed with accents): 414, said plainly."""
+    return page("message.html", status=414, title=texts()["too_long"]["title"], text=texts()["too_long"]["text"])
+
+
 def procedure_context(record: dict) -> dict[str, Any]:
     from bot.guide import guide_settings, steps
 
     settings = guide_settings()
-    checklist = steps.checklist(record, settings) if steps.plan(record) else None
+    message = steps.checklist(record, settings)
+    checklist = response_text(message.response, message.variables)
     return {
         "record": record,
         "groups": render.groups(record),
@@ -168,17 +188,28 @@ def procedure_context(record: dict) -> dict[str, Any]:
     }
 
 
+def search_page(args: dict[str, str]) -> response.HTTPResponse:
+    return page("search.html", s=search(args), fields=fields(), levels=LEVELS, online_levels=ONLINE, fees=FEES,
+                max_query=MAX_QUERY_CHARS)
+
+
+def procedure_page(code: str) -> response.HTTPResponse:
+    record = catalog().get(code) if CODE_RE.match(code or "") else None
+    if record is None:
+        raise NotFound("unknown procedure")
+    return page("procedure.html", **procedure_context(record))
+
+
+async def in_thread(function: Any, *args: Any) -> Any:
+    """Catalog loading, search and rendering are CPU work: off the event loop, so the chat relay never waits."""
+    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+
+
 def setup(app: Sanic) -> None:
     @app.route("/thu-tuc", methods=["GET", "HEAD"], name="procedure_search")
-    async def search_page(request: Request) -> response.HTTPResponse:
-        args = {name: request.args.get(name) for name in request.args}
-        result = search(args)
-        return page("search.html", s=result, fields=fields(), levels=LEVELS, online_levels=ONLINE, fees=FEES,
-                    max_query=MAX_QUERY_CHARS)
+    async def search_route(request: Request) -> response.HTTPResponse:
+        return await in_thread(search_page, {name: request.args.get(name) for name in request.args})
 
     @app.route("/thu-tuc/<code>", methods=["GET", "HEAD"], name="procedure_page")
-    async def procedure_page(request: Request, code: str) -> response.HTTPResponse:
-        record = catalog().get(code) if CODE_RE.match(code or "") else None
-        if record is None:
-            raise NotFound("unknown procedure")
-        return page("procedure.html", **procedure_context(record))
+    async def procedure_route(request: Request, code: str) -> response.HTTPResponse:
+        return await in_thread(procedure_page, code)

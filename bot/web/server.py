@@ -182,6 +182,7 @@ def make_app(settings: WebSettings) -> Sanic:
 
     app = WebApp(f"tro_ly_web_{next(_app_numbers)}")
     app.config.REQUEST_MAX_SIZE = settings.max_body
+    app.config.REQUEST_MAX_HEADER_SIZE = 16384  # Sanic's ceiling: long /thu-tuc?q=… addresses
     app.config.KEEP_ALIVE_TIMEOUT = 15
     app.config.MOTD = False
     app.ctx.settings = settings
@@ -255,7 +256,10 @@ def make_app(settings: WebSettings) -> Sanic:
 
     @app.exception(PayloadTooLarge)
     async def too_large(request: Request, exc: Exception) -> response.HTTPResponse:
-        return error_json(413, "payload_too_large")
+        if request.method == "POST":
+            return error_json(413, "payload_too_large")
+        # Headers too long to parse (method unknown here): in practice a browser's very long /thu-tuc?q=… address.
+        return pages.too_long_page(request)
 
     @app.exception(SanicException)
     async def other_error(request: Request, exc: SanicException) -> response.HTTPResponse:

@@ -48,6 +48,13 @@ def canned_answer(message: str) -> List[Dict[str, Any]]:
         return [{"text": "Thành phần hồ sơ gồm tờ khai và giấy chứng sinh."}] + [{"custom": c} for c in CARDS]
     if message == "liên kết":
         return [{"text": "Dòng một\nXem https://dichvucong.gov.vn/p/home. Hết **quan trọng**"}]
+    if message.startswith("tra cứu hồ sơ "):  # what the /tong-dai console sends for an operator's lookup
+        code = message.rsplit(" ", 1)[-1]
+        return [
+            {"text": f"Hồ sơ {code}: Đang giải quyết, trễ hạn 2 ngày."},
+            {"text": "[Cán bộ] Ghi chú: chờ xác minh <b>nơi cư trú</b>."},
+            {"custom": {"type": "dossier_status", "code": code, "status": "PROCESSING", "overdue": True}},
+        ]
     return [{"text": "Bạn hỏi: " + message}]
 
 
