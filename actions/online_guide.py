@@ -14,7 +14,6 @@ Tests: `.venv/bin/python -m pytest tests/guide -q -m "not rasa"`.
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker

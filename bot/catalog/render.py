@@ -41,7 +41,12 @@ ZALO_MESSAGE_CHARS = 2000
 
 # Document groups every applicant prepares (not alternatives to choose between), by folded case name prefix.
 _COMMON_CASE_PREFIXES = (
-    "giay to phai", "cac giay to phai", "luu y", "thanh phan ho so", "a) thanh phan ho so", "bao gom",
+    "giay to phai",
+    "cac giay to phai",
+    "luu y",
+    "thanh phan ho so",
+    "a) thanh phan ho so",
+    "bao gom",
 )
 # A note of a channel that says when to come ("giờ hành chính", "thứ 2 đến thứ 6", "sáng thứ 7").
 _HOURS_RE = re.compile(r"\bgio\b|\bthu (?:2|hai)\b|\bsang thu 7\b")
@@ -132,9 +137,7 @@ def time_value(time: dict | None, chars: int | None = MAX_ITEM_CHARS) -> str:
     """One channel's processing time; a bare number says the unit is missing."""
     if not time:
         return ""
-    text = time.get("text") or " ".join(
-        str(v) for v in (time.get("value"), time.get("unit")) if v not in (None, "")
-    )
+    text = time.get("text") or " ".join(str(v) for v in (time.get("value"), time.get("unit")) if v not in (None, ""))
     text = shorten(text, chars)
     if re.fullmatch(r"\d+(?:[.,]\d+)?", text):
         text = f"{text} ({texts()['unit_missing']})"
@@ -316,13 +319,13 @@ def alternatives(record: dict, all_groups: list[Group] | None = None) -> list[Gr
 
 
 def quantity(item: dict) -> str:
-    """"1 bản chính", "1 bản sao" ... without the zero parts the portal lists ("0 bản chính,1 bản sao")."""
+    """ "1 bản chính", "1 bản sao" ... without the zero parts the portal lists ("0 bản chính,1 bản sao")."""
     parts = [p.strip() for p in (item.get("quantity_text") or "").split(",")]
     return ", ".join(p for p in parts if p and not re.match(r"^0\b", p))
 
 
 def document_line(item: dict, chars: int | None = MAX_ITEM_CHARS) -> str:
-    """"• name (quantity)"."""
+    """ "• name (quantity)"."""
     name = shorten(item.get("name"), chars)
     qty = quantity(item)
     return f"• {name} ({qty})" if qty else f"• {name}"
@@ -335,7 +338,10 @@ def group_heading(group: Group, chars: int | None = MAX_ITEM_CHARS) -> str:
 
 
 def documents_text(
-    record: dict, case: int | None = None, limit: int | None = MAX_LIST_ITEMS, chars: int | None = MAX_ITEM_CHARS,
+    record: dict,
+    case: int | None = None,
+    limit: int | None = MAX_LIST_ITEMS,
+    chars: int | None = MAX_ITEM_CHARS,
     more: str = "more_items",
 ) -> str:
     """Documents as bullet lines under case headings; with `case` (1-based among alternatives) only the common
@@ -468,14 +474,19 @@ def answer(record: dict, topic: str) -> list[Answer]:
     common = common_variables(record)
     if topic == "overview":
         agency = shorten(record.get("agency") or ", ".join(record.get("levels") or []), MAX_ITEM_CHARS)
-        return [Answer("utter_procedure_overview", {
-            **common,
-            "field": record.get("field") or missing(),
-            "agency": agency or missing(),
-            "channels": channel_names(record) or missing(),
-            "processing_time": per_channel(record, "time") or missing(),
-            "fee": per_channel(record, "fee") or missing(),
-        })]
+        return [
+            Answer(
+                "utter_procedure_overview",
+                {
+                    **common,
+                    "field": record.get("field") or missing(),
+                    "agency": agency or missing(),
+                    "channels": channel_names(record) or missing(),
+                    "processing_time": per_channel(record, "time") or missing(),
+                    "fee": per_channel(record, "fee") or missing(),
+                },
+            )
+        ]
     if topic == "documents":
         return _one(record, topic, "utter_procedure_documents", "documents", documents_text(record))
     if topic in ("fee", "processing_time"):
@@ -487,8 +498,9 @@ def answer(record: dict, topic: str) -> list[Answer]:
         value = bullet_list(steps_items(record), MAX_STEPS, MAX_STEP_CHARS, numbered=True)
         return _one(record, topic, "utter_procedure_steps", "steps", value)
     if topic == "conditions":
-        return _one(record, topic, "utter_procedure_conditions", "conditions",
-                    shorten(record.get("conditions"), MAX_TEXT_CHARS))
+        return _one(
+            record, topic, "utter_procedure_conditions", "conditions", shorten(record.get("conditions"), MAX_TEXT_CHARS)
+        )
     if topic == "result":
         value = bullet_list(record.get("results") or [], MAX_LIST_ITEMS, MAX_ITEM_CHARS)
         return _one(record, topic, "utter_procedure_result", "results", value)
@@ -503,8 +515,9 @@ def answer(record: dict, topic: str) -> list[Answer]:
             return _missing_answer(record, topic)
         return [
             Answer(f"utter_procedure_online_{level}", {**common, "channels": channel_names(record) or missing()}),
-            Answer("utter_procedure_post_payment", {**common, "post": post_text(record),
-                                                    "payment": payment_text(record)}),
+            Answer(
+                "utter_procedure_post_payment", {**common, "post": post_text(record), "payment": payment_text(record)}
+            ),
         ]
     raise ValueError(f"unknown topic {topic!r}")
 
@@ -549,11 +562,17 @@ def sections(record: dict) -> list[tuple[str, str, str]]:
         ("conditions", b["conditions"], " ".join((record.get("conditions") or "").split()) or missing()),
         ("result", b["result"], bullets(record.get("results") or []) or missing()),
         ("legal_basis", b["legal_basis"], bullets(legal_items(record, chars=None)) or missing()),
-        ("online", b["online"], "\n".join([
-            online_level_text(record),
-            f"{texts()['post_label']}: {post_text(record)}",
-            f"{texts()['payment_label']}: {payment_text(record)}",
-        ])),
+        (
+            "online",
+            b["online"],
+            "\n".join(
+                [
+                    online_level_text(record),
+                    f"{texts()['post_label']}: {post_text(record)}",
+                    f"{texts()['payment_label']}: {payment_text(record)}",
+                ]
+            ),
+        ),
     ]
 
 
@@ -576,7 +595,7 @@ def split_messages(text: str, limit: int = ZALO_MESSAGE_CHARS) -> list[str]:
                 pieces.append(current)
                 current = ""
             pieces.append(cut)
-            line = line[len(cut):].lstrip()
+            line = line[len(cut) :].lstrip()
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             pieces.append(current)

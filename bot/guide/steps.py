@@ -155,7 +155,8 @@ def build_step(record: dict, key: str, settings: GuideSettings, case: int | None
             return Message("utter_guide_intro_full", {**variables, "portal_name": portal_name}, _nav(back=False))
         return Message(
             "utter_guide_intro_partial",
-            {**variables, "portal_name": portal_name, "in_person_parts": render.bullets(render.in_person_parts(record))},
+            {**variables, "portal_name": portal_name,
+             "in_person_parts": render.bullets(render.in_person_parts(record))},
             _nav(back=False),
         )
     if key == VNEID:

@@ -32,7 +32,7 @@ def session_value(token: str) -> str:
 
 
 def auth_state(request: Request, settings: WebSettings) -> str:
-    """"ok", "missing" (no credentials: 401), "wrong" (403) or "disabled" (no OPERATOR_TOKEN: 403)."""
+    """ "ok", "missing" (no credentials: 401), "wrong" (403) or "disabled" (no OPERATOR_TOKEN: 403)."""
     token = settings.operator_token
     if not token:
         return "disabled"
@@ -68,9 +68,14 @@ def subscriptions_of(settings: WebSettings, code: str) -> list[dict[str, str]]:
 
     labels = _labels()
     return [
-        {"channel": s.channel or "", "sender": mask_sender(s.sender_id),
-         "status": labels.get(s.last_status, s.last_status), "since": ""}
-        for s in SubscriptionStore(settings.subscriptions_db).all() if s.code == code
+        {
+            "channel": s.channel or "",
+            "sender": mask_sender(s.sender_id),
+            "status": labels.get(s.last_status, s.last_status),
+            "since": "",
+        }
+        for s in SubscriptionStore(settings.subscriptions_db).all()
+        if s.code == code
     ]
 
 
@@ -153,9 +158,13 @@ def setup(app: Sanic) -> None:
             answer, cards = await lookup(settings, parsed.code)
         except RelayError:
             return console_page(502, code=parsed.code, error=texts()["console"]["rasa_down"])
-        app.ctx.recent.appendleft({
-            "at": dt.datetime.now().strftime("%H:%M %d/%m"), "code": parsed.code,
-            "label": cards[0]["label"] if cards else "—",
-        })
-        return console_page(code=parsed.code, answer=answer, cards=cards,
-                            subscriptions=subscriptions_of(settings, parsed.code))
+        app.ctx.recent.appendleft(
+            {
+                "at": dt.datetime.now().strftime("%H:%M %d/%m"),
+                "code": parsed.code,
+                "label": cards[0]["label"] if cards else "—",
+            }
+        )
+        return console_page(
+            code=parsed.code, answer=answer, cards=cards, subscriptions=subscriptions_of(settings, parsed.code)
+        )

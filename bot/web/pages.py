@@ -189,8 +189,15 @@ def procedure_context(record: dict) -> dict[str, Any]:
 
 
 def search_page(args: dict[str, str]) -> response.HTTPResponse:
-    return page("search.html", s=search(args), fields=fields(), levels=LEVELS, online_levels=ONLINE, fees=FEES,
-                max_query=MAX_QUERY_CHARS)
+    return page(
+        "search.html",
+        s=search(args),
+        fields=fields(),
+        levels=LEVELS,
+        online_levels=ONLINE,
+        fees=FEES,
+        max_query=MAX_QUERY_CHARS,
+    )
 
 
 def procedure_page(code: str) -> response.HTTPResponse:

@@ -153,8 +153,9 @@ def validate_message(payload: Any, settings: WebSettings) -> Tuple[Optional[Dict
 
 
 def json_response(status: int, data: Any) -> response.HTTPResponse:
-    return response.raw(json.dumps(data, ensure_ascii=False).encode("utf-8"), status=status,
-                        content_type=CONTENT_TYPES[".json"])
+    return response.raw(
+        json.dumps(data, ensure_ascii=False).encode("utf-8"), status=status, content_type=CONTENT_TYPES[".json"]
+    )
 
 
 def error_json(status: int, code: str) -> response.HTTPResponse:
@@ -199,11 +200,14 @@ def make_app(settings: WebSettings) -> Sanic:
 
     @app.route("/config.json", methods=["GET", "HEAD"], name="config")
     async def page_config(request: Request) -> response.HTTPResponse:
-        return json_response(200, {
-            "strings": load_strings(),
-            "procedure_url": settings.procedure_url,
-            "max_message_chars": settings.max_message_chars,
-        })
+        return json_response(
+            200,
+            {
+                "strings": load_strings(),
+                "procedure_url": settings.procedure_url,
+                "max_message_chars": settings.max_message_chars,
+            },
+        )
 
     @app.route("/", methods=["GET", "HEAD"], name="index")
     async def index(request: Request) -> response.HTTPResponse:

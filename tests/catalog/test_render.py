@@ -83,14 +83,17 @@ def test_record_without_document_table():
     assert render.answer(record, "documents")[0].response == "utter_procedure_missing"
 
 
-@pytest.mark.parametrize("code,post,payment", [
-    ("2.000635", "channel", "online"),  # toàn trình, 8.000 đ paid online, post channel
-    ("1.000757", "result", "free"),  # no post channel, but the steps say the card is returned by post
-    ("1.000931", "result", "no_online"),  # in person only; the result can be sent by post
-    ("1.002755", "none", "not_stated"),  # một phần, fee; online payment not mentioned
-    ("1.009825", "channel", "unknown"),  # online without any fee information
-    ("1.003425", "none", "no_online"),
-])
+@pytest.mark.parametrize(
+    "code,post,payment",
+    [
+        ("2.000635", "channel", "online"),  # toàn trình, 8.000 đ paid online, post channel
+        ("1.000757", "result", "free"),  # no post channel, but the steps say the card is returned by post
+        ("1.000931", "result", "no_online"),  # in person only; the result can be sent by post
+        ("1.002755", "none", "not_stated"),  # một phần, fee; online payment not mentioned
+        ("1.009825", "channel", "unknown"),  # online without any fee information
+        ("1.003425", "none", "no_online"),
+    ],
+)
 def test_postal_return_and_online_payment_from_the_record(code, post, payment):
     record = rec(code)
     assert render.post_return(record) == post

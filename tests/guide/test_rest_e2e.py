@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalog import load_catalog
-from bot.catalog import render
+from bot.catalog import load_catalog, render
 
 CODE = "1.001193"
 MAX_TURNS = 15

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.catalog import load_catalog
-from bot.catalog import render
+from bot.catalog import load_catalog, render
 from bot.guide import steps
 from bot.guide.settings import guide_settings
 

@@ -152,7 +152,8 @@ def web_url(fake_rasa: FakeRasa, web_factory: Callable[..., str]) -> str:
 @pytest.fixture(scope="session")
 def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
-        pytest.skip("headless browser tests need /usr/bin/chromium and /usr/bin/chromedriver (apt: chromium chromium-driver)")
+        pytest.skip("headless browser tests need /usr/bin/chromium and /usr/bin/chromedriver "
+                    "(apt: chromium chromium-driver)")
     # Never let Selenium Manager look anything up on the network.
     os.environ.setdefault("SE_OFFLINE", "true")
     os.environ.setdefault("SE_AVOID_STATS", "true")

@@ -38,8 +38,9 @@ def browser(driver: Any) -> Any:
 
 @pytest.fixture
 def console_url(fake_rasa: FakeRasa, web_factory: Callable[..., str], tmp_path: Any) -> str:
-    return web_factory(fake_rasa.url, rasa_timeout=3.0, operator_token=TOKEN,
-                       subscriptions_db=str(tmp_path / "subs.sqlite"))
+    return web_factory(
+        fake_rasa.url, rasa_timeout=3.0, operator_token=TOKEN, subscriptions_db=str(tmp_path / "subs.sqlite")
+    )
 
 
 def result_codes(driver: Any) -> List[str]:
@@ -74,15 +75,18 @@ def test_search_with_and_without_accents(browser: Any, web_url: str, query: str)
     assert browser.find_element(By.TAG_NAME, "h1").text == "Thủ tục đăng ký khai sinh"
 
 
-@pytest.mark.parametrize("name,value,holds", [
-    ("level", "xa", lambda r: "Cấp xã" in (r.get("levels") or [])),
-    ("online", "full", lambda r: render.availability(r) == "full"),
-    ("online", "partial", lambda r: render.availability(r) == "partial"),
-    ("online", "none", lambda r: render.availability(r) == "none"),
-    ("fee", "free", lambda r: not any(render.has_fee(r, c["channel"]) for c in r["channels"])),
-    ("fee", "paid", lambda r: any(render.has_fee(r, c["channel"]) for c in r["channels"])),
-    ("field", "Hộ tịch", lambda r: r.get("field") == "Hộ tịch"),
-])
+@pytest.mark.parametrize(
+    "name,value,holds",
+    [
+        ("level", "xa", lambda r: "Cấp xã" in (r.get("levels") or [])),
+        ("online", "full", lambda r: render.availability(r) == "full"),
+        ("online", "partial", lambda r: render.availability(r) == "partial"),
+        ("online", "none", lambda r: render.availability(r) == "none"),
+        ("fee", "free", lambda r: not any(render.has_fee(r, c["channel"]) for c in r["channels"])),
+        ("fee", "paid", lambda r: any(render.has_fee(r, c["channel"]) for c in r["channels"])),
+        ("field", "Hộ tịch", lambda r: r.get("field") == "Hộ tịch"),
+    ],
+)
 def test_each_filter(browser: Any, web_url: str, name: str, value: str, holds: Callable[[dict], bool]) -> None:
     search_for(browser, web_url, "đăng ký")
     unfiltered = result_codes(browser)
@@ -103,8 +107,13 @@ def test_filters_without_a_question_list_procedures(browser: Any, web_url: str) 
     browser.get(web_url + "/thu-tuc?level=xa&online=full&fee=paid")
     codes = result_codes(browser)
     catalog = load_catalog()
-    expected = [r for r in catalog if "Cấp xã" in (r["levels"] or []) and render.availability(r) == "full"
-                and any(render.has_fee(r, c["channel"]) for c in r["channels"])]
+    expected = [
+        r
+        for r in catalog
+        if "Cấp xã" in (r["levels"] or [])
+        and render.availability(r) == "full"
+        and any(render.has_fee(r, c["channel"]) for c in r["channels"])
+    ]
     assert len(codes) == min(len(expected), 50) and set(codes) <= {r["code"] for r in expected}
     assert str(len(expected)) in browser.find_element(By.ID, "summary").text
 
@@ -165,8 +174,7 @@ def test_print_view_is_clean_a4(browser: Any, web_url: str) -> None:
         assert not browser.find_element(By.CSS_SELECTOR, selector).is_displayed(), selector
     for selector in ("h1", "#documents", "#fee", "#online", "#checklist", "#portal-link"):
         assert browser.find_element(By.CSS_SELECTOR, selector).is_displayed(), selector
-    after = browser.execute_script(
-        "return getComputedStyle(document.getElementById('portal-link'), '::after').content")
+    after = browser.execute_script("return getComputedStyle(document.getElementById('portal-link'), '::after').content")
     assert "dichvucong.gov.vn" in after  # the link's address is printed
     pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"])
     box = re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
@@ -205,8 +213,9 @@ def test_keyboard_only_search_and_procedure(browser: Any, web_url: str) -> None:
     assert browser.current_url.endswith("#fee")
 
 
-@pytest.mark.parametrize("path", ["/thu-tuc?q=dang+ky+tam+tru", "/thu-tuc/1.002755", "/thu-tuc/2.002032",
-                                  "/tong-dai", "/thu-tuc/0.000000"])
+@pytest.mark.parametrize(
+    "path", ["/thu-tuc?q=dang+ky+tam+tru", "/thu-tuc/1.002755", "/thu-tuc/2.002032", "/tong-dai", "/thu-tuc/0.000000"]
+)
 def test_fits_360_px(browser: Any, console_url: str, path: str) -> None:
     set_viewport(browser, 360, 740, mobile=True)
     browser.get(console_url + path)
@@ -234,8 +243,12 @@ def test_zalo_messages_copy_button(browser: Any, web_url: str) -> None:
 
 
 def test_script_in_the_question_does_not_run(browser: Any, web_url: str) -> None:
-    browser.get(web_url + "/thu-tuc?q=" + quote("<script>window.pwned=1</script><img src=x onerror=window.pwned=2>")
-                + "&level=<b>x</b>")
+    browser.get(
+        web_url
+        + "/thu-tuc?q="
+        + quote("<script>window.pwned=1</script><img src=x onerror=window.pwned=2>")
+        + "&level=<b>x</b>"
+    )
     assert browser.execute_script("return window.pwned === undefined")
     assert browser.find_element(By.ID, "q").get_attribute("value").startswith("<script>window.pwned=1</script>")
     assert "Bộ lọc không hợp lệ đã được bỏ qua: level." in browser.find_element(By.ID, "notices").text
@@ -263,8 +276,9 @@ def test_unknown_code_page(browser: Any, web_url: str) -> None:
 # ---------------------------------------------------------------- the console
 
 
-def test_console_refused_without_the_token_and_working_with_it(browser: Any, console_url: str,
-                                                               fake_rasa: FakeRasa) -> None:
+def test_console_refused_without_the_token_and_working_with_it(
+    browser: Any, console_url: str, fake_rasa: FakeRasa
+) -> None:
     browser.get(console_url + "/tong-dai")
     assert browser.find_element(By.ID, "console-message").text.startswith("Trang dành cho tổng đài viên")
     assert not browser.find_elements(By.ID, "code")

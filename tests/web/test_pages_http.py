@@ -37,8 +37,17 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-@pytest.mark.parametrize("path", ["/thu-tuc/9.999999", "/thu-tuc/abc", "/thu-tuc/1.001193x", "/thu-tuc/..%2F..",
-                                  "/thu-tuc/%3Cscript%3E", "/thu-tuc/1.001193/extra"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/thu-tuc/9.999999",
+        "/thu-tuc/abc",
+        "/thu-tuc/1.001193x",
+        "/thu-tuc/..%2F..",
+        "/thu-tuc/%3Cscript%3E",
+        "/thu-tuc/1.001193/extra",
+    ],
+)
 def test_unknown_or_malformed_code_is_a_404_page(web_url: str, path: str) -> None:
     response = requests.get(web_url + path, timeout=PAGE_TIMEOUT)
     assert response.status_code == 404
@@ -50,8 +59,19 @@ def test_procedure_page_has_every_topic(web_url: str) -> None:
     response = requests.get(web_url + "/thu-tuc/1.004194", timeout=PAGE_TIMEOUT)
     assert response.status_code == 200
     html = response.text
-    for section in ("documents", "fee", "processing_time", "agency", "steps", "conditions", "result", "legal_basis",
-                    "online", "checklist", "zalo"):
+    for section in (
+        "documents",
+        "fee",
+        "processing_time",
+        "agency",
+        "steps",
+        "conditions",
+        "result",
+        "legal_basis",
+        "online",
+        "checklist",
+        "zalo",
+    ):
         assert f'id="{section}"' in html, section
     page = text_of(html)
     assert "Nhận kết quả qua bưu chính" in page and "Thanh toán phí trực tuyến" in page
@@ -61,12 +81,15 @@ def test_procedure_page_has_every_topic(web_url: str) -> None:
     assert "Content-Security-Policy" in response.headers
 
 
-@pytest.mark.parametrize("query,notice", [
-    ("", "Nhập tên thủ tục hoặc câu hỏi"),
-    ("   ", "Nhập tên thủ tục hoặc câu hỏi"),
-    (("khai sinh " * 500)[:5000], "Câu tìm kiếm quá dài: chỉ dùng 300 ký tự đầu."),
-    ("<script>alert(1)</script>", "Không tìm thấy thủ tục phù hợp"),
-])
+@pytest.mark.parametrize(
+    "query,notice",
+    [
+        ("", "Nhập tên thủ tục hoặc câu hỏi"),
+        ("   ", "Nhập tên thủ tục hoặc câu hỏi"),
+        (("khai sinh " * 500)[:5000], "Câu tìm kiếm quá dài: chỉ dùng 300 ký tự đầu."),
+        ("<script>alert(1)</script>", "Không tìm thấy thủ tục phù hợp"),
+    ],
+)
 def test_bad_queries_give_a_clear_escaped_page(web_url: str, query: str, notice: str) -> None:
     response = requests.get(web_url + "/thu-tuc", params={"q": query}, timeout=PAGE_TIMEOUT)
     assert response.status_code == 200
@@ -83,8 +106,11 @@ def test_a_search_address_too_long_for_the_server_gets_a_clear_page(web_url: str
 
 
 def test_unknown_filters_are_named_and_ignored(web_url: str) -> None:
-    response = requests.get(web_url + "/thu-tuc", timeout=PAGE_TIMEOUT, params={
-        "q": "đăng ký tạm trú", "level": "huyen<x>", "online": "mot-phan", "foo": "1", "fee": "free"})
+    response = requests.get(
+        web_url + "/thu-tuc",
+        timeout=PAGE_TIMEOUT,
+        params={"q": "đăng ký tạm trú", "level": "huyen<x>", "online": "mot-phan", "foo": "1", "fee": "free"},
+    )
     assert response.status_code == 200
     page = text_of(response.text)
     assert "Bộ lọc không hợp lệ đã được bỏ qua: level, online, foo." in page
@@ -98,9 +124,16 @@ def test_console_refused_without_the_token(console_url: str, fake_rasa: FakeRasa
     assert 'name="token"' in missing.text  # the login form
     wrong = requests.get(console_url + "/tong-dai", headers={"Authorization": "Bearer guess"}, timeout=PAGE_TIMEOUT)
     assert wrong.status_code == 403
-    assert requests.get(console_url + "/tong-dai", cookies={"tong_dai": "forged"}, timeout=PAGE_TIMEOUT).status_code == 403
-    assert requests.post(console_url + "/tong-dai/tra-cuu", data={"code": CODE}, timeout=PAGE_TIMEOUT).status_code == 401
-    assert requests.post(console_url + "/tong-dai/dang-nhap", data={"token": "guess"}, timeout=PAGE_TIMEOUT).status_code == 403
+    assert (
+        requests.get(console_url + "/tong-dai", cookies={"tong_dai": "forged"}, timeout=PAGE_TIMEOUT).status_code == 403
+    )
+    assert (
+        requests.post(console_url + "/tong-dai/tra-cuu", data={"code": CODE}, timeout=PAGE_TIMEOUT).status_code == 401
+    )
+    assert (
+        requests.post(console_url + "/tong-dai/dang-nhap", data={"token": "guess"}, timeout=PAGE_TIMEOUT).status_code
+        == 403
+    )
     assert fake_rasa.received == []
 
 
@@ -110,13 +143,18 @@ def test_console_off_without_operator_token(web_url: str) -> None:
     assert "chưa đặt OPERATOR_TOKEN" in response.text
 
 
-def test_console_with_bearer_token_looks_up_through_rasa(console_url: str, fake_rasa: FakeRasa,
-                                                           caplog: pytest.LogCaptureFixture) -> None:
+def test_console_with_bearer_token_looks_up_through_rasa(
+    console_url: str, fake_rasa: FakeRasa, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     auth = {"Authorization": f"Bearer {TOKEN}"}
     assert requests.get(console_url + "/tong-dai", headers=auth, timeout=PAGE_TIMEOUT).status_code == 200
-    response = requests.post(console_url + "/tong-dai/tra-cuu", headers=auth, timeout=PAGE_TIMEOUT,
-                             data={"code": " 000.00.12.h29-261102-0002 "})
+    response = requests.post(
+        console_url + "/tong-dai/tra-cuu",
+        headers=auth,
+        timeout=PAGE_TIMEOUT,
+        data={"code": " 000.00.12.h29-261102-0002 "},
+    )
     assert response.status_code == 200
     page = text_of(response.text)
     assert "[Cán bộ] Ghi chú: chờ xác minh &lt;b&gt;nơi cư trú&lt;/b&gt;." in page  # escaped in the HTML
@@ -137,7 +175,9 @@ def test_console_with_bearer_token_looks_up_through_rasa(console_url: str, fake_
 def test_console_rejects_a_malformed_code_without_asking_rasa(console_url: str, fake_rasa: FakeRasa) -> None:
     auth = {"Authorization": f"Bearer {TOKEN}"}
     for code in ("", "abc", "<script>alert(1)</script>", "x" * 5000):
-        response = requests.post(console_url + "/tong-dai/tra-cuu", headers=auth, data={"code": code}, timeout=PAGE_TIMEOUT)
+        response = requests.post(
+            console_url + "/tong-dai/tra-cuu", headers=auth, data={"code": code}, timeout=PAGE_TIMEOUT
+        )
         assert response.status_code == 400
         assert "Mã hồ sơ không đúng dạng" in text_of(response.text)
         assert "<script>alert" not in response.text
@@ -146,7 +186,9 @@ def test_console_rejects_a_malformed_code_without_asking_rasa(console_url: str, 
 
 def test_search_question_not_logged(web_url: str, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    requests.get(web_url + "/thu-tuc", params={"q": "con tôi sinh ngày 12/3 số điện thoại 0912345678"}, timeout=PAGE_TIMEOUT)
+    requests.get(
+        web_url + "/thu-tuc", params={"q": "con tôi sinh ngày 12/3 số điện thoại 0912345678"}, timeout=PAGE_TIMEOUT
+    )
     logged = server_log(caplog)
     assert "GET /thu-tuc 200" in logged
     assert "0912345678" not in logged and "sinh" not in logged
