@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.procedures import ActionAnswerFaq, ActionAnswerProcedure, ActionChooseProcedure
+from tests import trackers
 from tests.procedures.conftest import make_tracker
 
 
@@ -185,9 +185,8 @@ async def test_low_confidence_message_naming_a_procedure_is_still_answered():
 
     assert fallback_topic([{"name": "nlu_fallback"}, {"name": "greet"}, {"name": "ask_fee"}]) == "fee"
     assert fallback_topic([{"name": "greet"}, {"name": "thank"}, {"name": "goodbye"}]) == "overview"
-    tracker = Tracker("s", {}, {"text": "đăng ký khai sinh", "intent": {"name": "nlu_fallback"},
-                                "intent_ranking": [{"name": "nlu_fallback"}, {"name": "ask_documents"}]},
-                      [], False, None, {}, "action_listen")
+    tracker = trackers.make_tracker("đăng ký khai sinh", "nlu_fallback",
+                                    intent_ranking=[{"name": "nlu_fallback"}, {"name": "ask_documents"}])
     dispatcher = CollectingDispatcher()
     await ActionNluFallback().run(dispatcher, tracker, {})
     payloads = [m["custom"] for m in dispatcher.messages if m.get("custom")]
@@ -199,8 +198,7 @@ async def test_low_confidence_message_naming_a_procedure_is_still_answered():
 async def test_low_confidence_chit_chat_gets_the_default_answer():
     from actions.procedures import ActionNluFallback
 
-    tracker = Tracker("s", {}, {"text": "asdf qwerty zxcv", "intent": {"name": "nlu_fallback"}, "intent_ranking": []},
-                      [], False, None, {}, "action_listen")
+    tracker = trackers.make_tracker("asdf qwerty zxcv", "nlu_fallback", intent_ranking=[])
     dispatcher = CollectingDispatcher()
     assert await ActionNluFallback().run(dispatcher, tracker, {}) == []
     assert [m["response"] for m in dispatcher.messages] == ["utter_default"]
