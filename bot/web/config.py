@@ -1,4 +1,4 @@
-"""Settings of the web chat page server, read from environment variables.
+"""Settings of the web app (bot/web), read from environment variables.
 
 WEB_HOST (127.0.0.1), WEB_PORT (8080), RASA_URL (http://127.0.0.1:5005), RASA_TIMEOUT seconds (15),
 WEB_MAX_BODY bytes (32768), WEB_PROCEDURE_URL link template with {code} for procedure cards.
