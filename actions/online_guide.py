@@ -9,7 +9,7 @@
 
 Slots: guide_active (walkthrough running), guide_step (current step key, kept when stopped so "tiếp tục hướng
 dẫn" resumes), guide_procedure (code being guided), guide_case (chosen document case), guide_pending (waiting
-for the procedure name or choice). Run with the action server: `.venv/bin/rasa run actions`.
+for the procedure name or choice). Run with the action server: `python -m actions`.
 Tests: `.venv/bin/python -m pytest tests/guide -q -m "not rasa"`.
 """
 from __future__ import annotations
