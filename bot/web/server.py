@@ -181,7 +181,7 @@ def make_app(settings: WebSettings) -> Sanic:
     """The Sanic app with every route; one per call (unique name), settings in app.ctx.settings."""
     from bot.web import console, pages  # routes of the other pages
 
-    app = WebApp(f"tro_ly_web_{next(_app_numbers)}")
+    app = WebApp(f"tro_ly_web_{next(_app_numbers)}", configure_logging=False)
     app.config.REQUEST_MAX_SIZE = settings.max_body
     app.config.REQUEST_MAX_HEADER_SIZE = 16384  # Sanic's ceiling: long /thu-tuc?q=… addresses
     app.config.KEEP_ALIVE_TIMEOUT = 15
