@@ -17,23 +17,18 @@ import pytest
 
 from bot.channels.common import message, split_text, utf16_len
 from bot.channels.telegram_bridge import ButtonMap, normalize_api_base
-from tests.channels.conftest import TOKEN, bridge_settings, free_port, running_bridge, wait_until
+from tests.channels.conftest import (
+    MARKER,
+    TOKEN,
+    all_sent_before_marker,
+    bridge_settings,
+    free_port,
+    running_bridge,
+    wait_until,
+)
 from tests.fakes.rasa_rest import DOSSIER_TEXT, PROCEDURE_TEXT
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-MARKER = "đánh dấu kết thúc"
-
-
-async def all_sent_before_marker(fake_telegram, chat_id: int) -> None:
-    """Wait on an event instead of sleeping: the bridge answers one chat's updates in order, so once the reply to a
-    marker message has arrived, everything the earlier updates caused has arrived too. The marker and its reply
-    are then taken out of the chat's record, so tests compare only what they sent."""
-    before = len(fake_telegram.sent_texts(chat_id))
-    fake_telegram.text_update(chat_id, MARKER)
-    await wait_until(lambda: any(MARKER in text for text in fake_telegram.sent_texts(chat_id)[before:]))
-    fake_telegram.forget_marker(chat_id, MARKER)
 
 
 
