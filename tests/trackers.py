@@ -28,16 +28,20 @@ def make_tracker(
     with_events: bool = False,
     extra_events: Iterable[dict[str, Any]] = (),
 ) -> Tracker:
-    latest: dict[str, Any] = {"text": text, "intent": {"name": intent, "confidence": confidence},
-                              "entities": entities or []}
+    latest: dict[str, Any] = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": entities or [],
+    }
     if metadata is not None or with_events:
         latest["metadata"] = metadata or {}
     if intent_ranking is not None:
         latest["intent_ranking"] = intent_ranking
     events: list[dict[str, Any]] = []
     if with_events:
-        events = [{"event": "action", "name": "action_listen"},
-                  {"event": "user", "text": text, "parse_data": latest, "input_channel": "rest",
-                   "metadata": metadata or {}}]
+        events = [
+            {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": text, "parse_data": latest, "input_channel": "rest", "metadata": metadata or {}},
+        ]
     events += list(extra_events)
     return Tracker(sender, dict(slots or {}), latest, events, False, None, active_loop or {}, "action_listen")

@@ -16,9 +16,8 @@ from typing import Mapping, Optional
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SUBSCRIPTIONS_DB = "var/dossier_subscriptions.sqlite"
 
-# Unverified guess at the portal's search page; the detail pages use opaque ids
-# (https://dichvucong.gov.vn/thu-tuc-hanh-chinh/<uuid>), so we link a keyword search instead.
-DEFAULT_PROCEDURE_URL = "https://dichvucong.gov.vn/thu-tuc-hanh-chinh?keyword={code}"
+# The procedure page of this web app (every topic, print, Zalo copy, and the record's own portal link).
+DEFAULT_PROCEDURE_URL = "/thu-tuc/{code}"
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,6 @@ def subscriptions_of(settings: WebSettings, code: str) -> list[dict[str, str]]:
             "channel": s.channel or "",
             "sender": mask_sender(s.sender_id),
             "status": labels.get(s.last_status, s.last_status),
-            "since": "",
         }
         for s in SubscriptionStore(settings.subscriptions_db).all()
         if s.code == code
