@@ -6,11 +6,15 @@ RASA := $(VENV)/bin/rasa
 RASA_FILES := --data nlu_data --domain domain.yml --config config.yml
 RESULTS := results
 
-.PHONY: run test venv system-deps train validate unit e2e stories nlu-eval conversation-eval understanding-eval bench clean
+.PHONY: run run-cluster test venv system-deps train validate unit e2e stories nlu-eval conversation-eval understanding-eval bench clean
 
 ## Start the assistant on embedded defaults (trains a model first when data changed).
 run: train
 	$(PY) -m bot.run
+
+## The scaled-out stack on this machine: nginx, 2 Rasa + 2 action servers, PostgreSQL + Redis (README "Cluster").
+run-cluster: train system-deps
+	$(PY) -m bot.run --cluster
 
 ## The whole test suite: what .ci/run runs.
 test: venv system-deps validate train

@@ -1,19 +1,17 @@
-"""Action server entry point: `python -m actions --port 5055` (what `make run` starts).
+"""Action server entry point: `python -m actions --port 5055 [--host 127.0.0.1]` (what `make run` starts).
 
 Builds the procedure catalog's search index before the server accepts requests, so the first citizen does not
-wait for it (a few seconds on 2 cores); then runs rasa-sdk's server on the `actions` package.
+wait for it (a few seconds on 2 cores); then serves the `actions` package (actions/server.py: bound to
+127.0.0.1 by default, calls only with ACTIONS_TOKEN or, without one, from loopback).
 """
-from rasa_sdk.__main__ import main_from_args
-from rasa_sdk.endpoint import create_argument_parser
-
+from actions.server import argument_parser, serve
 from bot.catalog import load_catalog
 
 
 def main() -> None:
-    args = create_argument_parser().parse_args()
-    args.actions = args.actions or "actions"
+    args = argument_parser().parse_args()
     load_catalog()
-    main_from_args(args)
+    serve(args)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import abc
 import functools
 import hmac
+import logging
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
@@ -23,13 +24,16 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api.dossier_client import (
+from bot.dossier.client import (
     Dossier, DossierClient, DossierNotFound, DossierUnavailable,
 )
-from actions.dossier_settings import DossierSettings
+from bot.dossier.settings import DossierSettings
 from bot.dossier.codes import CodeError, ParseResult, find_code, is_canonical
+from bot.dossier.limits import LimitPolicy, LookupLimiter, client_key, store_from_env
 from bot.dossier.status import VN_TZ, Status, now_vn
 from bot.dossier.subscriptions import SubscriptionStore
+
+logger = logging.getLogger(__name__)
 
 ENTITY = "dossier_code"
 SLOT_CODE = "dossier_code"
@@ -47,6 +51,11 @@ def default_settings() -> DossierSettings:
 def default_client() -> DossierClient:
     # One client per action-server process so the circuit breaker sees every lookup.
     return DossierClient(default_settings())
+
+
+@functools.lru_cache(maxsize=1)
+def default_limiter() -> LookupLimiter:
+    return LookupLimiter(store_from_env(default_settings().limits_db), LimitPolicy.from_env())
 
 
 @functools.lru_cache(maxsize=1)
@@ -153,10 +162,11 @@ class _DossierAction(Action, abc.ABC):
     def name(self) -> Text: ...
 
     def __init__(self, settings: Optional[DossierSettings] = None, client: Optional[DossierClient] = None,
-                 subscriptions: Optional[SubscriptionStore] = None) -> None:
+                 subscriptions: Optional[SubscriptionStore] = None, limiter: Optional[LookupLimiter] = None) -> None:
         self._settings = settings
         self._client = client
         self._subscriptions = subscriptions
+        self._limiter = limiter
 
     @property
     def settings(self) -> DossierSettings:
@@ -172,11 +182,21 @@ class _DossierAction(Action, abc.ABC):
             self._subscriptions = SubscriptionStore(self.settings.subscriptions_db)
         return self._subscriptions
 
-    def fetch(self, dispatcher: CollectingDispatcher, code: str) -> Optional[Dossier]:
-        """The dossier, or None after telling the user it is unknown or the service is unavailable."""
+    @property
+    def limiter(self) -> LookupLimiter:
+        if self._limiter is None:
+            self._limiter = default_limiter() if self._settings is None else LookupLimiter(
+                store_from_env(self._settings.limits_db), LimitPolicy.from_env())
+        return self._limiter
+
+    def fetch(self, dispatcher: CollectingDispatcher, code: str, tracker: Optional[Tracker] = None) -> Optional[Dossier]:
+        """The dossier, or None after telling the user it is unknown or the service is unavailable.
+        With the tracker, an unknown code counts against its client (enumeration limits)."""
         try:
             return self.client.get_dossier(code)
         except DossierNotFound:
+            if tracker is not None and not is_operator(tracker, self.settings):
+                self._record_miss(tracker)
             dispatcher.utter_message(response="utter_dossier_not_found", code=code)
             dispatcher.utter_message(response="utter_dossier_offer_help", hotline=self.settings.hotline)
         except DossierUnavailable:
@@ -192,7 +212,31 @@ class _DossierAction(Action, abc.ABC):
             dispatcher.utter_message(response="utter_dossier_rate_limited", minutes=wait,
                                      hotline=self.settings.hotline)
             return True, []
+        if not self._client_may_look_up(dispatcher, tracker):
+            return True, []
         return False, [SlotSet(SLOT_LOOKUPS, lookups)]
+
+    def _client_may_look_up(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+        """The limits shared by every conversation of one client and by all clients (bot/dossier/limits.py)."""
+        client = client_key(tracker.sender_id, (tracker.latest_message or {}).get("metadata"))
+        try:
+            verdict = self.limiter.acquire(client)
+        except Exception:  # noqa: BLE001 - store down (Redis restarting): refuse politely, never let it all through
+            logger.exception("lookup limits unavailable")
+            dispatcher.utter_message(response="utter_dossier_service_unavailable", hotline=self.settings.hotline)
+            return False
+        if verdict.allowed:
+            return True
+        response = {"not_found": "utter_dossier_lookup_slowed", "global": "utter_dossier_lookup_busy"}.get(
+            verdict.reason, "utter_dossier_rate_limited")
+        dispatcher.utter_message(response=response, minutes=verdict.minutes, hotline=self.settings.hotline)
+        return False
+
+    def _record_miss(self, tracker: Tracker) -> None:
+        try:
+            self.limiter.record_miss(client_key(tracker.sender_id, (tracker.latest_message or {}).get("metadata")))
+        except Exception:  # noqa: BLE001 - best effort: the lookup itself was already counted
+            logger.exception("could not record an unknown dossier code")
 
 
 class ValidateDossierCodeForm(FormValidationAction):
@@ -236,7 +280,7 @@ class ActionCheckDossierStatus(_DossierAction):
         events.append(SlotSet(SLOT_CODE, None))
         if limited:
             return events
-        dossier = self.fetch(dispatcher, result.code)
+        dossier = self.fetch(dispatcher, result.code, tracker)
         if dossier is not None:
             utter_status(dispatcher, dossier, self.settings, operator, self.client)
             events.append(SlotSet(SLOT_LAST_CODE, dossier.code))
@@ -272,7 +316,7 @@ class ActionSubscribeDossier(_DossierAction):
         events.append(SlotSet(SLOT_CODE, None))
         if limited:
             return events
-        dossier = self.fetch(dispatcher, code)
+        dossier = self.fetch(dispatcher, code, tracker)
         if dossier is None:
             return events
         if dossier.status in (Status.COMPLETED, Status.RETURNED, Status.REJECTED, Status.WITHDRAWN):

@@ -10,16 +10,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, ContextManager, Optional
 
+from bot import sqldb
 from bot.settings import REPO_ROOT
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY,
+    id {serial},
     at TEXT NOT NULL,               -- UTC, ISO 8601
     channel TEXT NOT NULL,          -- web, telegram, zalo, rest ...
     satisfied INTEGER NOT NULL,     -- 1 or 0
@@ -27,8 +27,11 @@ CREATE TABLE IF NOT EXISTS feedback (
 )"""
 
 
-def default_path() -> Path:
+def default_path() -> Path | str:
+    """FEEDBACK_DB: a SQLite file (default var/feedback.sqlite) or a postgresql:// URL (the cluster's database)."""
     raw = os.environ.get("FEEDBACK_DB") or str(Path(os.environ.get("VAR_DIR") or REPO_ROOT / "var") / "feedback.sqlite")
+    if sqldb.is_postgres(raw):
+        return raw
     path = Path(raw)
     return path if path.is_absolute() else REPO_ROOT / path
 
@@ -42,13 +45,10 @@ def channel_of(sender_id: str, input_channel: Optional[str] = None) -> str:
 
 @dataclass
 class FeedbackStore:
-    path: Path
+    path: Path | str  # SQLite file or postgresql:// URL
 
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, timeout=10)
-        connection.execute(_SCHEMA)
-        return connection
+    def _connect(self) -> ContextManager[Any]:
+        return sqldb.connect(self.path, [_SCHEMA])
 
     def record(self, channel: str, satisfied: bool, procedure_code: Optional[str] = None,
                at: Optional[dt.datetime] = None) -> None:

@@ -2,10 +2,16 @@
 
 Starts the reference dossier service (unless DOSSIER_API_URL points elsewhere), the action server, the Rasa
 server (REST channel on RASA_PORT, 5005 by default), the web chat page and, when their settings are present,
-the Telegram bridge and the dossier notifier. Ctrl-C stops every process it started. Logs go to var/log/.
+the Telegram bridge and the dossier notifier. Logs go to var/log/.
+
+SIGINT (Ctrl-C), SIGTERM or SIGHUP to this process alone stops every process it started, whatever signal
+dispositions it inherited (a script's `cmd &` starts it with SIGINT ignored): the handlers are installed
+explicitly, children run in process groups of their own with default dispositions, and bot.stack escalates from
+SIGTERM to SIGKILL after a grace period and waits for each of them.
 """
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 import signal
@@ -13,7 +19,7 @@ import sys
 import time
 
 from bot import settings as settings_module
-from bot.stack import rasa_config
+from bot.stack import cluster, rasa_config
 from bot.stack.plan import latest_model, services
 from bot.stack.processes import ServiceFailed, Stack
 
@@ -52,7 +58,39 @@ def _rasa_token(cfg) -> str:
     return path.read_text().strip()
 
 
-def main() -> int:
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _install_stop_handlers() -> None:
+    """The first stop signal raises KeyboardInterrupt in the main thread; later ones are ignored, so the
+    clean-up that follows is never interrupted half way."""
+    stopping = False
+
+    def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        raise KeyboardInterrupt
+
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, _stop)
+
+
+def _arguments(argv):
+    parser = argparse.ArgumentParser(prog="python -m bot.run", description="Start the whole assistant.")
+    parser.add_argument("--cluster", action="store_true",
+                        help="nginx in front of several Rasa and action servers on PostgreSQL + Redis "
+                             "(make run-cluster; bot/stack/cluster.py)")
+    parser.add_argument("--nodes", type=int, default=int(os.environ.get("CLUSTER_NODES") or 2),
+                        help="Rasa servers and action servers each, with --cluster (CLUSTER_NODES, 2)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    _install_stop_handlers()
+    args = _arguments(argv)
     settings_module.load_dotenv()
     cfg = settings_module.load()
     cfg.var_dir.mkdir(parents=True, exist_ok=True)
@@ -66,14 +104,15 @@ def main() -> int:
         print(f"No trained model in {cfg.models_dir}. Run `make run` (it trains one) or `make train`.")
         pid_file.unlink(missing_ok=True)
         return 2
-    cfg = settings_module.StackSettings(**{**cfg.__dict__, "rasa_token": _rasa_token(cfg)})
-    endpoints, credentials = rasa_config.write(cfg)
-    stack = Stack(services(cfg, model, endpoints, credentials), cfg.var_dir / "log")
+    cfg = settings_module.StackSettings(**{**cfg.__dict__, "rasa_token": _rasa_token(cfg),
+                                           "actions_token": cfg.actions_token or secrets.token_urlsafe(32)})
+    if args.cluster:
+        plan, cfg = cluster.cluster_services(cfg, model, nodes=args.nodes, action_nodes=args.nodes)
+    else:
+        endpoints, credentials = rasa_config.write(cfg)
+        plan = services(cfg, model, endpoints, credentials)
+    stack = Stack(plan, cfg.var_dir / "log")
 
-    def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
     try:
         print(f"Starting with model {model.name}; logs in {cfg.var_dir / 'log'} ...", flush=True)
         stack.start()
@@ -83,7 +122,9 @@ def main() -> int:
             f"  REST channel:  {cfg.rasa_url}/webhooks/rest/webhook\n"
             f"  action server: {cfg.actions_url}\n"
             f"  dossier API:   {cfg.dossier_api_url or cfg.reference_dossier_url}\n"
-            "Press Ctrl-C to stop.",
+            + (f"  cluster:       nginx in front of {args.nodes} Rasa and {args.nodes} action servers, "
+               f"PostgreSQL tracker store, Redis lock store\n" if args.cluster else "")
+            + "Press Ctrl-C to stop.",
             flush=True,
         )
         while True:

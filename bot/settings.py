@@ -42,6 +42,7 @@ class StackSettings:
     telegram_token: str
     zalo_app_id: str
     extra_env: dict = field(default_factory=dict)
+    actions_token: str = ""  # shared by the Rasa servers and the action server; empty: bot.run makes one per run
 
     @property
     def rasa_url(self) -> str:
@@ -101,4 +102,5 @@ def load() -> StackSettings:
         dossier_db_url=_env("DOSSIER_DB_URL"),
         telegram_token=_env("TELEGRAM_BOT_TOKEN"),
         zalo_app_id=_env("ZALO_APP_ID"),
+        actions_token=_env("ACTIONS_TOKEN"),
     )

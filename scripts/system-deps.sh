@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian packages the tests use: headless Chromium + driver (web page tests), PostgreSQL and Redis servers
-# (tests on the scaled-out stack and the dossier service on PostgreSQL). Installs what is missing when run as
+# (tests on the scaled-out stack and the dossier service on PostgreSQL), nginx (make run-cluster). Installs what is missing when run as
 # root; otherwise prints the command, and those tests skip with the reason (they fail instead when CI=true).
 set -euo pipefail
 
@@ -9,6 +9,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)  # make run-cluster, cluster tests
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

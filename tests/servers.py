@@ -15,6 +15,8 @@ from typing import Iterator
 
 import pytest
 
+from bot.stack.local_db import as_postgres_user as _as_postgres_user
+from bot.stack.local_db import postgres_bindir as _postgres_bindir
 from bot.stack.processes import free_port, port_open
 
 
@@ -23,25 +25,6 @@ def _missing(what: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
-
-
-def _postgres_bindir() -> Path | None:
-    for candidate in [shutil.which("initdb"), *sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))]:
-        if candidate:
-            return Path(candidate).resolve().parent
-    return None
-
-
-def _as_postgres_user(folder: Path) -> list[str]:
-    """initdb refuses to run as root: run it as the `postgres` account, which must reach the folder."""
-    if os.geteuid() != 0:
-        return []
-    os.chmod(folder, 0o777)
-    for parent in folder.parents:
-        if parent == Path("/"):
-            break
-        os.chmod(parent, parent.stat().st_mode | 0o011)
-    return ["runuser", "-u", "postgres", "--"]
 
 
 def _wait_for_postgres(url: str, log: Path, timeout: float = 60.0) -> None:

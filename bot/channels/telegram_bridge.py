@@ -52,7 +52,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.common import BoundedStore, KeyedLocks, is_skipped_custom, message, split_text, utf16_len
+from bot.channels.common import KeyedLocks, is_skipped_custom, message, split_text, utf16_len
+from bot.channels.shared_state import shared_store
 from bot.channels.rasa_client import RasaRestClient, RasaUnavailable
 
 logger = logging.getLogger(__name__)
@@ -153,7 +154,8 @@ class ButtonMap:
     """callback_data for a Rasa button payload. Short payloads travel inline ('p:'), long ones by key ('k:')."""
 
     def __init__(self, max_items: int = 20000) -> None:
-        self._store: BoundedStore[str, str] = BoundedStore(max_items)
+        # Shared by every bridge process through Redis when REDIS_URL is set (bot/channels/shared_state.py).
+        self._store = shared_store("telegram:buttons", max_items)
 
     def encode(self, payload: str) -> str:
         inline = "p:" + payload

@@ -39,6 +39,7 @@ from sanic.response import HTTPResponse
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 
 from bot.channels.common import BoundedStore, KeyedLocks, is_skipped_custom, message, split_text
+from bot.channels.shared_state import RedisStore, shared_store
 from bot.channels.zalo_api import TokenStore, ZaloApi
 
 logger = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ class ZaloOutput(OutputChannel):
     def name(cls) -> Text:
         return "zalo"
 
-    def __init__(self, api: ZaloApi, button_memory: BoundedStore[str, List[str]]) -> None:
+    def __init__(self, api: ZaloApi, button_memory: "BoundedStore[str, List[str]] | RedisStore") -> None:
         self.api = api
         self.button_memory = button_memory
 
@@ -180,8 +181,9 @@ class ZaloInput(InputChannel):
         s = self.settings
         self.api = ZaloApi(s.api_base, s.oauth_base, s.app_id, s.app_secret,
                            TokenStore(Path(s.token_file), s.access_token, s.refresh_token))
-        self.seen: BoundedStore[str, bool] = BoundedStore(dedup_size, ttl=24 * 3600)
-        self.button_memory: BoundedStore[str, List[str]] = BoundedStore(50000, ttl=24 * 3600)
+        # Shared by every Rasa server through Redis when REDIS_URL is set (bot/channels/shared_state.py).
+        self.seen = shared_store("zalo:seen", dedup_size, ttl=24 * 3600)
+        self.button_memory = shared_store("zalo:buttons", 50000, ttl=24 * 3600)
         self.user_locks = KeyedLocks()
         self._tasks: Set[asyncio.Task] = set()
         if not (s.app_id and s.oa_secret_key):

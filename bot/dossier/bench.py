@@ -1,4 +1,6 @@
-"""Benchmark: latency of one dossier lookup action round trip (action run() -> HTTP -> answer).
+"""Benchmark: latency of one dossier lookup through the client (DossierClient -> HTTP -> parsed Dossier).
+
+The whole chat turn (NLU, action, formatting) is measured by bot/tools/bench.py over REST.
 
 Run:  python -m bot.dossier.bench [--url http://127.0.0.1:8081] [-n 200]
 Without --url it starts the reference service on a free port with a temporary SQLite file.
@@ -7,7 +9,6 @@ Prints JSON {"n", "p50_ms", "p95_ms", "max_ms"}. Library use: lookup_latency(bas
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import statistics
@@ -15,30 +16,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-
-from actions.api.dossier_client import DossierClient
-from actions.dossier import ActionCheckDossierStatus
-from actions.dossier_settings import DossierSettings
+from bot.dossier.client import DossierClient
+from bot.dossier.settings import DossierSettings
 from bot.dossier.testing import running_service
 
 CODES = ["000.00.12.H29-261102-0002", "000.00.12.H29-261102-0003", "000.00.12.H29-261102-0008",
          "000.00.12.H29-261102-0004"]
 
 
-def _tracker(code: str) -> Tracker:
-    message = {"text": f"tra cứu hồ sơ {code}", "intent": {"name": "check_dossier_status"},
-               "entities": [{"entity": "dossier_code", "value": code}], "metadata": {}}
-    return Tracker("bench", {}, message, [{"event": "user", "text": message["text"], "parse_data": message}],
-                   False, None, {}, "action_listen")
-
-
-async def _measure(action: ActionCheckDossierStatus, n: int) -> list[float]:
+def _measure(client: DossierClient, n: int) -> list[float]:
     times = []
     for i in range(n):
         started = time.perf_counter()
-        await action.run(CollectingDispatcher(), _tracker(CODES[i % len(CODES)]), {})
+        client.get_dossier(CODES[i % len(CODES)])
         times.append((time.perf_counter() - started) * 1000)
     return times
 
@@ -48,9 +38,8 @@ def lookup_latency(base_url: str | None = None, n: int = 200, token: str | None 
         if base_url is None:
             tmp = stack.enter_context(tempfile.TemporaryDirectory())
             base_url = stack.enter_context(running_service(Path(tmp) / "bench.sqlite"))
-        settings = DossierSettings(api_url=base_url, api_token=token, rate_limit_count=n + 1)
-        action = ActionCheckDossierStatus(settings=settings, client=DossierClient(settings))
-        times = asyncio.run(_measure(action, n))
+        settings = DossierSettings(api_url=base_url, api_token=token)
+        times = _measure(DossierClient(settings), n)
     ordered = sorted(times)
     return {"n": n, "p50_ms": round(statistics.median(ordered), 2),
             "p95_ms": round(ordered[min(n - 1, int(0.95 * n))], 2), "max_ms": round(ordered[-1], 2)}

@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 
 import requests
 
-from actions.api.dossier_client import DossierClient, DossierNotFound, DossierUnavailable
-from actions.dossier_settings import DossierSettings
+from bot.dossier.client import DossierClient, DossierNotFound, DossierUnavailable
+from bot.dossier.settings import DossierSettings
 from bot.dossier.codes import mask_code
 from bot.dossier.status import FINAL_STATUSES
 from bot.dossier.subscriptions import SubscriptionStore

@@ -6,14 +6,13 @@ A connection is opened per operation: the service is a reference, simplicity bea
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, ContextManager
 
+from bot import sqldb
 from bot.dossier import demo
 from bot.dossier.status import FINAL_STATUSES, RETURN_METHODS, Status, iso, now_vn
 
@@ -62,25 +61,9 @@ class DossierStore:
     def is_postgres(self) -> bool:
         return self.url.startswith(("postgresql://", "postgres://"))
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[Any]:
-        if self.is_postgres:
-            import psycopg2  # only needed with a PostgreSQL URL
-
-            conn = psycopg2.connect(self.url)
-        else:
-            path = Path(self.url[len("sqlite:///"):])
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=10)
-            conn.execute("PRAGMA foreign_keys = ON")
-        try:
-            yield conn
-            conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
-        finally:
-            conn.close()
+    def _connect(self) -> ContextManager[Any]:
+        target = self.url if self.is_postgres else Path(self.url[len("sqlite:///"):])
+        return sqldb.transaction(target)
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.is_postgres else sql

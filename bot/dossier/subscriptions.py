@@ -1,16 +1,17 @@
-"""Subscriptions "báo cho tôi khi có kết quả": which conversation wants news of which dossier (SQLite).
+"""Subscriptions "báo cho tôi khi có kết quả": which conversation wants news of which dossier (SQLite file, or
+PostgreSQL when DOSSIER_SUBSCRIPTIONS_DB is a postgresql:// URL, as in the cluster).
 
 Written by the dossier actions, read and updated by the notifier (python -m bot.dossier.notifier).
 `last_status` is the status the conversation was last told; the notifier sends only when it differs.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, ContextManager
+
+from bot import sqldb
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS dossier_subscriptions (
@@ -29,26 +30,18 @@ class Subscription:
 
 class SubscriptionStore:
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+        self.path = path if sqldb.is_postgres(path) else Path(path)
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=10)
-        try:
-            conn.execute(_SCHEMA)
-            yield conn
-            conn.commit()
-        finally:
-            conn.close()
+    def _connect(self) -> ContextManager[Any]:
+        return sqldb.connect(self.path, [_SCHEMA])
 
     def subscribe(self, sender_id: str, channel: str | None, code: str, status: str) -> bool:
         """True when new; an existing subscription keeps its last_status."""
         now = dt.datetime.now(dt.timezone.utc).isoformat()
         with self._connect() as conn:
             cur = conn.execute(
-                "INSERT OR IGNORE INTO dossier_subscriptions (sender_id, channel, code, last_status, created_at) "
-                "VALUES (?, ?, ?, ?, ?)", (sender_id, channel, code, status, now))
+                "INSERT INTO dossier_subscriptions (sender_id, channel, code, last_status, created_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", (sender_id, channel, code, status, now))
             return cur.rowcount == 1
 
     def unsubscribe(self, sender_id: str, code: str | None = None) -> int:

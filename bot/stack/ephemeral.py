@@ -23,6 +23,7 @@ def ephemeral_settings(var_dir: Path, models_dir: Path, **overrides) -> settings
         web_port=free_port(),
         host="127.0.0.1",
         rasa_token=uuid.uuid4().hex,
+        actions_token=uuid.uuid4().hex,
         database_url="",
         redis_url="",
         dossier_api_url="",

@@ -21,9 +21,15 @@ def child_env(settings: StackSettings) -> dict[str, str]:
         "RASA_URL": settings.rasa_url,
         "RASA_TOKEN": settings.rasa_token,
         "VAR_DIR": str(settings.var_dir),
-        # Shared by the action server (subscribe) and the notifier (deliver).
-        "DOSSIER_SUBSCRIPTIONS_DB": os.environ.get("DOSSIER_SUBSCRIPTIONS_DB")
+        # Shared by the action server (subscribe) and the notifier (deliver); in PostgreSQL when DATABASE_URL is set.
+        "DOSSIER_SUBSCRIPTIONS_DB": os.environ.get("DOSSIER_SUBSCRIPTIONS_DB") or settings.database_url
         or str(settings.var_dir / "dossier_subscriptions.sqlite"),
+        "FEEDBACK_DB": os.environ.get("FEEDBACK_DB") or settings.database_url
+        or str(settings.var_dir / "feedback.sqlite"),
+        # Channel state and lookup limits go to Redis when it is configured (shared by every process).
+        "REDIS_URL": settings.redis_url,
+        # Lookup limits, shared by the action server processes (bot/dossier/limits.py; Redis when REDIS_URL).
+        "DOSSIER_LIMITS_DB": os.environ.get("DOSSIER_LIMITS_DB") or str(settings.var_dir / "lookup_limits.sqlite"),
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
         **settings.extra_env,
     }
@@ -50,12 +56,13 @@ def services(settings: StackSettings, model: Path, endpoints: str, credentials: 
     plan.append(
         Service(
             "action-server",
-            python_module("actions", "--actions", "actions", "--port", str(settings.actions_port)),
+            python_module("actions", "--actions", "actions", "--port", str(settings.actions_port),
+                          "--host", settings.host),
             port=settings.actions_port,
             host=settings.host,
             health_path="/health",
             ready_timeout=120,
-            env=env,
+            env={**env, "ACTIONS_TOKEN": settings.actions_token},
         )
     )
     plan.append(

@@ -20,7 +20,7 @@ def tracker_store(settings: StackSettings) -> dict[str, Any]:
     if url.scheme not in ("postgresql", "postgres"):
         raise SystemExit(f"DATABASE_URL must be a postgresql:// URL, got scheme {url.scheme!r}")
     return {
-        "type": "SQL",
+        "type": "bot.stack.tracker_store.ResilientSQLTrackerStore",  # Rasa's SQL store, survives DB restarts
         "dialect": "postgresql",
         "url": url.hostname or "127.0.0.1",
         "port": url.port or 5432,
@@ -48,9 +48,17 @@ def lock_store(settings: StackSettings) -> dict[str, Any] | None:
     return store
 
 
+def action_endpoint(settings: StackSettings) -> dict[str, Any]:
+    """Rasa sends the shared token as a header on every action call (EndpointConfig `headers`)."""
+    endpoint: dict[str, Any] = {"url": settings.actions_url}
+    if settings.actions_token:
+        endpoint["headers"] = {"Authorization": f"Bearer {settings.actions_token}"}
+    return endpoint
+
+
 def endpoints(settings: StackSettings) -> dict[str, Any]:
     config: dict[str, Any] = {
-        "action_endpoint": {"url": settings.actions_url},
+        "action_endpoint": action_endpoint(settings),
         "tracker_store": tracker_store(settings),
     }
     lock = lock_store(settings)
@@ -68,11 +76,13 @@ def credentials(settings: StackSettings) -> dict[str, Any]:
 
 
 def write(settings: StackSettings) -> tuple[str, str]:
-    """Write var/endpoints.yml and var/credentials.yml; return their paths."""
+    """Write var/endpoints.yml and var/credentials.yml (mode 600: they hold tokens); return their paths."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, content in (("endpoints.yml", endpoints(settings)), ("credentials.yml", credentials(settings))):
         path = settings.var_dir / name
+        path.touch(mode=0o600)
+        path.chmod(0o600)
         path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
         paths.append(str(path))
     return paths[0], paths[1]

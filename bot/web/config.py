@@ -1,7 +1,8 @@
 """Settings of the web app (bot/web), read from environment variables.
 
 WEB_HOST (127.0.0.1), WEB_PORT (8080), RASA_URL (http://127.0.0.1:5005), RASA_TIMEOUT seconds (15),
-WEB_MAX_BODY bytes (32768), WEB_PROCEDURE_URL link template with {code} for procedure cards.
+WEB_MAX_BODY bytes (32768), WEB_PROCEDURE_URL link template with {code} for procedure cards,
+WEB_TRUSTED_PROXIES comma-separated addresses of reverse proxies whose X-Forwarded-For is believed (none).
 The hotline console /tong-dai: OPERATOR_TOKEN (unset: the console is off), DOSSIER_SUBSCRIPTIONS_DB (the dossier
 actions' subscriptions, var/dossier_subscriptions.sqlite).
 """
@@ -32,6 +33,7 @@ class WebSettings:
     procedure_url: str = DEFAULT_PROCEDURE_URL
     operator_token: str = ""
     subscriptions_db: str = str(REPO_ROOT / DEFAULT_SUBSCRIPTIONS_DB)
+    trusted_proxies: frozenset = frozenset()  # peers whose X-Forwarded-For names the real client
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "WebSettings":
@@ -45,6 +47,7 @@ class WebSettings:
             procedure_url=env.get("WEB_PROCEDURE_URL", cls.procedure_url),
             operator_token=env.get("OPERATOR_TOKEN", ""),
             subscriptions_db=_db(env.get("DOSSIER_SUBSCRIPTIONS_DB") or DEFAULT_SUBSCRIPTIONS_DB),
+            trusted_proxies=frozenset(p.strip() for p in env.get("WEB_TRUSTED_PROXIES", "").split(",") if p.strip()),
         )
 
 

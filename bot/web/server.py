@@ -9,8 +9,9 @@ Run: python -m bot.web   (WEB_HOST, WEB_PORT, RASA_URL, RASA_TIMEOUT, WEB_MAX_BO
 
 The relay only forwards {"sender", "message", "metadata": {"operator_token"}} so the page cannot reach
 other Rasa endpoints, and only accepts sender ids starting with "web:" so it cannot write into
-conversations of other channels. Nothing a person typed is logged: the access log has method, path (never the
-query string) and status only.
+conversations of other channels. It adds the browser's address as metadata "client_ip" (never taken from the
+page), so the dossier lookup limits count per client, not per sender id the page invents (bot/dossier/limits.py).
+Nothing a person typed is logged: the access log has method, path (never the query string) and status only.
 """
 
 from __future__ import annotations
@@ -149,6 +150,15 @@ def validate_message(payload: Any, settings: WebSettings) -> Tuple[Optional[Dict
     return body, ""
 
 
+def client_ip(peer: str, forwarded_for: Optional[str], trusted_proxies: frozenset) -> str:
+    """The browser's address: the peer, or the last hop a trusted reverse proxy appended to X-Forwarded-For."""
+    if peer in trusted_proxies and forwarded_for:
+        hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+        if hops:
+            return hops[-1]
+    return peer
+
+
 # ---------------------------------------------------------------- responses
 
 
@@ -240,6 +250,9 @@ def make_app(settings: WebSettings) -> Sanic:
         body, error = validate_message(payload, settings)
         if body is None:
             return error_json(413 if error == "payload_too_large" else 400, error)
+        body.setdefault("metadata", {})["client_ip"] = client_ip(
+            request.ip, request.headers.get("x-forwarded-for"), settings.trusted_proxies
+        )
         try:
             answer = await relay(settings, body)
         except RelayError as exc:

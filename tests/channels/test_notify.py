@@ -15,8 +15,8 @@ from typing import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from actions.api.dossier_client import DossierClient
-from actions.dossier_settings import DossierSettings
+from bot.dossier.client import DossierClient
+from bot.dossier.settings import DossierSettings
 from bot.dossier.notifier import INTENT, Notifier
 from bot.dossier.store import DossierStore
 from bot.dossier.subscriptions import SubscriptionStore

@@ -11,8 +11,8 @@ from typing import Callable, Iterator
 
 import pytest
 
-from actions.api.dossier_client import DossierClient
-from actions.dossier_settings import DossierSettings
+from bot.dossier.client import DossierClient
+from bot.dossier.settings import DossierSettings
 from bot.dossier.testing import running_service
 from bot.stack.processes import free_port
 
@@ -48,7 +48,8 @@ def fast_settings(tmp_path) -> Callable[..., DossierSettings]:
     def make(api_url: str, **overrides) -> DossierSettings:
         base = DossierSettings(api_url=api_url, connect_timeout=0.5, read_timeout=0.5, retries=2, backoff=0.05,
                                total_budget=3.0, breaker_threshold=3, breaker_cooldown=0.5,
-                               subscriptions_db=tmp_path / "subscriptions.sqlite")
+                               subscriptions_db=tmp_path / "subscriptions.sqlite",
+                               limits_db=tmp_path / "lookup_limits.sqlite")
         return replace(base, **overrides)
     return make
 
@@ -89,6 +90,8 @@ class FaultServer:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def answer(self) -> tuple[int, str]:
+        if self.behaviour == "not_found":
+            return 404, '{"error": "not_found"}'
         if self.behaviour == "500":
             return 500, '{"error": "internal"}'
         if self.behaviour == "malformed":

@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.api.dossier_client import DossierClient
+from bot.dossier.client import DossierClient
 from actions.dossier import (
     ActionCheckDossierStatus,
     ActionDossierStatusChanged,

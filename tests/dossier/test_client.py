@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from actions.api.dossier_client import (
+from bot.dossier.client import (
     CircuitBreaker,
     DossierBadResponse,
     DossierClient,
@@ -15,7 +15,7 @@ from actions.api.dossier_client import (
     DossierUnavailable,
     parse_dossier,
 )
-from actions.dossier_settings import DossierSettings
+from bot.dossier.settings import DossierSettings
 from bot.dossier.status import Status
 from bot.dossier.testing import running_service
 from tests.dossier.conftest import (
@@ -179,7 +179,7 @@ def test_not_found_does_not_open_the_breaker(client):
 
 def test_logs_never_hold_the_full_code(fault_server, fast_settings, caplog):
     server = fault_server("500")
-    with caplog.at_level(logging.DEBUG, logger="actions.api.dossier_client"):
+    with caplog.at_level(logging.DEBUG, logger="bot.dossier.client"):
         with pytest.raises(DossierUnavailable):
             DossierClient(fast_settings(server.url)).get_dossier(PROCESSING)
     assert caplog.records and PROCESSING not in caplog.text and "261102-****" in caplog.text

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from actions.api.dossier_client import DossierClient
+from bot.dossier.client import DossierClient
 from bot.dossier.notifier import INTENT, Notifier
 from bot.dossier.store import DossierStore
 from bot.dossier.subscriptions import SubscriptionStore

@@ -31,7 +31,7 @@ def test_postgresql_and_redis_from_urls(tmp_path):
         redis_url="redis://:secret@cache.local:6380/2",
     ))
     assert config["tracker_store"] == {
-        "type": "SQL", "dialect": "postgresql", "url": "db.local", "port": 5433, "db": "assistant",
+        "type": "bot.stack.tracker_store.ResilientSQLTrackerStore", "dialect": "postgresql", "url": "db.local", "port": 5433, "db": "assistant",
         "username": "rasa", "password": "p@ss",
     }
     assert config["lock_store"] == {
@@ -87,3 +87,11 @@ def test_env_example_parses_and_names_every_setting_the_stack_reads(tmp_path, mo
     for name in ("RASA_PORT", "ACTIONS_PORT", "WEB_PORT", "DOSSIER_SERVICE_PORT", "DATABASE_URL", "REDIS_URL",
                  "DOSSIER_API_URL", "TELEGRAM_BOT_TOKEN", "ZALO_APP_ID", "RASA_TOKEN", "VAR_DIR", "MODELS_DIR"):
         assert name in names
+
+
+def test_action_calls_carry_the_shared_token_and_the_file_is_private(tmp_path):
+    settings = _settings(tmp_path, actions_token="shared")
+    assert rasa_config.endpoints(settings)["action_endpoint"] == {
+        "url": "http://127.0.0.1:5055/webhook", "headers": {"Authorization": "Bearer shared"}}
+    endpoints_path, _ = rasa_config.write(settings)
+    assert Path(endpoints_path).stat().st_mode & 0o777 == 0o600

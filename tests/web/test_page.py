@@ -52,7 +52,7 @@ def test_question_gets_answer(open_page: Callable, web_url: str, fake_rasa: Fake
     assert driver.find_element(By.ID, "chat-input").get_attribute("value") == ""
     sender = fake_rasa.received[0]["sender"]
     assert UUID_SENDER.match(sender)
-    assert "metadata" not in fake_rasa.received[0]
+    assert fake_rasa.received[0]["metadata"] == {"client_ip": "127.0.0.1"}  # added by the relay
     # Same tab keeps its conversation (sender id and what was said) across a reload.
     driver.refresh()
     wait_for(driver, lambda d: "Bạn hỏi: Làm giấy khai sinh cần gì?" in bot_texts(d))
@@ -181,7 +181,7 @@ def test_operator_token_from_url_goes_into_metadata(open_page: Callable, web_url
     assert "operator_token" not in driver.current_url  # removed from the address bar
     type_and_send(driver, "xin chào")
     wait_bot_says(driver, "Bạn hỏi: xin chào")
-    assert fake_rasa.received[0]["metadata"] == {"operator_token": "tong-dai-42"}
+    assert fake_rasa.received[0]["metadata"] == {"operator_token": "tong-dai-42", "client_ip": "127.0.0.1"}
 
     # The settings field shows and changes it.
     toggle = driver.find_element(By.ID, "settings-toggle")
@@ -197,14 +197,14 @@ def test_operator_token_from_url_goes_into_metadata(open_page: Callable, web_url
     wait_for(driver, lambda d: d.find_element(By.ID, "settings-status").text)
     type_and_send(driver, "lần hai")
     wait_bot_says(driver, "Bạn hỏi: lần hai")
-    assert fake_rasa.received[1]["metadata"] == {"operator_token": "moi-99"}
+    assert fake_rasa.received[1]["metadata"] == {"operator_token": "moi-99", "client_ip": "127.0.0.1"}
     driver.find_element(By.ID, "operator-token-clear").click()
     driver.switch_to.active_element.send_keys(Keys.ESCAPE)  # closes the panel, focus back on the toggle
     assert not driver.find_element(By.ID, "settings").is_displayed()
     assert driver.switch_to.active_element == toggle
     type_and_send(driver, "lần ba")
     wait_bot_says(driver, "Bạn hỏi: lần ba")
-    assert "metadata" not in fake_rasa.received[2]
+    assert fake_rasa.received[2]["metadata"] == {"client_ip": "127.0.0.1"}
 
 
 def test_new_conversation_gets_new_sender(open_page: Callable, web_url: str, fake_rasa: FakeRasa) -> None:

@@ -58,13 +58,24 @@ def test_healthz(web_url: str, fake_rasa: FakeRasa) -> None:
 
 def test_relay_forwards_only_known_fields(web_url: str, fake_rasa: FakeRasa) -> None:
     response = post(web_url, {"sender": SENDER, "message": "xin chào",
-                              "metadata": {"operator_token": "tok-1", "role": "admin"}, "extra": 1})
+                              "metadata": {"operator_token": "tok-1", "role": "admin", "client_ip": "10.9.8.7"},
+                              "extra": 1})
     assert response.status_code == 200
     assert response.json() == [{"text": "Bạn hỏi: xin chào", "recipient_id": SENDER}]
-    assert fake_rasa.received == [{"sender": SENDER, "message": "xin chào", "metadata": {"operator_token": "tok-1"}}]
+    # The client address is the relay's to say, never the page's.
+    assert fake_rasa.received == [{"sender": SENDER, "message": "xin chào",
+                                   "metadata": {"operator_token": "tok-1", "client_ip": "127.0.0.1"}}]
 
-    post(web_url, {"sender": SENDER, "message": "thẻ"})
-    assert fake_rasa.received[-1] == {"sender": SENDER, "message": "thẻ"}
+    post(web_url, {"sender": SENDER, "message": "thẻ"}, headers={"X-Forwarded-For": "203.0.113.5"})
+    assert fake_rasa.received[-1] == {"sender": SENDER, "message": "thẻ", "metadata": {"client_ip": "127.0.0.1"}}
+
+
+def test_client_address_from_a_trusted_proxy_only() -> None:
+    from bot.web.server import client_ip
+
+    assert client_ip("127.0.0.1", "203.0.113.5", frozenset()) == "127.0.0.1"
+    assert client_ip("10.0.0.2", "198.51.100.1, 203.0.113.5", frozenset({"10.0.0.2"})) == "203.0.113.5"
+    assert client_ip("10.0.0.2", None, frozenset({"10.0.0.2"})) == "10.0.0.2"
 
 
 def test_relay_rejects_bad_requests(web_url: str, fake_rasa: FakeRasa) -> None:

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import requests
 
-from actions.dossier_settings import DossierSettings
+from bot.dossier.settings import DossierSettings
 from bot.dossier.codes import is_canonical, mask_code
 from bot.dossier.status import RETURN_METHODS, Status, days_late, is_overdue, now_vn
 

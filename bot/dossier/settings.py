@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot import portal
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _float(name: str, default: float) -> float:
@@ -23,7 +23,10 @@ def _int(name: str, default: int) -> int:
 
 
 def _path(name: str, default: str) -> Path:
-    path = Path(os.environ.get(name) or default)
+    raw = os.environ.get(name) or default
+    if raw.startswith(("postgresql://", "postgres://")):
+        return raw  # type: ignore[return-value] - a database URL (bot/sqldb.py)
+    path = Path(raw)
     return path if path.is_absolute() else REPO_ROOT / path
 
 
@@ -45,6 +48,7 @@ class DossierSettings:
     operator_token: str | None = None
     subscriptions_db: Path = REPO_ROOT / "var" / "dossier_subscriptions.sqlite"
     max_subscriptions: int = 5  # per conversation
+    limits_db: Path = REPO_ROOT / "var" / "lookup_limits.sqlite"  # bot/dossier/limits.py when REDIS_URL is unset
 
     @classmethod
     def from_env(cls) -> "DossierSettings":
@@ -66,4 +70,5 @@ class DossierSettings:
             operator_token=os.environ.get("OPERATOR_TOKEN") or None,
             subscriptions_db=_path("DOSSIER_SUBSCRIPTIONS_DB", "var/dossier_subscriptions.sqlite"),
             max_subscriptions=_int("DOSSIER_MAX_SUBSCRIPTIONS", cls.max_subscriptions),
+            limits_db=_path("DOSSIER_LIMITS_DB", "var/lookup_limits.sqlite"),
         )
