@@ -36,7 +36,8 @@ validate: venv
 
 ## Train when data, domain or config changed (Rasa compares fingerprints and skips otherwise). Rasa's cache
 ## does not see changes to our own NLU code, so a change there forces a full training.
-NLU_CODE := bot/vntext.py bot/data/abbreviations.tsv $(wildcard bot/nlu/*.py) bot/dossier/codes.py
+NLU_CODE := bot/vntext.py bot/data/abbreviations.tsv $(wildcard bot/nlu/*.py) bot/dossier/codes.py \
+  $(wildcard bot/privacy/*.py)
 train: venv
 	@mkdir -p $(RESULTS) models
 	@echo "Training (log: $(RESULTS)/train.log) ..."

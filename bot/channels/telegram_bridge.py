@@ -55,6 +55,7 @@ from telegram.ext import (
 from bot.channels.common import KeyedLocks, is_skipped_custom, message, split_text, utf16_len
 from bot.channels.shared_state import shared_store
 from bot.channels.rasa_client import RasaRestClient, RasaUnavailable
+from bot.privacy import PRIVACY_COMMANDS
 
 logger = logging.getLogger(__name__)
 
@@ -265,6 +266,9 @@ class TelegramBridge:
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None
+        if (update.message.text or "/").split()[0].split("@")[0].lower() in PRIVACY_COMMANDS:
+            await self.relay(update, context, update.message.text)  # "/quyen-rieng-tu": the privacy notice
+            return
         await update.message.reply_text(message("unknown_command"))
 
     async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -21,6 +21,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot import vntext
 from bot.dossier.codes import ENTITY_REGEX
 from bot.nlu import input_check
+from bot.privacy.redact import without_identifiers
 
 ORIGINAL_TEXT = "original_text"
 INPUT_PROBLEM = "input_problem"
@@ -34,9 +35,10 @@ DOSSIER_CODE_TOKEN = " qqcodeqq "  # shares no character n-gram with Vietnamese 
 
 
 def normalized_for_nlu(text: str) -> str:
-    """The text the classifier sees: markup stripped, length bounded, dossier codes replaced by one token,
-    folded (no diacritics, abbreviations expanded)."""
+    """The text the classifier sees: markup stripped, length bounded, personal identifiers and their labels
+    removed (bot.privacy), dossier codes replaced by one token, folded (no diacritics, abbreviations expanded)."""
     text = input_check.strip_markup(text[: input_check.MAX_CHARS])
+    text = without_identifiers(text)  # "số cccd của tôi là 0791…, tôi muốn hỏi hồ sơ": classify the question
     text = _DOSSIER_CODE_RE.sub(DOSSIER_CODE_TOKEN, text)
     return vntext.fold(text)
 

@@ -111,4 +111,7 @@ def services(settings: StackSettings, model: Path, endpoints: str, credentials: 
         notifier_env["TELEGRAM_BRIDGE_URL"] = f"http://127.0.0.1:{health_port}"
     # Polls the dossier API (reference or the province's) for subscribed conversations, tells them of changes.
     plan.append(Service("dossier-notifier", python_module("bot.dossier.notifier"), port=None, env=notifier_env))
+    # Deletes conversations older than PRIVACY_RETENTION_DAYS, at start and once a day (bot/privacy, issue 16).
+    plan.append(Service("privacy-retention", python_module("bot.privacy", "schedule"), port=None,
+                        env={**env, "DATABASE_URL": settings.database_url}))
     return plan

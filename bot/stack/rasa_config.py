@@ -13,14 +13,18 @@ import yaml
 from bot.settings import StackSettings
 
 
+# Rasa's SQL tracker store that replaces personal identifiers before saving (issue 16, bot/privacy/).
+TRACKER_STORE_TYPE = "bot.tracker_store.RedactingSQLTrackerStore"
+
+
 def tracker_store(settings: StackSettings) -> dict[str, Any]:
     if not settings.database_url:
-        return {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "tracker.db")}
+        return {"type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": str(settings.var_dir / "tracker.db")}
     url = urlparse(settings.database_url)
     if url.scheme not in ("postgresql", "postgres"):
         raise SystemExit(f"DATABASE_URL must be a postgresql:// URL, got scheme {url.scheme!r}")
     return {
-        "type": "bot.stack.tracker_store.ResilientSQLTrackerStore",  # Rasa's SQL store, survives DB restarts
+        "type": TRACKER_STORE_TYPE,
         "dialect": "postgresql",
         "url": url.hostname or "127.0.0.1",
         "port": url.port or 5432,

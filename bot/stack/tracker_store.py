@@ -5,7 +5,7 @@ connection fails once, and Rasa's fail-safe wrapper then treats the conversation
 gone and the turn is not saved (the event count no longer matches). With `pool_pre_ping` a dead connection is
 replaced before use, and a read that still fails (the database just came back) is tried again once, so a restart
 of PostgreSQL costs at most the turns sent while it was down.
-Configured by bot/stack/rasa_config.py as `tracker_store: {type: bot.stack.tracker_store.ResilientSQLTrackerStore}`.
+Used through its subclass bot.tracker_store.RedactingSQLTrackerStore, which bot/stack/rasa_config.py configures.
 """
 from __future__ import annotations
 

@@ -33,6 +33,8 @@ from sanic import Sanic, response
 from sanic.exceptions import MethodNotSupported, NotFound, PayloadTooLarge, SanicException
 from sanic.request import Request
 
+from bot.privacy.notice import notice_text
+from bot.privacy.settings import PrivacySettings
 from bot.web.config import WebSettings
 
 logger = logging.getLogger(__name__)
@@ -216,6 +218,8 @@ def make_app(settings: WebSettings) -> Sanic:
                 "strings": load_strings(),
                 "procedure_url": settings.procedure_url,
                 "max_message_chars": settings.max_message_chars,
+                # The chat's privacy notice (domain.yml utter_privacy_notice), shown under "Quyền riêng tư".
+                "privacy_notice": notice_text(PrivacySettings.from_env().retention_days),
             },
         )
 

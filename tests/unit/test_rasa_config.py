@@ -19,7 +19,7 @@ def _settings(tmp_path: Path, **overrides) -> StackSettings:
 
 def test_defaults_are_sqlite_and_no_lock_store(tmp_path):
     config = rasa_config.endpoints(_settings(tmp_path))
-    assert config["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    assert config["tracker_store"] == {"type": rasa_config.TRACKER_STORE_TYPE, "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
     assert "lock_store" not in config
     assert config["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
 
@@ -31,7 +31,7 @@ def test_postgresql_and_redis_from_urls(tmp_path):
         redis_url="redis://:secret@cache.local:6380/2",
     ))
     assert config["tracker_store"] == {
-        "type": "bot.stack.tracker_store.ResilientSQLTrackerStore", "dialect": "postgresql", "url": "db.local", "port": 5433, "db": "assistant",
+        "type": rasa_config.TRACKER_STORE_TYPE, "dialect": "postgresql", "url": "db.local", "port": 5433, "db": "assistant",
         "username": "rasa", "password": "p@ss",
     }
     assert config["lock_store"] == {

@@ -515,6 +515,9 @@
           config = cfg;
           S = cfg.strings;
         }
+        if (cfg && cfg.privacy_notice) {
+          document.getElementById("privacy-notice").textContent = cfg.privacy_notice; // same text as in the chat
+        }
         replay(restoreHistory());
         document.documentElement.dataset.ready = "1"; // lets tests wait for start-up
       });
