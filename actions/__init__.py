@@ -1,4 +1,4 @@
 """Rasa action server package: thin Action classes grouped by capability.
 
-Run with `rasa run actions --actions actions` (the Makefile's `make run` does it).
+Run with `python -m actions` (what `make run` starts; see actions/__main__.py).
 """

@@ -9,21 +9,20 @@
 
 Slots: guide_active (walkthrough running), guide_step (current step key, kept when stopped so "tiếp tục hướng
 dẫn" resumes), guide_procedure (code being guided), guide_case (chosen document case), guide_pending (waiting
-for the procedure name or choice). Run with the action server: `.venv/bin/rasa run actions`.
+for the procedure name or choice). Run with the action server: `python -m actions`.
 Tests: `.venv/bin/python -m pytest tests/guide -q -m "not rasa"`.
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import procedure_format as fmt
 from actions import procedures
-from bot.guide import facts, steps
+from bot.catalog import render
+from bot.guide import steps
 from bot.guide.settings import GuideSettings, guide_settings
 from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NOT_IN_CATALOG, read
 from bot.understanding.choices import parse_choice, parse_ordinal
@@ -162,7 +161,7 @@ class Guide:
     def choose_case(self) -> List[Dict[Text, Any]]:
         if not self.step:
             return self.not_active()
-        alts = facts.alternatives(self.record)
+        alts = render.alternatives(self.record)
         value = next(self.tracker.get_latest_entity_values(CASE), None)
         case = int(value) if value and str(value).isdigit() else None
         if case is None:

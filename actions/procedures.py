@@ -6,8 +6,8 @@
 - action_choose_procedure: intent choose_procedure (button payload or typed "cái thứ 2" / a name); answers
   the question that was pending when the choices were offered.
 
-Run with the action server: `python -m actions`. Formatting lives in actions/procedure_format.py; how a message
-is read in bot/understanding (tested without Rasa).
+Run with the action server: `python -m actions`. Every text of a record comes from bot/catalog/render.py (buttons:
+actions/procedure_format.py); how a message is read in bot/understanding (tested without Rasa).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import procedure_format as fmt
 from actions.procedure_settings import hotline, portal_url
+from bot.catalog import render
 from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NOT_IN_CATALOG, read
 from bot.understanding.choices import parse_choice
 from bot.understanding.reading import is_payload
@@ -40,7 +41,7 @@ def _answer(dispatcher: CollectingDispatcher, record: Dict[Text, Any], topics: L
     record = dict(record)
     record["url"] = record.get("url") or portal_url()
     for topic in topics:
-        for part in fmt.build_answer(record, topic):
+        for part in render.answer(record, topic):
             dispatcher.utter_message(response=part.response, **part.variables)
         dispatcher.utter_message(
             json_message={"type": "procedure_answer", "procedure_code": record["code"], "topic": topic}
@@ -85,13 +86,14 @@ class _Choice:
 def _disambiguate_titles(choices: List[_Choice]) -> None:
     """Near-identical names get the level (and, when that is not enough, the qualifier) on the button; choices
     from several ministries (the same procedure published twice) name the ministry."""
-    for choice, title in zip(choices, fmt.distinct_titles([(c.name, c.record.get("levels") or []) for c in choices])):
+    titles = render.distinct_titles([(c.name, c.record.get("levels") or []) for c in choices])
+    for choice, title in zip(choices, titles):
         choice.name = title
     ministries = {c.record.get("ministry") for c in choices}
     if len(ministries) > 1:
         for choice in choices:
             if choice.record.get("ministry"):
-                choice.name = f"{fmt.shorten(choice.name, 90)} ({choice.record['ministry']})"
+                choice.name = f"{render.shorten(choice.name, 90)} ({choice.record['ministry']})"
 
 
 def _offered(tracker: Tracker, catalog: Any) -> List[Dict[Text, Text]]:

@@ -12,10 +12,18 @@ works. Run the tests: `.venv/bin/python -m pytest tests/guide -q -m "not rasa"`.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from bot.guide import facts
+import yaml
+
+from bot.catalog import render
+from bot.catalog.render import FULL, NONE
 from bot.guide.settings import GuideSettings
+
+TEXTS_FILE = Path(__file__).with_name("texts.yml")
 
 INTRO, VNEID, VNEID_HOWTO, LOGIN, FIND, AGENCY, FORM, UPLOAD, PAYMENT, RESULT, SUBMIT = (
     "intro", "vneid", "vneid_howto", "login", "find", "agency", "form", "upload", "payment", "result", "submit",
@@ -31,6 +39,12 @@ RESUME, CHECKLIST, START = "/guide_resume", "/guide_checklist", "/start_online_g
 HAS_VNEID, NO_VNEID = "/affirm", "/deny_vneid"
 
 
+@functools.lru_cache(maxsize=1)
+def texts() -> dict[str, Any]:
+    """The guide's own fragments (buttons, step titles, upload limits); what a record says comes from render."""
+    return yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+
+
 @dataclass
 class Message:
     """One domain response to send, with its variables and buttons."""
@@ -39,8 +53,12 @@ class Message:
     buttons: list[dict[str, str]] = field(default_factory=list)
 
 
+def _documents(record: dict, case: int | None, limit: int) -> str:
+    return render.documents_text(record, case, limit, more="more_items_page") or render.texts()["no_documents"]
+
+
 def button(kind: str, payload: str, **fmt: object) -> dict[str, str]:
-    return {"title": facts.texts()["buttons"][kind].format(**fmt), "payload": payload}
+    return {"title": texts()["buttons"][kind].format(**fmt), "payload": payload}
 
 
 def case_payload(n: int) -> str:
@@ -52,10 +70,10 @@ def case_payload(n: int) -> str:
 
 def plan(record: dict) -> list[str]:
     """Ordered step keys for `record` ([] when it cannot be filed online). vneid_howto is a branch, not listed."""
-    if facts.availability(record) == facts.NONE:
+    if render.availability(record) == NONE:
         return []
     keys = [INTRO, VNEID, LOGIN, FIND, AGENCY, FORM, UPLOAD]
-    if facts.has_fee(record, "online"):
+    if render.has_fee(record, "online"):
         keys.append(PAYMENT)
     return keys + [RESULT, SUBMIT]
 
@@ -92,7 +110,7 @@ def position(record: dict, key: str) -> tuple[int, int]:
 
 
 def title(key: str) -> str:
-    return facts.texts()["step_titles"].get(key, "")
+    return texts()["step_titles"].get(key, "")
 
 
 # ---------------------------------------------------------------- messages
@@ -114,7 +132,7 @@ def _nav(back: bool = True) -> list[dict[str, str]]:
 
 
 def _upload_limits(settings: GuideSettings) -> str:
-    t = facts.texts()
+    t = texts()
     if settings.upload_max_mb and settings.upload_formats:
         return t["limits"].format(max_mb=settings.upload_max_mb, formats=settings.upload_formats)
     if settings.upload_max_mb:
@@ -132,12 +150,13 @@ def build_step(record: dict, key: str, settings: GuideSettings, case: int | None
     n, total = position(record, key)
     variables = {**_common(record, settings), "step": str(n), "total": str(total), "title": title(key)}
     if key == INTRO:
-        level = facts.availability(record)
-        if level == facts.FULL:
+        level = render.availability(record)
+        if level == FULL:
             return Message("utter_guide_intro_full", {**variables, "portal_name": portal_name}, _nav(back=False))
         return Message(
             "utter_guide_intro_partial",
-            {**variables, "portal_name": portal_name, "in_person_parts": facts.bullets(facts.in_person_parts(record))},
+            {**variables, "portal_name": portal_name,
+             "in_person_parts": render.bullets(render.in_person_parts(record))},
             _nav(back=False),
         )
     if key == VNEID:
@@ -152,17 +171,17 @@ def build_step(record: dict, key: str, settings: GuideSettings, case: int | None
     if key == FIND:
         return Message("utter_guide_step_find", {**variables, "portal_name": portal_name}, _nav())
     if key == AGENCY:
-        return Message("utter_guide_step_agency", {**variables, "where": facts.where_text(record)}, _nav())
+        return Message("utter_guide_step_agency", {**variables, "where": render.where_text(record)}, _nav())
     if key == FORM:
-        names = facts.forms(record)
+        names = render.forms(record)
         if names:
-            return Message("utter_guide_step_form", {**variables, "forms": facts.bullets(names)}, _nav())
-        return Message("utter_guide_step_form_plain", {**variables, "forms_note": facts.texts()["no_forms"]}, _nav())
+            return Message("utter_guide_step_form", {**variables, "forms": render.bullets(names)}, _nav())
+        return Message("utter_guide_step_form_plain", {**variables, "forms_note": texts()["no_forms"]}, _nav())
     if key == UPLOAD:
-        alts = facts.alternatives(record)
+        alts = render.alternatives(record)
         chosen = case if case and 1 <= case <= len(alts) else None
         variables.update(
-            documents=facts.documents_text(record, chosen, DOCS_IN_STEP),
+            documents=_documents(record, chosen, DOCS_IN_STEP),
             limits=_upload_limits(settings),
         )
         if alts and chosen is None:
@@ -171,52 +190,50 @@ def build_step(record: dict, key: str, settings: GuideSettings, case: int | None
                            buttons + _nav())
         return Message("utter_guide_step_upload", variables, _nav())
     if key == PAYMENT:
-        variables["fee"] = facts.fee_text(record, "online")
-        if facts.online_payment_stated(record):
+        variables["fee"] = render.fee_text(record, "online")
+        if render.online_payment(record) == "online":
             return Message("utter_guide_step_payment_online",
                            {**variables, "payment_platform": settings.payment_platform}, _nav())
         return Message("utter_guide_step_payment_offline", variables, _nav())
     if key == RESULT:
         return Message("utter_guide_step_result",
-                       {**variables, "result_options": facts.bullets(facts.result_options(record))}, _nav())
+                       {**variables, "result_options": render.bullets(render.result_options(record))}, _nav())
     assert key == SUBMIT
     return Message("utter_guide_step_submit", {**variables, "portal_name": portal_name}, _nav())
 
 
 def in_person_only(record: dict, settings: GuideSettings) -> Message:
     """For a procedure without an online channel: where, when, what to bring, fee, whether post works."""
-    t = facts.texts()
     return Message("utter_guide_in_person_only", {
         **_common(record, settings),
-        "where": facts.where_text(record),
-        "hours": facts.hours_text(record),
-        "documents": facts.documents_text(record, None, DOCS_IN_PERSON),
-        "fee": facts.fee_text(record, "in_person") or t["not_in_record"],
-        "post": t["post_yes"] if facts.has_post(record) else t["post_no"],
+        "where": render.where_text(record),
+        "hours": render.hours_text(record),
+        "documents": _documents(record, None, DOCS_IN_PERSON),
+        "fee": render.fee_text(record, "in_person") or render.missing(),
+        "post": render.post_text(record),
     }, [button("checklist", CHECKLIST)])
 
 
 def checklist(record: dict, settings: GuideSettings, case: int | None = None) -> Message:
     """Everything to prepare in one message, for the person or an advisory team member to copy or print."""
-    t = facts.texts()
     variables = {
         **_common(record, settings),
-        "documents": facts.documents_text(record, case, DOCS_IN_CHECKLIST),
-        "where": facts.where_text(record),
+        "documents": _documents(record, case, DOCS_IN_CHECKLIST),
+        "where": render.where_text(record),
         "hotline": settings.hotline,
     }
-    if facts.availability(record) == facts.NONE:
+    if render.availability(record) == NONE:
         return Message("utter_guide_checklist_in_person", {
             **variables,
-            "fee": facts.fee_text(record, "in_person") or t["not_in_record"],
-            "hours": facts.hours_text(record),
-            "post": t["post_yes"] if facts.has_post(record) else t["post_no"],
+            "fee": render.fee_text(record, "in_person") or render.missing(),
+            "hours": render.hours_text(record),
+            "post": render.post_text(record),
         })
     portal_name, portal_url = settings.filing_portal
     return Message("utter_guide_checklist_online", {
         **variables,
-        "fee": facts.fee_text(record, "online") or t["not_in_record"],
+        "fee": render.fee_text(record, "online") or render.missing(),
         "portal_name": portal_name,
         "portal_url": portal_url,
-        "result_options": facts.bullets(facts.result_options(record)),
+        "result_options": render.bullets(render.result_options(record)),
     })

@@ -1,7 +1,7 @@
-"""Local web chat page for ward advisory teams and hotline operators.
+"""The web app for ward advisory teams and hotline operators (Sanic + Jinja2).
 
-Static page (bot/web/static/) plus a small stdlib HTTP server that serves it and relays
-POST /webhooks/rest/webhook to the Rasa REST channel, so the browser needs no CORS.
+The chat page (static/) and its relay of POST /webhooks/rest/webhook to the Rasa REST channel (no CORS needed),
+the procedure pages /thu-tuc and /thu-tuc/<code> (pages.py), the hotline console /tong-dai (console.py).
 
-Run: python -m bot.web   (settings: WEB_HOST, WEB_PORT, RASA_URL, RASA_TIMEOUT, see bot/web/config.py)
+Run: python -m bot.web   (settings: WEB_HOST, WEB_PORT, RASA_URL, RASA_TIMEOUT, OPERATOR_TOKEN, see config.py)
 """

@@ -1,4 +1,4 @@
-"""Start the web chat page server: `python -m bot.web` (settings from environment variables)."""
+"""Start the web app (chat page, procedure pages, hotline console): `python -m bot.web` (settings from the env)."""
 
 from bot.web.server import main
 

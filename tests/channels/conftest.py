@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import contextlib
 import dataclasses
+import time
 from typing import AsyncIterator, Iterator
 
 import pytest
 
 from bot.channels.telegram_bridge import Settings, serve
+from bot.stack.processes import free_port  # noqa: F401 (the channel tests import it from here)
 from tests.fakes.rasa_rest import FakeRasaRest
 from tests.fakes.telegram_api import FakeTelegramApi
-from bot.stack.processes import free_port
 
 TOKEN = "123456:TEST-TOKEN"
 
@@ -61,3 +61,16 @@ async def wait_until(predicate, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.05)
+
+
+MARKER = "đánh dấu kết thúc"
+
+
+async def all_sent_before_marker(fake_telegram, chat_id: int) -> None:
+    """Wait on an event instead of sleeping: the bridge answers one chat's updates in order, so once the reply to a
+    marker message has arrived, everything the earlier updates caused has arrived too. The marker and its reply
+    are then taken out of the chat's record, so tests compare only what they sent."""
+    before = len(fake_telegram.sent_texts(chat_id))
+    fake_telegram.text_update(chat_id, MARKER)
+    await wait_until(lambda: any(MARKER in text for text in fake_telegram.sent_texts(chat_id)[before:]))
+    fake_telegram.forget_marker(chat_id, MARKER)

@@ -21,7 +21,7 @@ from bot.dossier.notifier import INTENT, Notifier
 from bot.dossier.store import DossierStore
 from bot.dossier.subscriptions import SubscriptionStore
 from bot.dossier.testing import running_service
-from tests.channels.conftest import wait_until, bridge_settings, free_port, running_bridge
+from tests.channels.conftest import all_sent_before_marker, bridge_settings, free_port, running_bridge, wait_until
 from tests.fakes.rasa_rest import TRIGGER_STATUS_TEXT, TRIGGER_TEXT
 
 SECRET = "shared-rasa-token"
@@ -156,7 +156,7 @@ async def test_notify_gives_up_on_a_chat_that_stays_busy_without_sending(fake_te
         response = await post_notify(base, {"sender": "telegram:705", "messages": [text_message("Thông báo")]})
         assert response.status_code == 503 and response.json()["sent"] == 0
         await wait_until(lambda: fake_telegram.sent_texts(705) == ["Bạn vừa nói: chậm"])
-        await asyncio.sleep(0.2)
+        await all_sent_before_marker(fake_telegram, 705)
     assert fake_telegram.sent_texts(705) == ["Bạn vừa nói: chậm"]
 
 
@@ -208,7 +208,7 @@ async def test_notifier_sends_telegram_notifications_through_the_bridge_once(tmp
         store.update(CODE, status="COMPLETED")
         assert await asyncio.to_thread(notifier.run_once) == 3
         assert await asyncio.to_thread(notifier.run_once) == 0
-        await asyncio.sleep(0.2)
+        await all_sent_before_marker(fake_telegram, 801)
     assert fake_telegram.sent_texts(801) == [TRIGGER_TEXT, TRIGGER_STATUS_TEXT] * 2
     assert fake_telegram.sent_texts() == fake_telegram.sent_texts(801)  # only to the subscribed chat
     triggers = fake_rasa.triggers()
@@ -253,7 +253,7 @@ async def test_notifier_keeps_telegram_notifications_while_the_bridge_cannot_del
         fake_telegram.blocked_chats.clear()
         assert await asyncio.to_thread(up.run_once) == 1
         assert await asyncio.to_thread(up.run_once) == 0
-        await asyncio.sleep(0.2)
+        await all_sent_before_marker(fake_telegram, 802)
     assert last_status(up, "telegram:802") == "SUPPLEMENT_REQUIRED"
     # The refused attempt stopped at its first message; the delivery brought both.
     assert fake_telegram.sent_texts(802) == [TRIGGER_TEXT, TRIGGER_TEXT, TRIGGER_STATUS_TEXT]

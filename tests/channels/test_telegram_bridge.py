@@ -4,7 +4,6 @@ Run: .venv/bin/python -m pytest tests/channels/test_telegram_bridge.py -q
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -18,10 +17,19 @@ import pytest
 
 from bot.channels.common import message, split_text, utf16_len
 from bot.channels.telegram_bridge import ButtonMap, normalize_api_base
-from tests.channels.conftest import wait_until, TOKEN, bridge_settings, free_port, running_bridge
+from tests.channels.conftest import (
+    MARKER,
+    TOKEN,
+    all_sent_before_marker,
+    bridge_settings,
+    free_port,
+    running_bridge,
+    wait_until,
+)
 from tests.fakes.rasa_rest import DOSSIER_TEXT, PROCEDURE_TEXT
 
 ROOT = Path(__file__).resolve().parents[2]
+
 
 
 def keyboard_of(call) -> list:
@@ -35,7 +43,7 @@ async def test_procedure_question_and_dossier_lookup(fake_telegram, fake_rasa):
         await wait_until(lambda: len(fake_telegram.sent_texts(501)) >= 1)
         fake_telegram.text_update(501, "tra cứu hồ sơ 000.00.12.H29-261120-0001")
         await wait_until(lambda: len(fake_telegram.sent_texts(501)) >= 2)
-        await asyncio.sleep(0.3)  # a raw custom payload would arrive right after the text
+        await all_sent_before_marker(fake_telegram, 501)  # a raw custom payload would arrive right after the text
     assert fake_telegram.sent_texts(501) == [PROCEDURE_TEXT, DOSSIER_TEXT]
     first = fake_rasa.messages()[0]
     assert first["sender"] == "telegram:501"
@@ -117,13 +125,13 @@ async def test_non_text_content_gets_polite_replies_and_groups_stay_quiet(fake_t
         t.text_update(506, "/lenhla")
         t.text_update(506, "xin chào")
         await wait_until(lambda: len(t.sent_texts(506)) >= 7)
-        await asyncio.sleep(0.3)
+        await all_sent_before_marker(t, 506)
     unsupported = message("unsupported_content")
     assert t.sent_texts(506) == [unsupported] * 4 + [message("edited_message"), message("unknown_command"),
                                                      "Xin chào! Tôi là trợ lý dịch vụ công."]
     assert t.sent_texts(-1001) == []
     assert t.sent_texts(-1002) == [message("group_not_supported")]
-    assert [m["message"] for m in fake_rasa.messages()] == ["xin chào"]
+    assert [m["message"] for m in fake_rasa.messages()] == ["xin chào", MARKER]
 
 
 @pytest.mark.asyncio

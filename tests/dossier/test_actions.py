@@ -15,13 +15,27 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.dossier.client import DossierClient
 from actions.dossier import (
-    ActionCheckDossierStatus, ActionDossierStatusChanged, ActionSubscribeDossier, ActionUnsubscribeDossier,
+    ActionCheckDossierStatus,
+    ActionDossierStatusChanged,
+    ActionSubscribeDossier,
+    ActionUnsubscribeDossier,
     ValidateDossierCodeForm,
 )
 from bot.dossier.subscriptions import SubscriptionStore
+from tests import trackers
 from tests.dossier.conftest import (
-    COMPLETED, OVERDUE_PROCESSING, OVERDUE_RECEIVED, OVERDUE_SUPPLEMENT, PROCESSING, RECEIVED, REJECTED,
-    RETURNED, SUPPLEMENT, UNKNOWN, WITHDRAWN, free_port,
+    COMPLETED,
+    OVERDUE_PROCESSING,
+    OVERDUE_RECEIVED,
+    OVERDUE_SUPPLEMENT,
+    PROCESSING,
+    RECEIVED,
+    REJECTED,
+    RETURNED,
+    SUPPLEMENT,
+    UNKNOWN,
+    WITHDRAWN,
+    free_port,
 )
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
@@ -32,13 +46,10 @@ PHONES = ["1234", "2345", "3456", "4567", "5678", "6789", "7890", "8901", "9012"
 
 def make_tracker(text: str, entities=(), slots=None, sender="web-user-1", metadata=None, active_loop=None,
                  intent="check_dossier_status", extra_events=()) -> Tracker:
-    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0},
-              "entities": [{"entity": "dossier_code", "value": v} for v in entities], "metadata": metadata or {}}
-    events = [{"event": "action", "name": "action_listen"},
-              {"event": "user", "text": text, "parse_data": latest, "input_channel": "rest",
-               "metadata": metadata or {}}, *extra_events]
-    return Tracker(sender, {**SLOTS, **(slots or {})}, latest, events, False, None, active_loop or {},
-                   "action_listen")
+    return trackers.make_tracker(text, intent, {**SLOTS, **(slots or {})},
+                                 [{"entity": "dossier_code", "value": v} for v in entities], sender=sender,
+                                 metadata=metadata, active_loop=active_loop, with_events=True,
+                                 extra_events=extra_events)
 
 
 def responses(dispatcher: CollectingDispatcher) -> list[str]:

@@ -8,13 +8,24 @@ import time
 import pytest
 
 from bot.dossier.client import (
-    CircuitBreaker, DossierBadResponse, DossierClient, DossierNotFound, DossierUnavailable, parse_dossier,
+    CircuitBreaker,
+    DossierBadResponse,
+    DossierClient,
+    DossierNotFound,
+    DossierUnavailable,
+    parse_dossier,
 )
 from bot.dossier.settings import DossierSettings
 from bot.dossier.status import Status
 from bot.dossier.testing import running_service
 from tests.dossier.conftest import (
-    COMPLETED, OVERDUE_PROCESSING, OVERDUE_RECEIVED, PROCESSING, SUPPLEMENT, UNKNOWN, free_port,
+    COMPLETED,
+    OVERDUE_PROCESSING,
+    OVERDUE_RECEIVED,
+    PROCESSING,
+    SUPPLEMENT,
+    UNKNOWN,
+    free_port,
 )
 
 VALID = {"code": PROCESSING, "procedure_code": "1.001193", "procedure_name": "Thủ tục đăng ký khai sinh",
@@ -119,25 +130,31 @@ def test_default_settings_stay_within_ten_seconds(fault_server, behaviour, delay
 
 
 def test_circuit_breaker_opens_fails_fast_and_recovers(tmp_path, fast_settings, fault_server):
+    """On the breaker's fake clock: time moves when the test says so, no sleeping."""
+    now = [0.0]
     server = fault_server("500")
-    client = DossierClient(fast_settings(server.url, retries=0, breaker_threshold=2, breaker_cooldown=0.5))
+    settings = fast_settings(server.url, retries=0, breaker_threshold=2, breaker_cooldown=30)
+    client = DossierClient(settings, breaker=CircuitBreaker(2, 30, clock=lambda: now[0]))
     for _ in range(2):
         with pytest.raises(DossierUnavailable, match="http 500"):
             client.get_dossier(PROCESSING)
     assert client.breaker.state == "open"
     hits = server.hits
-    started = time.monotonic()
     with pytest.raises(DossierUnavailable, match="circuit open"):
         client.get_dossier(PROCESSING)
-    assert server.hits == hits and time.monotonic() - started < 0.2  # no request while open
-    time.sleep(0.6)
+    assert server.hits == hits  # no request while open
+    now[0] = 29.9
+    assert client.breaker.state == "open"
+    now[0] = 30.0
     assert client.breaker.state == "half-open"
     with pytest.raises(DossierUnavailable, match="http 500"):  # the trial fails: open again at once
         client.get_dossier(PROCESSING)
-    assert client.breaker.state == "open"
+    assert client.breaker.state == "open" and server.hits == hits + 1
     with running_service(tmp_path / "d.sqlite") as url:  # the service is back
         client.settings = fast_settings(url, retries=0)
-        time.sleep(0.6)
+        with pytest.raises(DossierUnavailable, match="circuit open"):
+            client.get_dossier(PROCESSING)
+        now[0] = 60.0
         assert client.get_dossier(PROCESSING).code == PROCESSING
         assert client.breaker.state == "closed"
 

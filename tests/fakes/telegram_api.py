@@ -83,6 +83,14 @@ class FakeTelegramApi(RecordingServer):
         return [r.params["text"] for r in self.calls("sendMessage")
                 if chat_id is None or str(r.params.get("chat_id")) == str(chat_id)]
 
+    def forget_marker(self, chat_id: int, marker: str) -> None:
+        """Drop the replies to a marker message tests sent to wait on (see all_sent_before_marker)."""
+        with self._cond:
+            self.requests[:] = [
+                r for r in self.requests
+                if not (str(r.params.get("chat_id")) == str(chat_id) and marker in str(r.params.get("text")))
+            ]
+
     # ----- serving -----
     def handle(self, request: Recorded) -> Tuple[int, Any]:
         path = request.path.split("?")[0]

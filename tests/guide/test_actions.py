@@ -12,6 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.online_guide import ActionGuideOfferResume, ActionOnlineGuide
+from tests.trackers import make_tracker
 
 KHAI_SINH = "1.001193"
 NAV = [
@@ -31,8 +32,7 @@ def national_defaults(monkeypatch):
 
 def tracker(text: str, intent: str, slots: dict[str, Any] | None = None,
             entities: list[dict[str, Any]] | None = None) -> Tracker:
-    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []}
-    return Tracker("test", dict(slots or {}), latest, [], False, None, {}, "action_listen")
+    return make_tracker(text, intent, slots, entities, sender="test")
 
 
 def guiding(step: str, code: str = KHAI_SINH, active: bool = True, **extra: Any) -> dict[str, Any]:

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalog import load_catalog
-from bot.guide import facts
+from bot.catalog import load_catalog, render
 
 CODE = "1.001193"
 MAX_TURNS = 15
@@ -42,7 +41,7 @@ def test_khai_sinh_walkthrough_ends_with_a_checklist_of_the_record(rasa_server):
     assert seen == ["vneid", "login", "find", "agency", "form", "upload", "result", "submit", "checklist"]
 
     record = load_catalog().get(CODE)
-    names = [item["name"] for group in facts.groups(record) for item in group.items]
+    names = [item["name"] for group in render.groups(record) for item in group.items]
     assert len(names) >= 5
     assert "DANH SÁCH CẦN CHUẨN BỊ" in checklist
     for name in names:

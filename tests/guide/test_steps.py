@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.catalog import load_catalog
-from bot.guide import facts, steps
+from bot.catalog import load_catalog, render
+from bot.guide import steps
 from bot.guide.settings import guide_settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -166,7 +166,8 @@ def test_tam_tru_upload_offers_cases_then_narrows(cat, settings):
         "• Tờ khai thay đổi thông tin cư trú (của từng người) (Mẫu CT01 ban hành kèm theo Thông tư số "
         "53/2025/TT-BCA). (1 bản chính)\n"
         "• Văn bản đề nghị đăng ký tạm trú, trong đó ghi rõ thông tin về chỗ ở hợp pháp kèm danh sách người tạm "
-        "trú. Danh sách bao gồm những thông tin cơ bản của từng người: họ, chữ đệm và… (1 bản chính, 1 bản sao)"
+        "trú. Danh sách bao gồm những thông tin cơ bản của từng người: họ, chữ đệm và tên; ngày, tháng, năm sinh; "
+        "giới tính… (1 bản chính, 1 bản sao)"  # one cut for chat messages (220 characters, bot/catalog/render.py)
     )
     assert steps.checklist(record, settings, case=2).variables["documents"] == narrowed.variables["documents"]
 
@@ -218,7 +219,7 @@ def test_chung_thuc_in_person_only(cat, settings):
         "hours": "dữ liệu chưa ghi giờ tiếp nhận, thường là giờ hành chính các ngày làm việc",
         "documents": "• Bản chính giấy tờ, văn bản làm cơ sở để chứng thực bản sao và bản sao cần chứng thực. "
                      "Trường hợp người yêu cầu chứng thực chỉ xuất trình bản chính thì cơ quan, tổ chức tiến "
-                     "hành… (1 bản chính)",
+                     "hành chụp từ bản chính để thực hiện chứng… (1 bản chính)",
         "fee": "2,000 Việt Nam Đồng (/trang); 10 USD (/bản)",
         "post": "Không: dữ liệu không ghi kênh bưu chính cho thủ tục này",
     }
@@ -229,7 +230,7 @@ def test_chung_thuc_in_person_only(cat, settings):
 
 
 def test_hours_come_from_channel_notes(cat):
-    assert facts.hours_text(rec(cat, "1.004194")) == (
+    assert render.hours_text(rec(cat, "1.004194")) == (
         "Nộp hồ sơ trực tiếp tại Công an cấp xã. Thời gian tiếp nhận hồ sơ: Giờ hành chính các ngày làm việc từ "
         "thứ 2 đến thứ 6 và sáng thứ 7 hàng tuần (trừ các ngày nghỉ lễ, tết theo quy định của pháp luật)."
     )
@@ -282,3 +283,15 @@ def test_domain_fragment_placeholders_are_filled(cat, settings, code):
             missing = _placeholders(variant["text"]) - set(message.variables)
             assert not missing, (message.response, missing)
             assert all(value for value in message.variables.values()), message
+
+
+def test_result_and_payment_steps_follow_postal_return_and_online_payment(cat, settings):
+    """Issue 12 item 5, from the record: 1.000757 (căn cước) has no post channel but its steps say the card can be
+    returned by post; 2.000635 charges 8.000 đ paid online; 1.004194's rule does not mention online payment."""
+    result = steps.build_step(rec(cat, "1.000757"), "result", settings)
+    assert "• Nhận qua dịch vụ bưu chính công ích (trả cước theo giá bưu điện)" in result.variables["result_options"]
+    assert render.post_return(rec(cat, "1.000757")) == "result"
+    assert steps.build_step(rec(cat, "2.000635"), "payment", settings).response == "utter_guide_step_payment_online"
+    assert steps.build_step(rec(cat, "1.004194"), "payment", settings).response == "utter_guide_step_payment_offline"
+    in_person = steps.in_person_only(rec(cat, "1.000931"), settings)
+    assert in_person.variables["post"] == render.texts()["post"]["result"]

@@ -7,6 +7,7 @@ import pytest
 from rasa_sdk import Tracker
 
 from bot.catalog import load_catalog
+from tests import trackers
 
 
 @pytest.fixture(scope="session")
@@ -21,13 +22,5 @@ def make_tracker(
     entities: list[dict[str, Any]] | None = None,
 ) -> Tracker:
     """A tracker whose latest user message is `text` classified as `intent` (as Rasa would send it)."""
-    return Tracker(
-        sender_id="test-user",
-        slots={"procedure_code": None, "pending_topic": None, "offered_procedures": None, **(slots or {})},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": entities or []},
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="action_listen",
-    )
+    slots = {"procedure_code": None, "pending_topic": None, "offered_procedures": None, **(slots or {})}
+    return trackers.make_tracker(text, intent, slots, entities, confidence=0.99)

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.procedures import ActionAnswerFaq, ActionAnswerProcedure, ActionChooseProcedure
+from tests import trackers
 from tests.procedures.conftest import make_tracker
 
 
@@ -186,9 +186,8 @@ async def test_low_confidence_message_naming_a_procedure_is_still_answered():
 
     assert fallback_topic([{"name": "nlu_fallback"}, {"name": "greet"}, {"name": "ask_fee"}]) == "fee"
     assert fallback_topic([{"name": "greet"}, {"name": "thank"}, {"name": "goodbye"}]) == "overview"
-    tracker = Tracker("s", {}, {"text": "đăng ký khai sinh", "intent": {"name": "nlu_fallback"},
-                                "intent_ranking": [{"name": "nlu_fallback"}, {"name": "ask_documents"}]},
-                      [], False, None, {}, "action_listen")
+    tracker = trackers.make_tracker("đăng ký khai sinh", "nlu_fallback",
+                                    intent_ranking=[{"name": "nlu_fallback"}, {"name": "ask_documents"}])
     dispatcher = CollectingDispatcher()
     await ActionNluFallback().run(dispatcher, tracker, {})
     payloads = [m["custom"] for m in dispatcher.messages if m.get("custom")]
@@ -200,8 +199,7 @@ async def test_low_confidence_message_naming_a_procedure_is_still_answered():
 async def test_low_confidence_chit_chat_gets_the_default_answer():
     from actions.procedures import ActionNluFallback
 
-    tracker = Tracker("s", {}, {"text": "asdf qwerty zxcv", "intent": {"name": "nlu_fallback"}, "intent_ranking": []},
-                      [], False, None, {}, "action_listen")
+    tracker = trackers.make_tracker("asdf qwerty zxcv", "nlu_fallback", intent_ranking=[])
     dispatcher = CollectingDispatcher()
     assert await ActionNluFallback().run(dispatcher, tracker, {}) == []
     assert [m["response"] for m in dispatcher.messages] == ["utter_default"]
@@ -211,3 +209,19 @@ async def test_choices_from_two_ministries_name_the_ministry_on_the_buttons():
     messages, _ = await run(ActionAnswerProcedure(), make_tracker("hưởng chế độ thai sản cần giấy tờ gì", "ask_documents"))
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert any(t.endswith("(Bộ Tài chính)") for t in titles) and any(t.endswith("(Bộ Nội vụ)") for t in titles)
+
+
+async def test_online_question_answers_postal_return_and_online_payment():
+    """Issue 12 item 5: "làm online được không" also says, from the record, whether the result comes by post and
+    whether the fee is paid online (2.000635: post channel, 8.000 đ paid online; 1.004194: no post, not stated)."""
+    tracker = make_tracker("/ask_online", "ask_online", slots={"procedure_code": "2.000635"})
+    messages, _ = await run(ActionAnswerProcedure(), tracker)
+    assert responses(messages)[:2] == ["utter_procedure_online_full", "utter_procedure_post_payment"]
+    assert messages[1]["post"].startswith("Có: thủ tục nhận hồ sơ và trả kết quả qua dịch vụ bưu chính công ích")
+    assert messages[1]["payment"].startswith("Có: nộp phí, lệ phí bằng thanh toán trực tuyến")
+    assert payloads(messages) == [{"type": "procedure_answer", "procedure_code": "2.000635", "topic": "online"}]
+
+    tracker = make_tracker("/ask_online", "ask_online", slots={"procedure_code": "1.004194"})
+    messages, _ = await run(ActionAnswerProcedure(), tracker)
+    assert messages[1]["post"] == "Không: dữ liệu không ghi kênh bưu chính cho thủ tục này"
+    assert messages[1]["payment"].startswith("Dữ liệu không nêu thanh toán trực tuyến")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from actions import procedure_format as fmt
+from bot.catalog import render
 
 
 def test_topic_for_intent_covers_all_topics():
@@ -13,11 +14,11 @@ def test_topic_for_intent_covers_all_topics():
 
 
 def test_fee_identical_on_every_channel_is_one_line(catalog):
-    assert fmt.per_channel(catalog.get("1.001193"), "fee") == "Miễn phí"
+    assert render.per_channel(catalog.get("1.001193"), "fee") == "Miễn phí"
 
 
 def test_fee_per_channel_when_they_differ(catalog):
-    text = fmt.per_channel(catalog.get("1.004194"), "fee")
+    text = render.per_channel(catalog.get("1.004194"), "fee")
     lines = text.split("\n")
     assert lines[0].startswith("• Trực tuyến: 7,000 Việt Nam Đồng")
     assert lines[1].startswith("• Trực tiếp: 10,000 Việt Nam Đồng")
@@ -25,44 +26,44 @@ def test_fee_per_channel_when_they_differ(catalog):
 
 
 def test_time_without_unit_says_so(catalog):
-    assert fmt.per_channel(catalog.get("1.001193"), "time") == "1 (dữ liệu không ghi rõ đơn vị)"
-    assert fmt.per_channel(catalog.get("1.004194"), "time") == "3 Ngày làm việc"
+    assert render.per_channel(catalog.get("1.001193"), "time") == "1 (dữ liệu không ghi rõ đơn vị)"
+    assert render.per_channel(catalog.get("1.004194"), "time") == "3 Ngày làm việc"
 
 
 def test_agency_from_record_and_levels_when_missing(catalog):
-    assert fmt.agency_text(catalog.get("1.004194")) == "• Công an cấp Xã"
+    assert render.agency_text(catalog.get("1.004194")) == "• Công an cấp Xã"
     # 1.001193 has no agency in the record: fall back to the level, invent nothing.
-    assert fmt.agency_text(catalog.get("1.001193")) == "• Cấp thực hiện: Cấp xã"
+    assert render.agency_text(catalog.get("1.001193")) == "• Cấp thực hiện: Cấp xã"
 
 
 def test_documents_grouped_and_explanations_left_out(catalog):
-    text = fmt.documents_text(catalog.get("1.004194"))
+    text = render.documents_text(catalog.get("1.004194"))
     lines = text.split("\n")
-    assert lines[0] == "Hồ sơ đăng ký tạm trú gồm"
+    assert lines[0] == "Trường hợp 1: Hồ sơ đăng ký tạm trú gồm"  # alternatives numbered, as in the guide
     assert lines[1].startswith("• Thông tin chứng minh về chỗ ở hợp pháp")
     assert lines[1].endswith("(1 bản chính)")
     # The "Ví dụ: ..." row (0 bản chính) is an explanation, not a paper to bring.
     assert not any("Ví dụ" in line for line in lines)
-    assert sum(line.startswith("• ") for line in lines) <= fmt.MAX_LIST_ITEMS
+    assert sum(line.startswith("• ") for line in lines) <= render.MAX_LIST_ITEMS
 
 
 def test_long_document_list_is_shortened_with_count(catalog):
     record = catalog.get("1.001193")
-    papers = [i for case in record["documents"] for i in case["items"] if not fmt._is_note(i)]
+    papers = [i for case in record["documents"] for i in case["items"] if not render.is_note(i)]
     assert len(papers) > 3
-    text = fmt.documents_text(record, limit=3)
+    text = render.documents_text(record, limit=3)
     assert sum(line.startswith("• ") for line in text.split("\n")) == 3
     assert text.split("\n")[-1] == f"… và {len(papers) - 3} mục khác"
 
 
 def test_shorten_cuts_on_word_boundary():
-    assert fmt.shorten("một hai ba bốn năm", 10) == "một hai…"
-    assert fmt.shorten("  ngắn   gọn ", 50) == "ngắn gọn"
-    assert fmt.shorten(None, 5) == ""
+    assert render.shorten("một hai ba bốn năm", 10) == "một hai…"
+    assert render.shorten("  ngắn   gọn ", 50) == "ngắn gọn"
+    assert render.shorten(None, 5) == ""
 
 
 def test_steps_are_numbered_without_their_own_prefix(catalog):
-    [answer] = fmt.build_answer(catalog.get("1.004194"), "steps")
+    [answer] = render.answer(catalog.get("1.004194"), "steps")
     assert answer.response == "utter_procedure_steps"
     lines = answer.variables["steps"].split("\n")
     assert lines[0] == "1. Cá nhân, tổ chức chuẩn bị hồ sơ theo quy định của pháp luật."
@@ -70,7 +71,7 @@ def test_steps_are_numbered_without_their_own_prefix(catalog):
 
 
 def test_overview_variables(catalog):
-    [answer] = fmt.build_answer(catalog.get("1.004194"), "overview")
+    [answer] = render.answer(catalog.get("1.004194"), "overview")
     assert answer.response == "utter_procedure_overview"
     v = answer.variables
     assert v["procedure_name"] == "Đăng ký tạm trú"
@@ -85,7 +86,7 @@ def test_overview_variables(catalog):
 def test_missing_topic_says_not_in_record(catalog):
     record = catalog.get("1.004194")
     assert not record.get("conditions")
-    [answer] = fmt.build_answer(record, "conditions")
+    [answer] = render.answer(record, "conditions")
     assert answer.response == "utter_procedure_missing"
     assert answer.variables == {
         "procedure_name": "Đăng ký tạm trú", "procedure_code": "1.004194", "url": record["url"],
@@ -99,14 +100,15 @@ def test_missing_topic_says_not_in_record(catalog):
     ("3.000228", "utter_procedure_online_none"),
 ])
 def test_online_answer_follows_catalog_level(catalog, code, response):
-    [answer] = fmt.build_answer(catalog.get(code), "online")
+    answer, post_payment = render.answer(catalog.get(code), "online")
     assert answer.response == response
+    assert post_payment.response == "utter_procedure_post_payment"
 
 
 def test_every_topic_answers_every_record_without_error(catalog):
     for record in list(catalog)[:300]:
         for topic in fmt.TOPICS:
-            answers = fmt.build_answer(record, topic)
+            answers = render.answer(record, topic)
             assert answers and all(a.variables["procedure_code"] == record["code"] for a in answers)
             for a in answers:
                 assert all(isinstance(v, str) for v in a.variables.values())

@@ -48,6 +48,13 @@ def canned_answer(message: str) -> List[Dict[str, Any]]:
         return [{"text": "Thành phần hồ sơ gồm tờ khai và giấy chứng sinh."}] + [{"custom": c} for c in CARDS]
     if message == "liên kết":
         return [{"text": "Dòng một\nXem https://dichvucong.gov.vn/p/home. Hết **quan trọng**"}]
+    if message.startswith("tra cứu hồ sơ "):  # what the /tong-dai console sends for an operator's lookup
+        code = message.rsplit(" ", 1)[-1]
+        return [
+            {"text": f"Hồ sơ {code}: Đang giải quyết, trễ hạn 2 ngày."},
+            {"text": "[Cán bộ] Ghi chú: chờ xác minh <b>nơi cư trú</b>."},
+            {"custom": {"type": "dossier_status", "code": code, "status": "PROCESSING", "overdue": True}},
+        ]
     return [{"text": "Bạn hỏi: " + message}]
 
 
@@ -145,7 +152,8 @@ def web_url(fake_rasa: FakeRasa, web_factory: Callable[..., str]) -> str:
 @pytest.fixture(scope="session")
 def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
-        pytest.skip("headless browser tests need /usr/bin/chromium and /usr/bin/chromedriver (apt: chromium chromium-driver)")
+        pytest.skip("headless browser tests need /usr/bin/chromium and /usr/bin/chromedriver "
+                    "(apt: chromium chromium-driver)")
     # Never let Selenium Manager look anything up on the network.
     os.environ.setdefault("SE_OFFLINE", "true")
     os.environ.setdefault("SE_AVOID_STATS", "true")

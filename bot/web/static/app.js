@@ -18,7 +18,7 @@
       choices_card: { title: "" },
       dossier_card: { title: "Hồ sơ {code}", status_prefix: "", overdue: "Trễ hạn", on_time: "", statuses: {} }
     },
-    procedure_url: "https://dichvucong.gov.vn/thu-tuc-hanh-chinh?keyword={code}",
+    procedure_url: "/thu-tuc/{code}",
     max_message_chars: 5000
   };
 

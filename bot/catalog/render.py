@@ -1,0 +1,612 @@
+"""The one renderer of a catalog record: the only place a record (schema in bot/catalog/__init__.py) becomes text.
+
+Used by the chat answers (actions/procedures.py via `answer`), the guided filing (bot/guide/steps.py) and the web
+pages (bot/web). Pure functions on plain dicts, no Rasa; short word fragments come from bot/catalog/texts.yml,
+whole chat sentences are domain responses (`answer` returns their names and variables).
+
+    from bot.catalog import load_catalog, render
+    record = load_catalog().get("1.004194")
+    render.answer(record, "fee")           # [Answer("utter_procedure_fee", {...})]
+    render.documents_text(record)           # chat list: 8 papers, names cut at 220 characters
+    render.documents_text(record, limit=None, chars=None)   # in full (web page, print)
+    render.post_return(record), render.online_payment(record)   # postal return, paying online
+    render.zalo_messages(record)            # plain text in messages of at most 2,000 characters
+
+Tested in tests/catalog/test_render.py on the hard records the parser tests name.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import yaml
+
+from bot.vntext import fold
+
+TEXTS_FILE = Path(__file__).with_name("texts.yml")
+
+FULL, PARTIAL, NONE = "full", "partial", "none"
+# Chat messages stay short; pages pass limit=None / chars=None to show everything.
+MAX_LIST_ITEMS = 8
+MAX_STEPS = 6
+MAX_ITEM_CHARS = 220
+MAX_STEP_CHARS = 300
+MAX_TEXT_CHARS = 700
+NOTE_CHARS = 250
+ZALO_MESSAGE_CHARS = 2000
+
+# Document groups every applicant prepares (not alternatives to choose between), by folded case name prefix.
+_COMMON_CASE_PREFIXES = (
+    "giay to phai",
+    "cac giay to phai",
+    "luu y",
+    "thanh phan ho so",
+    "a) thanh phan ho so",
+    "bao gom",
+)
+# A note of a channel that says when to come ("giờ hành chính", "thứ 2 đến thứ 6", "sáng thứ 7").
+_HOURS_RE = re.compile(r"\bgio\b|\bthu (?:2|hai)\b|\bsang thu 7\b")
+# "Bước 1:", "Bước 2." — the list is numbered already.
+_STEP_PREFIX_RE = re.compile(r"^\s*Bước\s*\d+\s*[:.)-]?\s*", re.IGNORECASE)
+# The record's texts saying the result comes back by post ("nhận kết quả qua dịch vụ bưu chính", "trả giấy phép
+# ... thông qua dịch vụ bưu chính", "gửi hồ sơ và nhận kết quả qua đường bưu điện"), folded.
+_POST_RESULT_RE = re.compile(
+    r"\b(?:nhan|tra|gui|chuyen)\b[^.;:\n]{0,80}?\bqua\b[^.;:\n]{0,25}?\b(?:buu chinh|buu dien)\b"
+)
+_RESULT_WORDS_RE = re.compile(r"\b(?:ket qua|giay phep|giay chung nhan|the|van ban|quyet dinh)\b")
+
+
+@functools.lru_cache(maxsize=1)
+def texts() -> dict[str, Any]:
+    """The renderer's word fragments (bot/catalog/texts.yml)."""
+    return yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+
+
+def topic_label(topic: str) -> str:
+    return texts()["topics"][topic]
+
+
+# ---------------------------------------------------------------- text helpers
+
+
+def shorten(text: str | None, limit: int | None) -> str:
+    """Single-spaced text cut at a word boundary to at most `limit` characters ("…" appended when cut);
+    `limit=None` keeps it whole."""
+    text = " ".join((text or "").split())
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.-") + "…"
+
+
+def bullets(lines: Iterable[str]) -> str:
+    return "\n".join(f"• {line}" for line in lines)
+
+
+def bullet_list(items: Iterable[str], limit: int | None, max_chars: int | None, numbered: bool = False) -> str:
+    """Lines "• item" (or "1. item"), at most `limit` of them, then "… và N mục khác"."""
+    items = [shorten(i, max_chars) for i in items if i and i.strip()]
+    shown = items if limit is None else items[:limit]
+    lines = [f"{n}. {item}" if numbered else f"• {item}" for n, item in enumerate(shown, 1)]
+    if len(items) > len(shown):
+        lines.append(texts()["more_items"].format(n=len(items) - len(shown)))
+    return "\n".join(lines)
+
+
+def missing() -> str:
+    return texts()["not_in_record"]
+
+
+# ---------------------------------------------------------------- channels, fee, time, online level
+
+
+def channels(record: dict, name: str) -> list[dict]:
+    return [c for c in record.get("channels") or [] if c.get("channel") == name]
+
+
+def channel_label(name: str | None) -> str:
+    return texts()["channels"].get(name or "", name or "")
+
+
+def channel_names(record: dict) -> str:
+    names: list[str] = []
+    for channel in record.get("channels") or []:
+        label = texts()["channels"].get(channel.get("channel"))
+        if label and label not in names:
+            names.append(label)
+    return ", ".join(names)
+
+
+def fee_value(fee: dict | None, chars: int | None = MAX_ITEM_CHARS) -> str:
+    """One channel's fee as the record words it: its text, else "Miễn phí", else the amount; "" when unknown."""
+    if not fee:
+        return ""
+    text = shorten(fee.get("text"), chars)
+    if text:
+        return text
+    if fee.get("free"):
+        return texts()["free"]
+    amount = fee.get("amount")
+    return texts()["amount"].format(amount=f"{amount:,.0f}".replace(",", ".")) if amount else ""
+
+
+def time_value(time: dict | None, chars: int | None = MAX_ITEM_CHARS) -> str:
+    """One channel's processing time; a bare number says the unit is missing."""
+    if not time:
+        return ""
+    text = time.get("text") or " ".join(str(v) for v in (time.get("value"), time.get("unit")) if v not in (None, ""))
+    text = shorten(text, chars)
+    if re.fullmatch(r"\d+(?:[.,]\d+)?", text):
+        text = f"{text} ({texts()['unit_missing']})"
+    return text
+
+
+def channel_values(record: dict, key: str, chars: int | None = MAX_ITEM_CHARS) -> list[tuple[str, str]]:
+    """[(channel label, text)] for the channels whose `key` ("fee" or "time") is known."""
+    render_value = fee_value if key == "fee" else time_value
+    values = []
+    for channel in record.get("channels") or []:
+        text = render_value(channel.get(key), chars)
+        if text:
+            values.append((channel_label(channel.get("channel")), text))
+    return values
+
+
+def per_channel(record: dict, key: str, chars: int | None = MAX_ITEM_CHARS) -> str:
+    """Fee or time per channel; one line when every channel says the same. Empty string when unknown."""
+    values = channel_values(record, key, chars)
+    if not values:
+        return ""
+    if len({text for _, text in values}) == 1:
+        return values[0][1]
+    return "\n".join(f"• {label}: {text}" for label, text in values)
+
+
+def fee_text(record: dict, channel: str, chars: int | None = MAX_ITEM_CHARS) -> str:
+    """Fee of `channel` as the record words it (distinct texts joined by "; "); "" when the record has none."""
+    found: list[str] = []
+    for item in channels(record, channel):
+        text = fee_value(item.get("fee"), chars)
+        if text and text not in found:
+            found.append(text)
+    return "; ".join(found)
+
+
+def _charges(fee: dict | None) -> bool:
+    """True when the record says money is due: not marked free, and an amount or a text is given."""
+    return bool(fee) and not fee.get("free") and bool(fee.get("amount") or (fee.get("text") or "").strip())
+
+
+def has_fee(record: dict, channel: str) -> bool:
+    return any(_charges(item.get("fee")) for item in channels(record, channel))
+
+
+def availability(record: dict) -> str:
+    """full (toàn trình), partial (một phần) or none (in person / post only), from the catalog's online level."""
+    level = (record.get("online") or {}).get("level")
+    if level in (FULL, PARTIAL, NONE):
+        return level
+    return PARTIAL if channels(record, "online") else NONE
+
+
+def online_level_text(record: dict) -> str:
+    return texts()["online_levels"][availability(record)]
+
+
+def _rule(record: dict) -> str:
+    return fold((record.get("online") or {}).get("rule"))
+
+
+def online_payment_stated(record: dict) -> bool:
+    """False when the catalog's rule says online payment is not mentioned for this procedure."""
+    return "khong neu thanh toan truc tuyen" not in _rule(record)
+
+
+def electronic_result(record: dict) -> bool:
+    return availability(record) == FULL or "co tra ket qua dien tu" in _rule(record)
+
+
+# ---------------------------------------------------------------- postal return, online payment (issue 12 item 5)
+
+
+def post_return(record: dict) -> str:
+    """Whether the result can come back by post: "channel" (the record has a post channel), "result" (its steps,
+    results or channel notes say the result is returned by post) or "none" (the record does not say)."""
+    if channels(record, "post"):
+        return "channel"
+    sources = list(record.get("steps") or []) + list(record.get("results") or [])
+    sources += [c.get("note") or "" for c in record.get("channels") or []]
+    for source in sources:
+        for match in _POST_RESULT_RE.finditer(fold(source)):
+            if _RESULT_WORDS_RE.search(match.group(0)):
+                return "result"
+    return "none"
+
+
+def post_text(record: dict) -> str:
+    return texts()["post"][post_return(record)]
+
+
+def online_payment(record: dict) -> str:
+    """How the fee is paid when filing online: "no_online" (no online channel), "online" (the rule or the fee text
+    says it can be paid online), "not_stated" (the rule says online payment is not mentioned), "free" (nothing to
+    pay online) or "unknown"."""
+    if availability(record) == NONE:
+        return "no_online"
+    fee_texts = fold(" ".join((c.get("fee") or {}).get("text") or "" for c in channels(record, "online")))
+    if has_fee(record, "online"):
+        if online_payment_stated(record) or "thanh toan truc tuyen" in fee_texts:
+            return "online"
+        return "not_stated"
+    if any((c.get("fee") or {}).get("free") for c in channels(record, "online")):
+        return "free"
+    return "unknown"
+
+
+def payment_text(record: dict) -> str:
+    return texts()["payment"][online_payment(record)]
+
+
+def result_options(record: dict) -> list[str]:
+    t = texts()["result_options"]
+    options = []
+    if electronic_result(record):
+        options.append(t["online"])
+    if post_return(record) != "none":
+        options.append(t["post"])
+    options.append(t["in_person"])
+    return options
+
+
+def in_person_parts(record: dict) -> list[str]:
+    """What a "một phần" procedure may still need a visit for, from the catalog's online rule."""
+    t = texts()["in_person_parts"]
+    parts = []
+    if has_fee(record, "online") and online_payment(record) != "online":
+        parts.append(t["no_online_payment"])
+    if not electronic_result(record):
+        parts.append(t["no_e_result"])
+    parts.append(t["originals"])
+    return parts
+
+
+# ---------------------------------------------------------------- documents
+
+
+@dataclass
+class Group:
+    """Documents of one case of the record, explanatory rows left out."""
+
+    case: str
+    items: list[dict]
+    common: bool  # prepared by everyone (e.g. "Giấy tờ phải nộp"), not one alternative among several
+    number: int = 0  # 1-based among the alternatives, 0 for a common group
+
+
+def is_note(item: dict) -> bool:
+    """Rows listed with zero originals and zero copies explain something; they are not papers to bring."""
+    return (
+        not item.get("originals")
+        and not item.get("copies")
+        and re.match(r"^\s*0\b", item.get("quantity_text") or "") is not None
+    )
+
+
+def groups(record: dict) -> list[Group]:
+    """The record's document groups; alternatives (at least two non-common groups) numbered 1, 2 …"""
+    result = []
+    for case in record.get("documents") or []:
+        items = [i for i in case.get("items") or [] if (i.get("name") or "").strip() and not is_note(i)]
+        if not items:
+            continue
+        name = " ".join((case.get("case") or "").split())
+        folded = fold(name)
+        common = not folded or folded.startswith(_COMMON_CASE_PREFIXES)
+        result.append(Group(name, items, common))
+    alts = [g for g in result if not g.common]
+    if len(alts) >= 2:
+        for n, group in enumerate(alts, 1):
+            group.number = n
+    return result
+
+
+def alternatives(record: dict, all_groups: list[Group] | None = None) -> list[Group]:
+    """The cases a person picks one of (from `all_groups` when given); [] unless there are at least two."""
+    return [g for g in (groups(record) if all_groups is None else all_groups) if g.number]
+
+
+def quantity(item: dict) -> str:
+    """ "1 bản chính", "1 bản sao" ... without the zero parts the portal lists ("0 bản chính,1 bản sao")."""
+    parts = [p.strip() for p in (item.get("quantity_text") or "").split(",")]
+    return ", ".join(p for p in parts if p and not re.match(r"^0\b", p))
+
+
+def document_line(item: dict, chars: int | None = MAX_ITEM_CHARS) -> str:
+    """ "• name (quantity)"."""
+    name = shorten(item.get("name"), chars)
+    qty = quantity(item)
+    return f"• {name} ({qty})" if qty else f"• {name}"
+
+
+def group_heading(group: Group, chars: int | None = MAX_ITEM_CHARS) -> str:
+    if group.number:
+        return texts()["case_heading"].format(n=group.number, case=shorten(group.case, chars))
+    return shorten(group.case, chars) or texts()["case_default"]
+
+
+def documents_text(
+    record: dict,
+    case: int | None = None,
+    limit: int | None = MAX_LIST_ITEMS,
+    chars: int | None = MAX_ITEM_CHARS,
+    more: str = "more_items",
+) -> str:
+    """Documents as bullet lines under case headings; with `case` (1-based among alternatives) only the common
+    groups and that case. At most `limit` documents (None: all), then the `more` fragment ("… và N mục khác");
+    "" when the record lists none."""
+    all_groups = groups(record)
+    alts = alternatives(record, all_groups)
+    chosen = alts[case - 1] if case and 1 <= case <= len(alts) else None
+    shown_groups = [g for g in all_groups if chosen is None or not g.number or g is chosen]
+    lines: list[str] = []
+    shown = total = 0
+    headed = len(shown_groups) > 1 or any(g.case for g in shown_groups)
+    for group in shown_groups:
+        total += len(group.items)
+        if limit is not None and shown >= limit:
+            continue
+        if headed:
+            lines.append(group_heading(group, chars))
+        for item in group.items:
+            if limit is not None and shown >= limit:
+                break
+            lines.append(document_line(item, chars))
+            shown += 1
+    if total > shown:
+        lines.append(texts()[more].format(n=total - shown))
+    return "\n".join(lines)
+
+
+def document_count(record: dict) -> int:
+    return sum(len(g.items) for g in groups(record))
+
+
+def forms(record: dict, chars: int | None = MAX_ITEM_CHARS) -> list[str]:
+    """Names of the documents that come with a template (tờ khai, đơn ...), in record order, without repeats."""
+    names: list[str] = []
+    for group in groups(record):
+        for item in group.items:
+            name = shorten(item.get("name"), chars)
+            if item.get("template") and name not in names:
+                names.append(name)
+    return names
+
+
+# ---------------------------------------------------------------- where, when
+
+
+def where_parts(record: dict, deciding: bool = True, chars: int | None = MAX_ITEM_CHARS) -> list[str]:
+    """Agency, deciding agency (when asked and different), receiving address; else the levels of government."""
+    t = texts()
+    agency, deciding_agency = record.get("agency"), record.get("deciding_agency")
+    address = record.get("receiving_address")
+    parts = [shorten(agency, chars)] if agency else []
+    if deciding and deciding_agency and fold(deciding_agency) != fold(agency):
+        parts.append(f"{t['deciding_agency']}: {shorten(deciding_agency, chars)}")
+    if address and fold(address) not in {fold(agency), fold(deciding_agency if deciding else None)}:
+        parts.append(f"{t['receiving_address']}: {shorten(address, chars)}")
+    if not parts and record.get("levels"):
+        parts.append(f"{t['level_prefix']}: {', '.join(record['levels'])}")
+    return parts
+
+
+def agency_text(record: dict, chars: int | None = MAX_ITEM_CHARS) -> str:
+    """The chat's answer to "where": one bullet per part; "" when the record says nothing."""
+    return bullets(where_parts(record, chars=chars))
+
+
+def where_text(record: dict) -> str:
+    """Agency and receiving address on one line (the guide), "chưa có trong dữ liệu" when unknown."""
+    return "; ".join(where_parts(record, deciding=False)) or missing()
+
+
+def hours_text(record: dict) -> str:
+    """When the in-person desk receives dossiers, from the channel notes; a hedge when the record does not say."""
+    for channel in channels(record, "in_person") + channels(record, "online"):
+        note = channel.get("note") or ""
+        if _HOURS_RE.search(fold(note)):
+            return shorten(note.lstrip("- "), NOTE_CHARS)
+    return texts()["hours_unknown"]
+
+
+# ---------------------------------------------------------------- steps, results, legal basis
+
+
+def steps_items(record: dict) -> list[str]:
+    return [_STEP_PREFIX_RE.sub("", step) for step in record.get("steps") or [] if step and step.strip()]
+
+
+def legal_items(record: dict, chars: int | None = 160) -> list[str]:
+    items = []
+    for doc in record.get("legal_basis") or []:
+        title, number = (doc.get("title") or "").strip(), (doc.get("number") or "").strip()
+        if number and number not in title:
+            items.append(f"{shorten(title, chars)} ({number})" if title else number)
+        elif title:
+            items.append(title)
+    return items
+
+
+# ---------------------------------------------------------------- chat answers
+
+
+@dataclass
+class Answer:
+    """One domain response to send, with its template variables."""
+
+    response: str
+    variables: dict[str, str] = field(default_factory=dict)
+
+
+def common_variables(record: dict) -> dict[str, str]:
+    return {
+        "procedure_name": record.get("name") or record.get("code") or "",
+        "procedure_code": record.get("code") or "",
+        "url": record.get("url") or "",
+    }
+
+
+def _missing_answer(record: dict, topic: str) -> list[Answer]:
+    return [Answer("utter_procedure_missing", {**common_variables(record), "topic_label": topic_label(topic)})]
+
+
+def _one(record: dict, topic: str, response: str, name: str, value: str) -> list[Answer]:
+    if not value:
+        return _missing_answer(record, topic)
+    return [Answer(response, {**common_variables(record), name: value})]
+
+
+def answer(record: dict, topic: str) -> list[Answer]:
+    """The responses (with variables) that answer `topic` about `record`, never adding facts it lacks."""
+    common = common_variables(record)
+    if topic == "overview":
+        agency = shorten(record.get("agency") or ", ".join(record.get("levels") or []), MAX_ITEM_CHARS)
+        return [
+            Answer(
+                "utter_procedure_overview",
+                {
+                    **common,
+                    "field": record.get("field") or missing(),
+                    "agency": agency or missing(),
+                    "channels": channel_names(record) or missing(),
+                    "processing_time": per_channel(record, "time") or missing(),
+                    "fee": per_channel(record, "fee") or missing(),
+                },
+            )
+        ]
+    if topic == "documents":
+        return _one(record, topic, "utter_procedure_documents", "documents", documents_text(record))
+    if topic in ("fee", "processing_time"):
+        value = per_channel(record, "fee" if topic == "fee" else "time")
+        return _one(record, topic, f"utter_procedure_{topic}", topic, value)
+    if topic == "agency":
+        return _one(record, topic, "utter_procedure_agency", "agency", agency_text(record))
+    if topic == "steps":
+        value = bullet_list(steps_items(record), MAX_STEPS, MAX_STEP_CHARS, numbered=True)
+        return _one(record, topic, "utter_procedure_steps", "steps", value)
+    if topic == "conditions":
+        return _one(
+            record, topic, "utter_procedure_conditions", "conditions", shorten(record.get("conditions"), MAX_TEXT_CHARS)
+        )
+    if topic == "result":
+        value = bullet_list(record.get("results") or [], MAX_LIST_ITEMS, MAX_ITEM_CHARS)
+        return _one(record, topic, "utter_procedure_result", "results", value)
+    if topic == "legal_basis":
+        value = bullet_list(legal_items(record), MAX_LIST_ITEMS, MAX_ITEM_CHARS)
+        return _one(record, topic, "utter_procedure_legal_basis", "legal_basis", value)
+    if topic == "online":
+        level = (record.get("online") or {}).get("level")
+        if level not in (FULL, PARTIAL, NONE):
+            level = PARTIAL if channels(record, "online") else None
+        if level is None:
+            return _missing_answer(record, topic)
+        return [
+            Answer(f"utter_procedure_online_{level}", {**common, "channels": channel_names(record) or missing()}),
+            Answer(
+                "utter_procedure_post_payment", {**common, "post": post_text(record), "payment": payment_text(record)}
+            ),
+        ]
+    raise ValueError(f"unknown topic {topic!r}")
+
+
+def distinct_titles(choices: Sequence[tuple[str, Sequence[str]]], limit: int = 120) -> list[str]:
+    """Button titles for (name, levels) candidates: near-identical names show what sets each apart (the
+    qualifier words the others lack, then the level), so a long shared name never hides the difference."""
+    words = [[(w, fold(w)) for w in name.split()] for name, _ in choices]
+    sets = [{f for _, f in ws} for ws in words]
+    common = set.intersection(*sets) if sets else set()
+    folded_names = [fold(name) for name, _ in choices]
+    titles = []
+    for (name, levels), ws, folded in zip(choices, words, folded_names):
+        extra = " ".join(w for w, f in ws if f not in common).strip(" ,;()")
+        level = ", ".join(levels)
+        same_name = folded_names.count(folded) > 1
+        if not extra or len(name) <= limit and not same_name:
+            title = name
+        elif extra not in shorten(name, limit):
+            title = f"{shorten(name, max(limit - len(extra) - 3, 40))} – {extra}"
+        else:
+            title = name
+        if same_name and level:
+            title = f"{shorten(title, limit - len(level) - 3)} ({level})"
+        titles.append(shorten(title, limit))
+    return titles
+
+
+# ---------------------------------------------------------------- the whole record as plain text
+
+
+def sections(record: dict) -> list[tuple[str, str, str]]:
+    """Every topic of the record in full, as (topic, heading, plain text), in page order; unknown ones say so."""
+    b = texts()["buttons"]
+    steps = "\n".join(f"{n}. {s}" for n, s in enumerate(steps_items(record), 1))
+    return [
+        ("documents", b["documents"], documents_text(record, limit=None, chars=None) or texts()["no_documents"]),
+        ("fee", b["fee"], per_channel(record, "fee", chars=None) or missing()),
+        ("processing_time", b["processing_time"], per_channel(record, "time", chars=None) or missing()),
+        ("agency", b["agency"], bullets(where_parts(record, chars=None)) or missing()),
+        ("steps", b["steps"], steps or missing()),
+        ("conditions", b["conditions"], " ".join((record.get("conditions") or "").split()) or missing()),
+        ("result", b["result"], bullets(record.get("results") or []) or missing()),
+        ("legal_basis", b["legal_basis"], bullets(legal_items(record, chars=None)) or missing()),
+        (
+            "online",
+            b["online"],
+            "\n".join(
+                [
+                    online_level_text(record),
+                    f"{texts()['post_label']}: {post_text(record)}",
+                    f"{texts()['payment_label']}: {payment_text(record)}",
+                ]
+            ),
+        ),
+    ]
+
+
+def plain_text(record: dict) -> str:
+    head = f"{record.get('name') or ''} ({record.get('code') or ''})"
+    parts = [head] + [f"{title}:\n{body}" for _, title, body in sections(record)]
+    if record.get("url"):
+        parts.append(record["url"])
+    return "\n\n".join(parts)
+
+
+def split_messages(text: str, limit: int = ZALO_MESSAGE_CHARS) -> list[str]:
+    """`text` in pieces of at most `limit` characters, cut between lines (a longer line between words)."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = line[:limit].rsplit(" ", 1)[0] or line[:limit]
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(cut)
+            line = line[len(cut) :].lstrip()
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        pieces.append(current)
+    return [p.strip("\n") for p in pieces if p.strip()]
+
+
+def zalo_messages(record: dict, limit: int = ZALO_MESSAGE_CHARS) -> list[str]:
+    """The whole record as plain text for pasting into Zalo, in messages of at most `limit` characters."""
+    return split_messages(plain_text(record), limit)
