@@ -20,6 +20,8 @@ def child_env(settings: StackSettings) -> dict[str, str]:
         "DOSSIER_API_URL": settings.dossier_api_url or settings.reference_dossier_url,
         "RASA_URL": settings.rasa_url,
         "RASA_TOKEN": settings.rasa_token,
+        # The tracker store's database, read by the operations report and the privacy tools (empty: SQLite in VAR_DIR).
+        "DATABASE_URL": settings.database_url,
         "VAR_DIR": str(settings.var_dir),
         # Shared by the action server (subscribe) and the notifier (deliver); in PostgreSQL when DATABASE_URL is set.
         "DOSSIER_SUBSCRIPTIONS_DB": os.environ.get("DOSSIER_SUBSCRIPTIONS_DB") or settings.database_url

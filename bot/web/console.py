@@ -132,7 +132,7 @@ def setup(app: Sanic) -> None:
         resp.cookies[COOKIE] = session_value(settings.operator_token)
         resp.cookies[COOKIE]["httponly"] = True
         resp.cookies[COOKIE]["samesite"] = "Strict"
-        resp.cookies[COOKIE]["path"] = "/tong-dai"
+        resp.cookies[COOKIE]["path"] = "/"  # the console and the dashboard /bao-cao
         return resp
 
     @app.post("/tong-dai/dang-xuat", name="console_logout")
@@ -141,7 +141,7 @@ def setup(app: Sanic) -> None:
         resp.cookies[COOKIE] = ""
         resp.cookies[COOKIE]["max-age"] = 0
         resp.cookies[COOKIE]["httponly"] = True
-        resp.cookies[COOKIE]["path"] = "/tong-dai"
+        resp.cookies[COOKIE]["path"] = "/"
         return resp
 
     @app.post("/tong-dai/tra-cuu", name="console_lookup")

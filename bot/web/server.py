@@ -176,7 +176,7 @@ def error_json(status: int, code: str) -> response.HTTPResponse:
 
 def wants_html(request: Request) -> bool:
     """A browser navigating (Accept lists text/html) gets the HTML 404 page; scripts and fetch() get JSON."""
-    return "text/html" in request.headers.get("accept", "") or request.path.startswith(("/thu-tuc", "/tong-dai"))
+    return "text/html" in request.headers.get("accept", "") or request.path.startswith(("/thu-tuc", "/tong-dai", "/bao-cao"))
 
 
 # ---------------------------------------------------------------- the app
@@ -191,7 +191,7 @@ class WebApp(Sanic):
 
 def make_app(settings: WebSettings) -> Sanic:
     """The Sanic app with every route; one per call (unique name), settings in app.ctx.settings."""
-    from bot.web import console, pages  # routes of the other pages
+    from bot.web import console, pages, report  # routes of the other pages
 
     app = WebApp(f"tro_ly_web_{next(_app_numbers)}", configure_logging=False)
     app.config.REQUEST_MAX_SIZE = settings.max_body
@@ -201,6 +201,7 @@ def make_app(settings: WebSettings) -> Sanic:
     app.ctx.settings = settings
     pages.setup(app)
     console.setup(app)
+    report.setup(app)
 
     @app.get("/healthz", name="healthz")
     async def healthz(request: Request) -> response.HTTPResponse:

@@ -192,3 +192,22 @@ def test_search_question_not_logged(web_url: str, caplog: pytest.LogCaptureFixtu
     logged = server_log(caplog)
     assert "GET /thu-tuc 200" in logged
     assert "0912345678" not in logged and "sinh" not in logged
+
+
+def test_dashboard_needs_the_operator_token(console_url: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """/bao-cao (issue 12): the report page behind the console's token; 401 without, 403 with a wrong one."""
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))  # an empty period: the report's own figures are tested in tests/ops
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("OPS_DB_URL", raising=False)
+    assert requests.get(console_url + "/bao-cao", timeout=PAGE_TIMEOUT).status_code == 401
+    wrong = requests.get(console_url + "/bao-cao", headers={"Authorization": "Bearer sai"}, timeout=PAGE_TIMEOUT)
+    assert wrong.status_code == 403
+    ok = requests.get(console_url + "/bao-cao?days=7", headers={"Authorization": f"Bearer {TOKEN}"},
+                      timeout=PAGE_TIMEOUT)
+    assert ok.status_code == 200 and ok.headers["Content-Type"].startswith("text/html")
+    assert "<svg" in ok.text and "<script" not in ok.text
+    # The console's login cookie opens it too (one session for the console and the dashboard).
+    session = requests.Session()
+    login = session.post(console_url + "/tong-dai/dang-nhap", data={"token": TOKEN}, timeout=PAGE_TIMEOUT)
+    assert login.status_code == 200
+    assert session.get(console_url + "/bao-cao", timeout=PAGE_TIMEOUT).status_code == 200
