@@ -6,7 +6,7 @@ RASA := $(VENV)/bin/rasa
 RASA_FILES := --data nlu_data --domain domain.yml --config config.yml
 RESULTS := results
 
-.PHONY: run run-cluster test venv system-deps train validate unit e2e stories nlu-eval conversation-eval understanding-eval dialogue-eval bench bench-load clean
+.PHONY: run run-cluster test lint venv system-deps train validate unit e2e stories nlu-eval conversation-eval understanding-eval dialogue-eval bench bench-load clean
 
 ## Start the assistant on embedded defaults (trains a model first when data changed).
 run: train
@@ -17,9 +17,14 @@ run-cluster: train system-deps
 	$(PY) -m bot.run --cluster
 
 ## The whole test suite: what .ci/run runs.
-test: venv system-deps validate train
+test: venv system-deps lint validate train
 	$(PY) -m pytest -q
 	$(MAKE) --no-print-directory stories nlu-eval
+
+## ruff (pinned): lint and format check over the whole tree (ruff.toml).
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 system-deps:
 	@scripts/system-deps.sh

@@ -4,6 +4,7 @@ Builds the procedure catalog's search index before the server accepts requests, 
 wait for it (a few seconds on 2 cores); then serves the `actions` package (actions/server.py: bound to
 127.0.0.1 by default, calls only with ACTIONS_TOKEN or, without one, from loopback).
 """
+
 from actions.server import argument_parser, serve
 from bot.catalog import load_catalog
 

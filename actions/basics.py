@@ -1,4 +1,5 @@
 """Actions for conversation basics: answering messages that cannot be a question."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -31,7 +32,5 @@ class ActionHandleBadInput(Action):
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
         problem = input_check.input_problem(text) or input_check.NO_TEXT
-        dispatcher.utter_message(
-            response=_RESPONSES[problem], length=len(text), max_length=input_check.MAX_CHARS
-        )
+        dispatcher.utter_message(response=_RESPONSES[problem], length=len(text), max_length=input_check.MAX_CHARS)
         return []

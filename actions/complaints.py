@@ -5,6 +5,7 @@ dossier code is checked with bot/dossier/codes.py and looked up with the dossier
 dossier flags the complaint. A contact is asked for only after consent, stored for the call-back, and never
 echoed (the answer names its kind only); the tracker store keeps it redacted like any identifier.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,13 @@ from bot.ops import complaints as model
 from bot.ops.db import ops_engine
 from bot.vntext import fold
 
-FORM_SLOTS = ("complaint_category", "complaint_dossier_code", "complaint_description", "complaint_consent",
-              "complaint_contact")
+FORM_SLOTS = (
+    "complaint_category",
+    "complaint_dossier_code",
+    "complaint_description",
+    "complaint_consent",
+    "complaint_contact",
+)
 EXTRA_SLOTS = ("complaint_dossier_status", "complaint_dossier_overdue", "complaint_agency", "complaint_cancelled")
 NONE = "none"  # the person has no dossier code
 AGREE, REFUSE = "agree", "refuse"
@@ -64,13 +70,21 @@ def check_dossier(dispatcher: CollectingDispatcher, text: str) -> Optional[Dict[
         return slots
     now = now_vn()
     overdue = dossier.is_overdue(now)
-    dispatcher.utter_message(response="utter_complaint_dossier_found", code=dossier.code,
-                             procedure_name=dossier.procedure_name, agency=dossier.agency,
-                             status_label=status_labels().get(dossier.status.value, dossier.status.value))
+    dispatcher.utter_message(
+        response="utter_complaint_dossier_found",
+        code=dossier.code,
+        procedure_name=dossier.procedure_name,
+        agency=dossier.agency,
+        status_label=status_labels().get(dossier.status.value, dossier.status.value),
+    )
     if overdue:
         dispatcher.utter_message(response="utter_complaint_dossier_overdue", days_late=dossier.days_late(now))
-    return {**slots, "complaint_dossier_status": dossier.status.value, "complaint_dossier_overdue": overdue,
-            "complaint_agency": dossier.agency}
+    return {
+        **slots,
+        "complaint_dossier_status": dossier.status.value,
+        "complaint_dossier_overdue": overdue,
+        "complaint_agency": dossier.agency,
+    }
 
 
 class ActionComplaintStart(Action):
@@ -79,8 +93,7 @@ class ActionComplaintStart(Action):
     def name(self) -> Text:
         return "action_complaint_start"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
         events = _reset()
         category = model.category_in(text)
@@ -96,8 +109,9 @@ class ValidateComplaintForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_complaint_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
         if tracker.get_slot("complaint_cancelled"):
             return []
         if tracker.get_slot("complaint_consent") == REFUSE:
@@ -106,11 +120,12 @@ class ValidateComplaintForm(FormValidationAction):
 
     @staticmethod
     def _cancel(value: Any, slot: Text) -> Optional[Dict[Text, Any]]:
-        """"hủy": the form ends (required_slots becomes empty) and nothing is stored."""
+        """ "hủy": the form ends (required_slots becomes empty) and nothing is stored."""
         return {"complaint_cancelled": True, slot: None} if model.answer_in(str(value or ""), "cancel") else None
 
-    def validate_complaint_category(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> Dict[Text, Any]:
+    def validate_complaint_category(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value in model.categories():
             return {"complaint_category": value}  # set by action_complaint_start
         cancel = self._cancel(value, "complaint_category")
@@ -121,8 +136,9 @@ class ValidateComplaintForm(FormValidationAction):
             dispatcher.utter_message(response="utter_complaint_category_unclear")
         return {"complaint_category": category}
 
-    def validate_complaint_dossier_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                        domain: DomainDict) -> Dict[Text, Any]:
+    def validate_complaint_dossier_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = str(value or "")
         if tracker.get_slot("complaint_dossier_status") or value == NONE:
             return {"complaint_dossier_code": value}  # looked up by action_complaint_start
@@ -133,12 +149,14 @@ class ValidateComplaintForm(FormValidationAction):
         if found:
             return found
         if find_code(text, now_vn().date()).error is CodeError.NO_CODE and (
-                model.answer_in(text, "none") or fold(text).startswith("khong co")):
+            model.answer_in(text, "none") or fold(text).startswith("khong co")
+        ):
             return {"complaint_dossier_code": NONE}
         return {"complaint_dossier_code": None}
 
-    def validate_complaint_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                       domain: DomainDict) -> Dict[Text, Any]:
+    def validate_complaint_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = str(value or "")
         cancel = self._cancel(text, "complaint_description")
         if cancel:
@@ -151,8 +169,9 @@ class ValidateComplaintForm(FormValidationAction):
             dispatcher.utter_message(response="utter_complaint_description_cut", max_length=model.MAX_DESCRIPTION)
         return {"complaint_description": stored}
 
-    def validate_complaint_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
+    def validate_complaint_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = str(value or "")
         if model.answer_in(text, "agree"):
             return {"complaint_consent": AGREE}
@@ -166,8 +185,9 @@ class ValidateComplaintForm(FormValidationAction):
         dispatcher.utter_message(response="utter_complaint_consent_unclear")
         return {"complaint_consent": None}
 
-    def validate_complaint_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
+    def validate_complaint_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = str(value or "")
         contact = model.contact_in(text)
         if contact:
@@ -182,8 +202,7 @@ class ActionSubmitComplaint(Action):
     def name(self) -> Text:
         return "action_submit_complaint"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         if tracker.get_slot("complaint_cancelled") or not tracker.get_slot("complaint_category"):
             dispatcher.utter_message(response="utter_complaint_cancelled")
             return _reset()
@@ -191,23 +210,32 @@ class ActionSubmitComplaint(Action):
         consented = tracker.get_slot("complaint_consent") == AGREE
         contact = model.contact_in(tracker.get_slot("complaint_contact")) if consented else None
         complaint = store().create(
-            sender_id=tracker.sender_id, channel=channel_of(tracker.sender_id, tracker.get_latest_input_channel()),
+            sender_id=tracker.sender_id,
+            channel=channel_of(tracker.sender_id, tracker.get_latest_input_channel()),
             category=tracker.get_slot("complaint_category"),
             description=tracker.get_slot("complaint_description") or "",
-            contact=contact, dossier_code=code if code and code != NONE else None,
+            contact=contact,
+            dossier_code=code if code and code != NONE else None,
             dossier_status=tracker.get_slot("complaint_dossier_status"),
             dossier_overdue=tracker.get_slot("complaint_dossier_overdue"),
-            agency=tracker.get_slot("complaint_agency"))
+            agency=tracker.get_slot("complaint_agency"),
+        )
         label = model.categories()[complaint.category]
-        dispatcher.utter_message(response="utter_complaint_receipt", reference=complaint.reference, category=label,
-                                 portal_name=portal.portal_name(), portal_url=portal.portal_url(),
-                                 hotline=portal.hotline())
+        dispatcher.utter_message(
+            response="utter_complaint_receipt",
+            reference=complaint.reference,
+            category=label,
+            portal_name=portal.portal_name(),
+            portal_url=portal.portal_url(),
+            hotline=portal.hotline(),
+        )
         if contact:
             dispatcher.utter_message(response="utter_complaint_contact_kept", kind=model.contact_kind(contact))
         else:
             dispatcher.utter_message(response="utter_complaint_no_contact")
-        dispatcher.utter_message(json_message={"type": "complaint_receipt", "reference": complaint.reference,
-                                               "category": complaint.category})
+        dispatcher.utter_message(
+            json_message={"type": "complaint_receipt", "reference": complaint.reference, "category": complaint.category}
+        )
         return _reset()
 
 
@@ -220,29 +248,36 @@ def _reference(tracker: Tracker) -> Optional[str]:
 
 
 def utter_complaint(dispatcher: CollectingDispatcher, complaint: model.Complaint, response: str) -> None:
-    dispatcher.utter_message(response=response, reference=complaint.reference,
-                             category=model.categories()[complaint.category], created_at=_date(complaint.created_at),
-                             handled_at=_date(complaint.handled_at), note=complaint.handler_note or "—")
-    dispatcher.utter_message(json_message={"type": "complaint_status", "reference": complaint.reference,
-                                           "status": complaint.status})
+    dispatcher.utter_message(
+        response=response,
+        reference=complaint.reference,
+        category=model.categories()[complaint.category],
+        created_at=_date(complaint.created_at),
+        handled_at=_date(complaint.handled_at),
+        note=complaint.handler_note or "—",
+    )
+    dispatcher.utter_message(
+        json_message={"type": "complaint_status", "reference": complaint.reference, "status": complaint.status}
+    )
 
 
 class ActionComplaintStatus(Action):
     def name(self) -> Text:
         return "action_complaint_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         reference = _reference(tracker)
         if reference is None:
             dispatcher.utter_message(response="utter_complaint_ask_reference")
             return []
         complaint = store().get(reference)
         if complaint is None:
-            dispatcher.utter_message(response="utter_complaint_unknown_reference", reference=reference,
-                                     hotline=portal.hotline())
-            dispatcher.utter_message(json_message={"type": "complaint_status", "reference": reference,
-                                                   "status": "not_found"})
+            dispatcher.utter_message(
+                response="utter_complaint_unknown_reference", reference=reference, hotline=portal.hotline()
+            )
+            dispatcher.utter_message(
+                json_message={"type": "complaint_status", "reference": reference, "status": "not_found"}
+            )
             return []
         utter_complaint(dispatcher, complaint, f"utter_complaint_status_{complaint.status}")
         return []
@@ -254,8 +289,7 @@ class ActionComplaintHandled(Action):
     def name(self) -> Text:
         return "action_complaint_handled"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         complaint = store().get(_reference(tracker))
         if complaint is not None and complaint.sender_id == tracker.sender_id:
             utter_complaint(dispatcher, complaint, "utter_complaint_handled")

@@ -8,6 +8,7 @@ Privacy rule: citizens see status, procedure, agency and dates; the officer's no
 SUPPLEMENT_REQUIRED (they need to know what to bring). Operators (OPERATOR_SENDER_IDS, or OPERATOR_TOKEN in
 the message metadata) also see every note and the status history. Nobody sees applicant_phone_last4.
 """
+
 from __future__ import annotations
 
 import abc
@@ -25,11 +26,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.dossier.client import (
-    Dossier, DossierClient, DossierNotFound, DossierUnavailable,
+    Dossier,
+    DossierClient,
+    DossierNotFound,
+    DossierUnavailable,
 )
-from bot.dossier.settings import DossierSettings
 from bot.dossier.codes import CodeError, ParseResult, find_code, is_canonical
 from bot.dossier.limits import LimitPolicy, LookupLimiter, client_key, store_from_env
+from bot.dossier.settings import DossierSettings
 from bot.dossier.status import VN_TZ, Status, now_vn
 from bot.dossier.subscriptions import SubscriptionStore
 
@@ -88,8 +92,9 @@ def code_from_tracker(tracker: Tracker, use_slot: bool = True) -> ParseResult:
 
 
 def explain_invalid(dispatcher: CollectingDispatcher, result: ParseResult) -> None:
-    dispatcher.utter_message(response=f"utter_dossier_code_invalid_{result.error.value}",
-                             candidate=result.candidate or "")
+    dispatcher.utter_message(
+        response=f"utter_dossier_code_invalid_{result.error.value}", candidate=result.candidate or ""
+    )
     dispatcher.utter_message(response="utter_dossier_code_help")
 
 
@@ -98,8 +103,11 @@ def is_operator(tracker: Tracker, settings: DossierSettings) -> bool:
         return True
     metadata = (tracker.latest_message or {}).get("metadata") or {}
     given = metadata.get("operator_token") if isinstance(metadata, dict) else None
-    return bool(settings.operator_token and isinstance(given, str)
-                and hmac.compare_digest(given.encode(), settings.operator_token.encode()))
+    return bool(
+        settings.operator_token
+        and isinstance(given, str)
+        and hmac.compare_digest(given.encode(), settings.operator_token.encode())
+    )
 
 
 def take_lookup(tracker: Tracker, settings: DossierSettings, now: float) -> tuple[bool, list[float], int]:
@@ -112,14 +120,21 @@ def take_lookup(tracker: Tracker, settings: DossierSettings, now: float) -> tupl
     return True, recent + [now], 0
 
 
-def utter_status(dispatcher: CollectingDispatcher, dossier: Dossier, settings: DossierSettings,
-                 operator: bool, client: DossierClient) -> None:
+def utter_status(
+    dispatcher: CollectingDispatcher, dossier: Dossier, settings: DossierSettings, operator: bool, client: DossierClient
+) -> None:
     """The citizen's answer for one dossier (+ the operator's extras) and the dossier_status payload."""
     now = now_vn()
     overdue = dossier.is_overdue(now)
-    common = dict(code=dossier.code, procedure_name=dossier.procedure_name, agency=dossier.agency,
-                  received_at=fmt_time(dossier.received_at), due_at=fmt_time(dossier.due_at),
-                  completed_at=fmt_time(dossier.completed_at), hotline=settings.hotline)
+    common = dict(
+        code=dossier.code,
+        procedure_name=dossier.procedure_name,
+        agency=dossier.agency,
+        received_at=fmt_time(dossier.received_at),
+        due_at=fmt_time(dossier.due_at),
+        completed_at=fmt_time(dossier.completed_at),
+        hotline=settings.hotline,
+    )
     status = dossier.status.value.lower()
     # An overdue dossier still open never gets "bạn chưa cần làm gì thêm": its own wording, then the apology.
     suffix = "_overdue" if overdue and dossier.status in (Status.RECEIVED, Status.PROCESSING) else ""
@@ -136,9 +151,15 @@ def utter_status(dispatcher: CollectingDispatcher, dossier: Dossier, settings: D
         dispatcher.utter_message(response=f"utter_dossier_result_{method}", **common)
     if operator:
         _utter_operator_view(dispatcher, dossier, client)
-    dispatcher.utter_message(json_message={"type": "dossier_status", "code": dossier.code,
-                                           "status": dossier.status.value, "overdue": overdue,
-                                           "agency": dossier.agency})  # agency: the report's overdue share
+    dispatcher.utter_message(
+        json_message={
+            "type": "dossier_status",
+            "code": dossier.code,
+            "status": dossier.status.value,
+            "overdue": overdue,
+            "agency": dossier.agency,
+        }
+    )  # agency: the report's overdue share
 
 
 def _utter_operator_view(dispatcher: CollectingDispatcher, dossier: Dossier, client: DossierClient) -> None:
@@ -154,9 +175,12 @@ def _utter_operator_view(dispatcher: CollectingDispatcher, dossier: Dossier, cli
     labels = status_labels()
     dispatcher.utter_message(response="utter_dossier_operator_history_header", count=len(history))
     for entry in history:
-        dispatcher.utter_message(response="utter_dossier_operator_history_entry", at=fmt_time(entry.at),
-                                 status_label=labels.get(entry.status.value, entry.status.value),
-                                 note=entry.note or "—")
+        dispatcher.utter_message(
+            response="utter_dossier_operator_history_entry",
+            at=fmt_time(entry.at),
+            status_label=labels.get(entry.status.value, entry.status.value),
+            note=entry.note or "—",
+        )
 
 
 class _DossierAction(Action, abc.ABC):
@@ -165,8 +189,13 @@ class _DossierAction(Action, abc.ABC):
     @abc.abstractmethod
     def name(self) -> Text: ...
 
-    def __init__(self, settings: Optional[DossierSettings] = None, client: Optional[DossierClient] = None,
-                 subscriptions: Optional[SubscriptionStore] = None, limiter: Optional[LookupLimiter] = None) -> None:
+    def __init__(
+        self,
+        settings: Optional[DossierSettings] = None,
+        client: Optional[DossierClient] = None,
+        subscriptions: Optional[SubscriptionStore] = None,
+        limiter: Optional[LookupLimiter] = None,
+    ) -> None:
         self._settings = settings
         self._client = client
         self._subscriptions = subscriptions
@@ -189,11 +218,16 @@ class _DossierAction(Action, abc.ABC):
     @property
     def limiter(self) -> LookupLimiter:
         if self._limiter is None:
-            self._limiter = default_limiter() if self._settings is None else LookupLimiter(
-                store_from_env(self._settings.limits_db), LimitPolicy.from_env())
+            self._limiter = (
+                default_limiter()
+                if self._settings is None
+                else LookupLimiter(store_from_env(self._settings.limits_db), LimitPolicy.from_env())
+            )
         return self._limiter
 
-    def fetch(self, dispatcher: CollectingDispatcher, code: str, tracker: Optional[Tracker] = None) -> Optional[Dossier]:
+    def fetch(
+        self, dispatcher: CollectingDispatcher, code: str, tracker: Optional[Tracker] = None
+    ) -> Optional[Dossier]:
         """The dossier, or None after telling the user it is unknown or the service is unavailable.
         With the tracker, an unknown code counts against its client (enumeration limits)."""
         try:
@@ -207,14 +241,14 @@ class _DossierAction(Action, abc.ABC):
             dispatcher.utter_message(response="utter_dossier_service_unavailable", hotline=self.settings.hotline)
         return None
 
-    def rate_limited(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                     operator: bool) -> tuple[bool, List[EventType]]:
+    def rate_limited(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, operator: bool
+    ) -> tuple[bool, List[EventType]]:
         if operator:
             return False, []
         allowed, lookups, wait = take_lookup(tracker, self.settings, time.time())
         if not allowed:
-            dispatcher.utter_message(response="utter_dossier_rate_limited", minutes=wait,
-                                     hotline=self.settings.hotline)
+            dispatcher.utter_message(response="utter_dossier_rate_limited", minutes=wait, hotline=self.settings.hotline)
             return True, []
         if not self._client_may_look_up(dispatcher, tracker):
             return True, []
@@ -232,7 +266,8 @@ class _DossierAction(Action, abc.ABC):
         if verdict.allowed:
             return True
         response = {"not_found": "utter_dossier_lookup_slowed", "global": "utter_dossier_lookup_busy"}.get(
-            verdict.reason, "utter_dossier_rate_limited")
+            verdict.reason, "utter_dossier_rate_limited"
+        )
         dispatcher.utter_message(response=response, minutes=verdict.minutes, hotline=self.settings.hotline)
         return False
 
@@ -247,16 +282,18 @@ class ValidateDossierCodeForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_dossier_code_form"
 
-    async def extract_dossier_code(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_dossier_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         # The entity regex may miss a code typed oddly; our parser reads the raw text too.
         if tracker.get_slot("requested_slot") != SLOT_CODE:
             return {}
         result = code_from_tracker(tracker, use_slot=False)
         return {SLOT_CODE: result.code} if result.ok else {}
 
-    def validate_dossier_code(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
+    def validate_dossier_code(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         result = find_code(slot_value if isinstance(slot_value, str) else "", now_vn().date())
         if not result.ok:
             fallback = code_from_tracker(tracker, use_slot=False)
@@ -271,8 +308,7 @@ class ActionCheckDossierStatus(_DossierAction):
     def name(self) -> Text:
         return "action_check_dossier_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         result = code_from_tracker(tracker)
         if result.error is CodeError.NO_CODE:
             return [FollowupAction("dossier_code_form")]
@@ -307,8 +343,7 @@ class ActionDossierDetail(_DossierAction):
     def name(self) -> Text:
         return "action_dossier_detail"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         code = tracker.get_slot(SLOT_LAST_CODE)
         if not code or not is_canonical(code):
             dispatcher.utter_message(response="utter_dossier_detail_need_code")
@@ -321,23 +356,42 @@ class ActionDossierDetail(_DossierAction):
         if dossier is None:
             return events
         now = now_vn()
-        common = dict(code=dossier.code, procedure_name=dossier.procedure_name, agency=dossier.agency,
-                      due_at=fmt_time(dossier.due_at), hotline=self.settings.hotline,
-                      note=dossier.note or "—", status_label=status_labels().get(dossier.status.value, ""))
+        common = dict(
+            code=dossier.code,
+            procedure_name=dossier.procedure_name,
+            agency=dossier.agency,
+            due_at=fmt_time(dossier.due_at),
+            hotline=self.settings.hotline,
+            note=dossier.note or "—",
+            status_label=status_labels().get(dossier.status.value, ""),
+        )
         if dossier.is_overdue(now):
-            dispatcher.utter_message(response="utter_dossier_detail_overdue", days_late=dossier.days_late(now),
-                                     **common)
+            dispatcher.utter_message(
+                response="utter_dossier_detail_overdue", days_late=dossier.days_late(now), **common
+            )
         elif dossier.status is Status.SUPPLEMENT_REQUIRED:
-            dispatcher.utter_message(response="utter_dossier_detail_supplement" if dossier.note
-                                     else "utter_dossier_supplement_no_note", **common)
+            dispatcher.utter_message(
+                response="utter_dossier_detail_supplement" if dossier.note else "utter_dossier_supplement_no_note",
+                **common,
+            )
         else:
             dispatcher.utter_message(response="utter_dossier_detail_on_time", **common)
         if operator:
-            dispatcher.utter_message(response="utter_dossier_operator_script_overdue" if dossier.is_overdue(now)
-                                     else "utter_dossier_operator_script", **common)
-        dispatcher.utter_message(json_message={"type": "dossier_status", "code": dossier.code,
-                                               "status": dossier.status.value, "overdue": dossier.is_overdue(now),
-                                               "agency": dossier.agency})
+            dispatcher.utter_message(
+                response="utter_dossier_operator_script_overdue"
+                if dossier.is_overdue(now)
+                else "utter_dossier_operator_script",
+                **common,
+            )
+        dispatcher.utter_message(
+            json_message={
+                "type": "dossier_status",
+                "code": dossier.code,
+                "status": dossier.status.value,
+                "overdue": dossier.is_overdue(now),
+                "agency": dossier.agency,
+            }
+        )
         return events + procedure_in_context(dossier)
 
 
@@ -345,8 +399,7 @@ class ActionSubscribeDossier(_DossierAction):
     def name(self) -> Text:
         return "action_subscribe_dossier"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         result = code_from_tracker(tracker)
         if result.error is CodeError.NO_CODE and is_canonical(tracker.get_slot(SLOT_LAST_CODE) or ""):
             result = ParseResult(code=tracker.get_slot(SLOT_LAST_CODE))
@@ -363,8 +416,7 @@ class ActionSubscribeDossier(_DossierAction):
             dispatcher.utter_message(response="utter_dossier_subscribe_already", code=code)
             return [SlotSet(SLOT_CODE, None)]
         if len(existing) >= self.settings.max_subscriptions:
-            dispatcher.utter_message(response="utter_dossier_subscribe_too_many",
-                                     max=self.settings.max_subscriptions)
+            dispatcher.utter_message(response="utter_dossier_subscribe_too_many", max=self.settings.max_subscriptions)
             return [SlotSet(SLOT_CODE, None)]
         limited, events = self.rate_limited(dispatcher, tracker, is_operator(tracker, self.settings))
         events.append(SlotSet(SLOT_CODE, None))
@@ -386,8 +438,7 @@ class ActionUnsubscribeDossier(_DossierAction):
     def name(self) -> Text:
         return "action_unsubscribe_dossier"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         result = code_from_tracker(tracker)
         removed = self.subscriptions.unsubscribe(tracker.sender_id, result.code if result.ok else None)
         if removed:
@@ -403,8 +454,7 @@ class ActionDossierStatusChanged(_DossierAction):
     def name(self) -> Text:
         return "action_dossier_status_changed"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         entities = (tracker.latest_message or {}).get("entities") or []
         code = next((str(e.get("value")) for e in entities if e.get("entity") == ENTITY), "")
         if not is_canonical(code):
@@ -412,8 +462,9 @@ class ActionDossierStatusChanged(_DossierAction):
         try:
             dossier = self.client.get_dossier(code)
         except (DossierNotFound, DossierUnavailable):
-            dispatcher.utter_message(response="utter_dossier_status_changed_unavailable", code=code,
-                                     hotline=self.settings.hotline)
+            dispatcher.utter_message(
+                response="utter_dossier_status_changed_unavailable", code=code, hotline=self.settings.hotline
+            )
             return []
         dispatcher.utter_message(response="utter_dossier_status_changed_intro", code=code)
         utter_status(dispatcher, dossier, self.settings, is_operator(tracker, self.settings), self.client)

@@ -1,5 +1,6 @@
 """Satisfaction survey: asks once per conversation episode, records a rating and an optional reason (no personal
 data), answers it. Storage and scales: bot/feedback.py."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -21,12 +22,14 @@ def episode(tracker: Tracker) -> List[Dict[Text, Any]]:
     """The events since the conversation's latest session start."""
     events = list(tracker.events)
     starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
-    return events[starts[-1]:] if starts else events
+    return events[starts[-1] :] if starts else events
 
 
 def asked_in_episode(tracker: Tracker) -> bool:
-    return any(e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") in ASK_RESPONSES
-               for e in episode(tracker))
+    return any(
+        e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") in ASK_RESPONSES
+        for e in episode(tracker)
+    )
 
 
 def served_in_episode(tracker: Tracker) -> Optional[str]:
@@ -44,8 +47,9 @@ class ActionOfferSurvey(Action):
     def name(self) -> Text:
         return "action_offer_survey"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         if not asked_in_episode(tracker):
             dispatcher.utter_message(response=f"utter_survey_ask_{survey.scale()}")
         return []
@@ -68,14 +72,20 @@ class ActionRecordFeedback(Action):
     def name(self) -> Text:
         return "action_record_feedback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         scale = survey.scale()
         rating = _rating(tracker, scale)
         satisfied = rating >= survey.satisfied_level(scale)
         row = FeedbackStore(default_target()).record(
-            channel_of(tracker.sender_id, tracker.get_latest_input_channel()), satisfied,
-            tracker.get_slot("procedure_code"), rating=rating, scale_=scale, follows=served_in_episode(tracker))
+            channel_of(tracker.sender_id, tracker.get_latest_input_channel()),
+            satisfied,
+            tracker.get_slot("procedure_code"),
+            rating=rating,
+            scale_=scale,
+            follows=served_in_episode(tracker),
+        )
         if satisfied:
             dispatcher.utter_message(response="utter_feedback_thanks")
             return []
@@ -88,11 +98,14 @@ class ActionRecordFeedbackReason(Action):
     def name(self) -> Text:
         return "action_record_feedback_reason"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         row = tracker.get_slot("feedback_id")
         reason = next(tracker.get_latest_entity_values("feedback_reason"), None)
-        reason = reason if reason in survey.survey()["reasons"] else survey.reason_in(tracker.latest_message.get("text"))
+        reason = (
+            reason if reason in survey.survey()["reasons"] else survey.reason_in(tracker.latest_message.get("text"))
+        )
         if row and reason:
             FeedbackStore(default_target()).set_reason(int(row), reason)
             dispatcher.utter_message(response="utter_feedback_reason_thanks")

@@ -12,6 +12,7 @@ dẫn" resumes), guide_procedure (code being guided), guide_case (chosen documen
 for the procedure name or choice). Run with the action server: `python -m actions`.
 Tests: `.venv/bin/python -m pytest tests/guide -q -m "not rasa"`.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -32,6 +33,7 @@ from bot.understanding.topics import without_guide_words
 ACTIVE, STEP, PROCEDURE, CASE, PENDING = "guide_active", "guide_step", "guide_procedure", "guide_case", "guide_pending"
 SLOT_CODE, SLOT_OFFERED = "procedure_code", "offered_procedures"
 CHECKLIST_STEP, IN_PERSON_STEP = "checklist", "in_person_only"
+
 
 def _catalog() -> Any:
     from bot.catalog import load_catalog  # lazily: loaded once on first use, cached
@@ -84,9 +86,7 @@ class Guide:
         )
 
     def not_active(self) -> List[Dict[Text, Any]]:
-        self.dispatcher.utter_message(
-            response="utter_guide_not_active", buttons=[steps.button("start", steps.START)]
-        )
+        self.dispatcher.utter_message(response="utter_guide_not_active", buttons=[steps.button("start", steps.START)])
         return []
 
     # ------------------------------------------------------------ choosing the procedure
@@ -123,8 +123,11 @@ class Guide:
     def begin(self, code: Text) -> List[Dict[Text, Any]]:
         self.code, self.record = code, self.catalog.get(code)
         events = [
-            SlotSet(SLOT_CODE, code), SlotSet(PROCEDURE, code), SlotSet(CASE, None),
-            SlotSet(SLOT_OFFERED, None), SlotSet(PENDING, False),
+            SlotSet(SLOT_CODE, code),
+            SlotSet(PROCEDURE, code),
+            SlotSet(CASE, None),
+            SlotSet(SLOT_OFFERED, None),
+            SlotSet(PENDING, False),
         ]
         if not steps.plan(self.record):
             self._send(steps.in_person_only(self.record, self.settings), IN_PERSON_STEP)
@@ -259,6 +262,8 @@ class ActionGuideOfferResume(Action):
             response="utter_guide_offer_resume",
             buttons=[steps.button("resume", steps.RESUME), steps.button("stop", steps.STOP)],
             procedure_name=guide.record.get("name") or guide.code,
-            step=str(step), total=str(total), title=steps.title(guide.step),
+            step=str(step),
+            total=str(total),
+            title=steps.title(guide.step),
         )
         return []

@@ -2,6 +2,7 @@
 
 What is stored is redacted by the tracker store (bot/tracker_store.py); these actions only talk to the person.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -10,8 +11,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ActionReverted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.privacy import FIRST_NOTICE_ACTION, FORGET_ACTION, NOTICE_SLOT, PERSONAL_DATA, PERSONAL_DATA_NOTICE_ACTION
-from bot.privacy import notice, rights
+from bot.privacy import (
+    FIRST_NOTICE_ACTION,
+    FORGET_ACTION,
+    NOTICE_SLOT,
+    PERSONAL_DATA,
+    PERSONAL_DATA_NOTICE_ACTION,
+    notice,
+    rights,
+)
 from bot.privacy.settings import PrivacySettings
 
 
@@ -31,8 +39,11 @@ class ActionSessionStart(Action):
     ) -> List[Dict[Text, Any]]:
         events: List[Dict[Text, Any]] = [SessionStarted()]
         if (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True):
-            events += [SlotSet(name, value) for name, value in tracker.slots.items()
-                       if value is not None and name != "requested_slot"]
+            events += [
+                SlotSet(name, value)
+                for name, value in tracker.slots.items()
+                if value is not None and name != "requested_slot"
+            ]
         if not tracker.get_slot(NOTICE_SLOT):
             events.append(SlotSet(NOTICE_SLOT, "pending"))
         return events + [ActionExecuted("action_listen")]

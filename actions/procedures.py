@@ -9,6 +9,7 @@
 Run with the action server: `python -m actions`. Every text of a record comes from bot/catalog/render.py (buttons:
 actions/procedure_format.py); how a message is read in bot/understanding (tested without Rasa).
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -47,12 +48,19 @@ def _answer(dispatcher: CollectingDispatcher, record: Dict[Text, Any], topics: L
             json_message={"type": "procedure_answer", "procedure_code": record["code"], "topic": topic}
         )
     dispatcher.utter_message(response="utter_procedure_more", buttons=fmt.follow_up_buttons(topics[-1]))
-    return [SlotSet(SLOT_CODE, record["code"]), SlotSet(SLOT_TOPIC, None), SlotSet(SLOT_OFFERED, None),
-            SlotSet(SLOT_LAST_TOPIC, topics[-1])]
+    return [
+        SlotSet(SLOT_CODE, record["code"]),
+        SlotSet(SLOT_TOPIC, None),
+        SlotSet(SLOT_OFFERED, None),
+        SlotSet(SLOT_LAST_TOPIC, topics[-1]),
+    ]
 
 
 def offer_choices(
-    dispatcher: CollectingDispatcher, catalog: Any, codes: List[Text], response: Text = "utter_procedure_choices",
+    dispatcher: CollectingDispatcher,
+    catalog: Any,
+    codes: List[Text],
+    response: Text = "utter_procedure_choices",
     **variables: Any,
 ) -> List[Text]:
     """Ask which procedure is meant (buttons + the procedure_choices payload); returns the codes offered."""
@@ -60,14 +68,15 @@ def offer_choices(
     hits = [h for h in hits if h.record][: fmt.MAX_CHOICES]
     _disambiguate_titles(hits)
     dispatcher.utter_message(response=response, buttons=fmt.choice_buttons(hits), count=str(len(hits)), **variables)
-    dispatcher.utter_message(
-        json_message={"type": "procedure_choices", "procedure_codes": [h.code for h in hits]}
-    )
+    dispatcher.utter_message(json_message={"type": "procedure_choices", "procedure_codes": [h.code for h in hits]})
     return [h.code for h in hits]
 
 
 def _offer_choices(
-    dispatcher: CollectingDispatcher, catalog: Any, codes: List[Text], topics: List[Text],
+    dispatcher: CollectingDispatcher,
+    catalog: Any,
+    codes: List[Text],
+    topics: List[Text],
     response: Text = "utter_procedure_choices",
 ) -> List[Dict[Text, Any]]:
     offered = offer_choices(dispatcher, catalog, codes, response=response, hotline=hotline())
@@ -105,14 +114,21 @@ def _offered(tracker: Tracker, catalog: Any) -> List[Dict[Text, Text]]:
     return offered
 
 
-def _not_in_catalog(dispatcher: CollectingDispatcher, catalog: Any, codes: List[Text],
-                    topics: List[Text]) -> List[Dict[Text, Any]]:
+def _not_in_catalog(
+    dispatcher: CollectingDispatcher, catalog: Any, codes: List[Text], topics: List[Text]
+) -> List[Dict[Text, Any]]:
     """Say plainly the catalog has no record of it; offer the closest records as "Có phải bạn hỏi…"."""
     if not codes:
         dispatcher.utter_message(response="utter_procedure_not_found", hotline=hotline(), portal_url=portal_url())
         return [SlotSet(SLOT_TOPIC, topics[0]), SlotSet(SLOT_OFFERED, None)]
-    offered = offer_choices(dispatcher, catalog, codes, response="utter_procedure_not_in_catalog",
-                            hotline=hotline(), portal_url=portal_url())
+    offered = offer_choices(
+        dispatcher,
+        catalog,
+        codes,
+        response="utter_procedure_not_in_catalog",
+        hotline=hotline(),
+        portal_url=portal_url(),
+    )
     return [SlotSet(SLOT_TOPIC, topics[0]), SlotSet(SLOT_OFFERED, offered)]
 
 
@@ -137,13 +153,24 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
         return _offer_choices(dispatcher, catalog, [o["code"] for o in offered], topics)
     if reading.verdict in (ANSWER, FOLLOW_UP):
         last = tracker.get_slot(SLOT_LAST_TOPIC)
-        if current and reading.code != current and reading.topics == ["overview"] and reading.topic_confidence < 1 \
-                and last in fmt.TOPICS and not is_payload(text):
+        if (
+            current
+            and reading.code != current
+            and reading.topics == ["overview"]
+            and reading.topic_confidence < 1
+            and last in fmt.TOPICS
+            and not is_payload(text)
+        ):
             topics = [last]  # switched procedure without asking anything new: the same question about the new one
         return _answer(dispatcher, catalog.get(reading.code), topics)
     if reading.verdict == CHOOSE:
-        return _offer_choices(dispatcher, catalog, [c.code for c in reading.choices], topics,
-                              "utter_procedure_did_you_mean" if reading.doubtful else "utter_procedure_choices")
+        return _offer_choices(
+            dispatcher,
+            catalog,
+            [c.code for c in reading.choices],
+            topics,
+            "utter_procedure_did_you_mean" if reading.doubtful else "utter_procedure_choices",
+        )
     if reading.verdict == NOT_IN_CATALOG:
         return _not_in_catalog(dispatcher, catalog, [c.code for c in reading.choices], topics)
     dispatcher.utter_message(response="utter_procedure_ask_which")
@@ -188,8 +215,14 @@ class ActionChooseProcedure(Action):
 
 
 FAQ_INTENTS = (
-    "faq_service_levels", "faq_vneid_login", "faq_online_payment", "faq_result_by_post",
-    "faq_dossier_code", "faq_forgot_password", "faq_scan_upload", "faq_hours_hotline",
+    "faq_service_levels",
+    "faq_vneid_login",
+    "faq_online_payment",
+    "faq_result_by_post",
+    "faq_dossier_code",
+    "faq_forgot_password",
+    "faq_scan_upload",
+    "faq_hours_hotline",
 )
 
 

@@ -6,6 +6,7 @@ builds the same app with `rasa_sdk.endpoint.create_app`, binds `--host` (ACTIONS
 `Authorization: Bearer <ACTIONS_TOKEN>` (what `make run` writes into Rasa's `action_endpoint.headers`) or
 `?token=<ACTIONS_TOKEN>` (Rasa's `action_endpoint.token`). Without ACTIONS_TOKEN only loopback callers are served.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,20 +66,25 @@ def build_app(actions: str, token: str | None, cors=None, auto_reload: bool = Fa
 
 def argument_parser() -> argparse.ArgumentParser:
     parser = create_argument_parser()
-    parser.add_argument("--host", default=os.environ.get("ACTIONS_HOST") or os.environ.get("BIND_HOST") or "127.0.0.1",
-                        help="address to bind (ACTIONS_HOST, else BIND_HOST, else 127.0.0.1)")
+    parser.add_argument(
+        "--host",
+        default=os.environ.get("ACTIONS_HOST") or os.environ.get("BIND_HOST") or "127.0.0.1",
+        help="address to bind (ACTIONS_HOST, else BIND_HOST, else 127.0.0.1)",
+    )
     return parser
 
 
 def serve(args: argparse.Namespace) -> None:
     logging.getLogger("matplotlib").setLevel(logging.WARN)
     utils.configure_colored_logging(args.loglevel)
-    utils.configure_file_logging(logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file, args.loglevel,
-                                 args.logging_config_file)
+    utils.configure_file_logging(
+        logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file, args.loglevel, args.logging_config_file
+    )
     utils.update_sanic_log_level()
     token = os.environ.get("ACTIONS_TOKEN") or None
     app = build_app(args.actions or "actions", token, cors=args.cors, auto_reload=args.auto_reload)
     ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
-    logger.info("Action server on %s:%s (%s)", args.host, args.port,
-                "token required" if token else "loopback callers only")
+    logger.info(
+        "Action server on %s:%s (%s)", args.host, args.port, "token required" if token else "loopback callers only"
+    )
     app.run(args.host, args.port, ssl=ssl_context, workers=utils.number_of_sanic_workers())

@@ -9,6 +9,7 @@ var/ops.sqlite, or PostgreSQL with DATABASE_URL). `python -m bot.feedback report
 the satisfaction rate by channel and the procedures with the most unsatisfied ratings; `python -m bot.report`
 draws the full report.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,8 @@ SURVEY_FILE = Path(__file__).with_name("ops") / "data" / "survey.yml"
 
 metadata = sa.MetaData()
 feedback = sa.Table(
-    "feedback", metadata,
+    "feedback",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("at", sa.String(32), nullable=False),  # UTC, ISO 8601
     sa.Column("channel", sa.String(32), nullable=False),
@@ -96,14 +98,29 @@ class FeedbackStore:
                 if column.split()[0] not in present:
                     connection.execute(sa.text(f"ALTER TABLE feedback ADD COLUMN {column}"))
 
-    def record(self, channel: str, satisfied: bool, procedure_code: Optional[str] = None,
-               at: Optional[dt.datetime] = None, rating: Optional[int] = None, scale_: Optional[int] = None,
-               follows: Optional[str] = None) -> int:
+    def record(
+        self,
+        channel: str,
+        satisfied: bool,
+        procedure_code: Optional[str] = None,
+        at: Optional[dt.datetime] = None,
+        rating: Optional[int] = None,
+        scale_: Optional[int] = None,
+        follows: Optional[str] = None,
+    ) -> int:
         at = at or dt.datetime.now(dt.timezone.utc)
         with self.engine.begin() as connection:
-            result = connection.execute(feedback.insert().values(
-                at=at.isoformat(timespec="seconds"), channel=channel, satisfied=int(satisfied),
-                procedure_code=procedure_code, rating=rating, scale=scale_, follows=follows))
+            result = connection.execute(
+                feedback.insert().values(
+                    at=at.isoformat(timespec="seconds"),
+                    channel=channel,
+                    satisfied=int(satisfied),
+                    procedure_code=procedure_code,
+                    rating=rating,
+                    scale=scale_,
+                    follows=follows,
+                )
+            )
             return int(result.inserted_primary_key[0])
 
     def set_reason(self, row_id: int, reason: str) -> None:
@@ -113,27 +130,43 @@ class FeedbackStore:
     def summary(self, since: dt.datetime) -> dict:
         since_text = since.isoformat(timespec="seconds")
         with self.engine.begin() as connection:
-            rows = connection.execute(sa.text(
-                "SELECT channel, count(*), sum(satisfied) FROM feedback WHERE at >= :since "
-                "GROUP BY channel ORDER BY channel"), {"since": since_text}).fetchall()
-            worst = connection.execute(sa.text(
-                "SELECT procedure_code, count(*) FROM feedback WHERE at >= :since AND satisfied = 0 "
-                "AND procedure_code IS NOT NULL GROUP BY procedure_code ORDER BY count(*) DESC, procedure_code "
-                "LIMIT 10"), {"since": since_text}).fetchall()
+            rows = connection.execute(
+                sa.text(
+                    "SELECT channel, count(*), sum(satisfied) FROM feedback WHERE at >= :since "
+                    "GROUP BY channel ORDER BY channel"
+                ),
+                {"since": since_text},
+            ).fetchall()
+            worst = connection.execute(
+                sa.text(
+                    "SELECT procedure_code, count(*) FROM feedback WHERE at >= :since AND satisfied = 0 "
+                    "AND procedure_code IS NOT NULL GROUP BY procedure_code ORDER BY count(*) DESC, procedure_code "
+                    "LIMIT 10"
+                ),
+                {"since": since_text},
+            ).fetchall()
         by_channel = {channel: {"ratings": n, "satisfied": int(ok or 0)} for channel, n, ok in rows}
         total = sum(v["ratings"] for v in by_channel.values())
         satisfied = sum(v["satisfied"] for v in by_channel.values())
-        return {"ratings": total, "satisfied": satisfied, "by_channel": by_channel,
-                "unsatisfied_procedures": [tuple(row) for row in worst]}
+        return {
+            "ratings": total,
+            "satisfied": satisfied,
+            "by_channel": by_channel,
+            "unsatisfied_procedures": [tuple(row) for row in worst],
+        }
 
 
 def report(summary: dict, days: int) -> str:
     def share(ok: int, n: int) -> str:
         return f"{ok / n:.0%}" if n else "–"
 
-    lines = [f"Mức độ hài lòng, {days} ngày gần nhất: {share(summary['satisfied'], summary['ratings'])} "
-             f"({summary['satisfied']}/{summary['ratings']} đánh giá)", "", "| kênh | đánh giá | hài lòng |",
-             "|---|---:|---:|"]
+    lines = [
+        f"Mức độ hài lòng, {days} ngày gần nhất: {share(summary['satisfied'], summary['ratings'])} "
+        f"({summary['satisfied']}/{summary['ratings']} đánh giá)",
+        "",
+        "| kênh | đánh giá | hài lòng |",
+        "|---|---:|---:|",
+    ]
     for channel, v in summary["by_channel"].items():
         lines.append(f"| {channel} | {v['ratings']} | {share(v['satisfied'], v['ratings'])} |")
     if summary["unsatisfied_procedures"]:

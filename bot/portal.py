@@ -3,6 +3,7 @@
 Read from the environment each time they are asked for (PORTAL_NAME, PORTAL_URL, HOTLINE), with the national
 defaults from bot/data/portal.yml.
 """
+
 from __future__ import annotations
 
 import functools

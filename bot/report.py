@@ -4,6 +4,7 @@ Opens offline (inline SVG charts, no script). Reads the tracker store (DATABASE_
 operations tables (bot/ops/db.py); --tracker-db / --db override them. The web app serves the same page at /bao-cao
 (bot.ops.report.build_report).
 """
+
 from __future__ import annotations
 
 import argparse

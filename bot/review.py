@@ -9,6 +9,7 @@
 Then `make train` (and restart `make run`) so the assistant answers them. Databases: bot/ops/db.py (--db,
 --tracker-db to override); --aliases and --nlu-dir write to other copies of the data files (tests).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,9 +48,25 @@ def main(argv: Optional[list] = None) -> int:
         added = store.collect(engine(args.tracker_db or tracker_url()), since=since.timestamp())
         found = groups(store.rows())
         if args.json:
-            print(json.dumps({"added": added, "groups": [
-                {"group": g.number, "count": g.count, "kinds": g.kinds, "example": g.example,
-                 "texts": sorted(set(g.texts))} for g in found]}, ensure_ascii=False, indent=1))
+            print(
+                json.dumps(
+                    {
+                        "added": added,
+                        "groups": [
+                            {
+                                "group": g.number,
+                                "count": g.count,
+                                "kinds": g.kinds,
+                                "example": g.example,
+                                "texts": sorted(set(g.texts)),
+                            }
+                            for g in found
+                        ],
+                    },
+                    ensure_ascii=False,
+                    indent=1,
+                )
+            )
         else:
             print(f"{added} câu hỏi mới; {len(found)} nhóm chờ xem xét")
             for g in found:
@@ -80,8 +97,7 @@ def main(argv: Optional[list] = None) -> int:
     alias = review.add_alias(args.alias, record["name"], record["code"], args.aliases) if args.alias else False
     added = review.add_examples(intent, sorted(set(group.texts)), args.nlu_dir)
     store.decide(group.ids, ATTACHED, record["code"], args.topic)
-    print(json.dumps({"group": group.number, "alias": alias, "intent": intent, "examples": added},
-                     ensure_ascii=False))
+    print(json.dumps({"group": group.number, "alias": alias, "intent": intent, "examples": added}, ensure_ascii=False))
     return 0
 
 

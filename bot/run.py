@@ -9,6 +9,7 @@ dispositions it inherited (a script's `cmd &` starts it with SIGINT ignored): th
 explicitly, children run in process groups of their own with default dispositions, and bot.stack escalates from
 SIGTERM to SIGKILL after a grace period and waits for each of them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,11 +81,18 @@ def _install_stop_handlers() -> None:
 
 def _arguments(argv):
     parser = argparse.ArgumentParser(prog="python -m bot.run", description="Start the whole assistant.")
-    parser.add_argument("--cluster", action="store_true",
-                        help="nginx in front of several Rasa and action servers on PostgreSQL + Redis "
-                             "(make run-cluster; bot/stack/cluster.py)")
-    parser.add_argument("--nodes", type=int, default=int(os.environ.get("CLUSTER_NODES") or 2),
-                        help="Rasa servers and action servers each, with --cluster (CLUSTER_NODES, 2)")
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="nginx in front of several Rasa and action servers on PostgreSQL + Redis "
+        "(make run-cluster; bot/stack/cluster.py)",
+    )
+    parser.add_argument(
+        "--nodes",
+        type=int,
+        default=int(os.environ.get("CLUSTER_NODES") or 2),
+        help="Rasa servers and action servers each, with --cluster (CLUSTER_NODES, 2)",
+    )
     return parser.parse_args(argv)
 
 
@@ -96,16 +104,23 @@ def main(argv=None) -> int:
     cfg.var_dir.mkdir(parents=True, exist_ok=True)
     pid_file = cfg.var_dir / "run.pid"
     if not _claim_pid_file(pid_file):
-        print(f"Trợ lý Dịch vụ công is already running (pid {pid_file.read_text().strip()}): "
-              f"web chat {cfg.web_url}, REST {cfg.rasa_url}/webhooks/rest/webhook. Stop it with Ctrl-C first.")
+        print(
+            f"Trợ lý Dịch vụ công is already running (pid {pid_file.read_text().strip()}): "
+            f"web chat {cfg.web_url}, REST {cfg.rasa_url}/webhooks/rest/webhook. Stop it with Ctrl-C first."
+        )
         return 1
     model = latest_model(cfg.models_dir)
     if model is None:
         print(f"No trained model in {cfg.models_dir}. Run `make run` (it trains one) or `make train`.")
         pid_file.unlink(missing_ok=True)
         return 2
-    cfg = settings_module.StackSettings(**{**cfg.__dict__, "rasa_token": _rasa_token(cfg),
-                                           "actions_token": cfg.actions_token or secrets.token_urlsafe(32)})
+    cfg = settings_module.StackSettings(
+        **{
+            **cfg.__dict__,
+            "rasa_token": _rasa_token(cfg),
+            "actions_token": cfg.actions_token or secrets.token_urlsafe(32),
+        }
+    )
     if args.cluster:
         plan, cfg = cluster.cluster_services(cfg, model, nodes=args.nodes, action_nodes=args.nodes)
     else:
@@ -122,8 +137,12 @@ def main(argv=None) -> int:
             f"  REST channel:  {cfg.rasa_url}/webhooks/rest/webhook\n"
             f"  action server: {cfg.actions_url}\n"
             f"  dossier API:   {cfg.dossier_api_url or cfg.reference_dossier_url}\n"
-            + (f"  cluster:       nginx in front of {args.nodes} Rasa and {args.nodes} action servers, "
-               f"PostgreSQL tracker store, Redis lock store\n" if args.cluster else "")
+            + (
+                f"  cluster:       nginx in front of {args.nodes} Rasa and {args.nodes} action servers, "
+                f"PostgreSQL tracker store, Redis lock store\n"
+                if args.cluster
+                else ""
+            )
             + "Press Ctrl-C to stop.",
             flush=True,
         )

@@ -2,6 +2,7 @@
 
 Every variable is documented in .env.example. Nothing here runs at import time.
 """
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ Statements are written once with `?` placeholders and portable SQL (`ON CONFLICT
 auto-increment key in CREATE TABLE); the PostgreSQL connection rewrites the placeholders for psycopg2.
 A connection is opened per operation: these tables see a few writes per conversation.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -7,6 +7,7 @@ streamed to an event broker, if one is configured) has CCCD, phone, e-mail, acco
 placeholders (bot/privacy/redact.py), and so are the Rasa server's log lines. A turn that ran the in-chat deletion
 deletes the whole conversation.
 """
+
 from __future__ import annotations
 
 from typing import Iterator, List, Text

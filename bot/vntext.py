@@ -4,6 +4,7 @@ normalize(): NFC, one tone-mark placement (classic style: hòa, thủy, khỏe),
 common abbreviations and teencode expanded (ko -> không, dc -> được, hs -> hồ sơ ...).
 fold(): normalize() with diacritics removed and đ -> d, for accent-insensitive matching.
 """
+
 from __future__ import annotations
 
 import functools
@@ -73,7 +74,7 @@ def _place_tone(syllable: str) -> str:
     pos = _tone_position(base)
     if pos is None:
         return syllable
-    return unicodedata.normalize("NFC", base[:pos] + base[pos] + tone + base[pos + 1:])
+    return unicodedata.normalize("NFC", base[:pos] + base[pos] + tone + base[pos + 1 :])
 
 
 def canonical_tones(text: str) -> str:

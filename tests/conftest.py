@@ -1,12 +1,13 @@
 """Shared fixtures. `rasa_server` starts the real stack (reference dossier service, action server, Rasa server
 with the trained model) once per test session on free ports, the same way `make run` does (bot.stack)."""
+
 from __future__ import annotations
 
 import os
 import uuid
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests

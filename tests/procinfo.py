@@ -1,5 +1,6 @@
 """What processes are up and which addresses they listen on, read from /proc (Linux): for the supervisor and
 binding tests."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -53,7 +54,7 @@ def _decode(hex_address: str) -> tuple[str, int]:
     if len(raw) == 4:
         host = str(ipaddress.IPv4Address(raw[::-1]))
     else:  # four little-endian 32-bit words
-        host = str(ipaddress.IPv6Address(b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))))
+        host = str(ipaddress.IPv6Address(b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4))))
     return host, int(port, 16)
 
 

@@ -3,6 +3,7 @@
 Each runs from a folder under the test's tmp path on a free 127.0.0.1 port and is stopped afterwards.
 Outside CI, a missing server binary skips the test with the reason; in CI (CI=true) it fails.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -35,9 +36,10 @@ def _wait_for_postgres(url: str, log: Path, timeout: float = 60.0) -> None:
         try:
             psycopg2.connect(url, connect_timeout=2).close()
             return
-        except psycopg2.OperationalError:
+        except psycopg2.OperationalError as error:
             if time.monotonic() > deadline:
-                raise RuntimeError(f"PostgreSQL did not accept connections:\n{log.read_text(errors='replace')[-2000:]}")
+                tail = log.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"PostgreSQL did not accept connections:\n{tail}") from error
             time.sleep(0.1)
 
 
@@ -50,20 +52,37 @@ def postgres(folder: Path, user: str = "assistant") -> Iterator[str]:
     folder.mkdir(parents=True, exist_ok=True)
     run_as = _as_postgres_user(folder)
     data, port = folder / "pgdata", free_port()
-    subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8",
-                    "--no-locale"], check=True, capture_output=True)
+    subprocess.run(
+        [*run_as, str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8", "--no-locale"],
+        check=True,
+        capture_output=True,
+    )
     # No `pg_ctl -w`: it compares wall-clock start times and has timed out here on a server that was ready;
     # a connection attempt is the readiness check that matters.
-    subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-W", "-l", str(folder / "pg.log"),
-                    "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1", "start"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            *run_as,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-W",
+            "-l",
+            str(folder / "pg.log"),
+            "-o",
+            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     url = f"postgresql://{user}@127.0.0.1:{port}/postgres"
     try:
         _wait_for_postgres(url, folder / "pg.log")
         yield url
     finally:
-        subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True
+        )
 
 
 @contextlib.contextmanager
@@ -76,7 +95,8 @@ def redis(folder: Path) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 10

@@ -12,6 +12,7 @@ Rebuild the data file with `python -m bot.catalog import` (see bot/catalog/impor
 procedures, added with `python -m bot.catalog add`, live in var/catalog/local.jsonl (bot/catalog/local.py) and
 are merged in by load_catalog() (not when a path is given).
 """
+
 from __future__ import annotations
 
 import functools
@@ -75,6 +76,7 @@ def _load(path: str, local: str | None) -> Catalog:
     records = read_records(path)
     if local:
         from bot.catalog.local import merge, read_local
+
         records = merge(records, read_local(Path(local)))
     return Catalog(records)
 
@@ -84,4 +86,5 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
     if path:
         return _load(str(Path(path)), None)
     from bot.catalog.local import local_path
+
     return _load(str(DEFAULT_PATH), str(local_path()))

@@ -6,6 +6,7 @@ shipped catalog or the local additions, codes twice in the input); if anything i
 with its file and nothing is written. Otherwise the records are written to the local additions file
 (bot/catalog/local.py) in one atomic replace. --dry-run prints what would be added and writes nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,13 +26,13 @@ _CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,39}$")
 @dataclass
 class Problem:
     file: Path
-    kind: str            # key of labels.yml add.errors
+    kind: str  # key of labels.yml add.errors
     values: dict = field(default_factory=dict)
 
 
 @dataclass
 class Plan:
-    records: list[tuple[Path, dict]]     # (file, cleaned record) to write
+    records: list[tuple[Path, dict]]  # (file, cleaned record) to write
     replaced: set[str]
     problems: list[Problem]
     files: int
@@ -61,8 +62,13 @@ def _objects(path: Path) -> tuple[list, Problem | None]:
     return (data if isinstance(data, list) else [data]), None
 
 
-def plan(paths: list[Path], replace: bool = False, ministry: str | None = None,
-         shipped_path: Path = DEFAULT_PATH, local_file: Path | None = None) -> Plan:
+def plan(
+    paths: list[Path],
+    replace: bool = False,
+    ministry: str | None = None,
+    shipped_path: Path = DEFAULT_PATH,
+    local_file: Path | None = None,
+) -> Plan:
     """Read and check everything; nothing is written here."""
     files, problems = _files(paths)
     shipped = {r["code"] for r in read_records(shipped_path)}
@@ -134,16 +140,28 @@ def report(p: Plan, dry_run: bool, written: Path | None = None) -> str:
         return "\n".join(lines)
     for _, r in sorted(p.records, key=lambda x: x[1]["code"]):
         action = t["actions"]["replace" if r["code"] in p.replaced else "add"]
-        lines.append(t["record_line"].format(action=action, code=r["code"], name=r["name"],
-                                             ministry=r["ministry"] or t["no_ministry"], source=r["source"]))
-    lines.append(t["summary"].format(added=len(p.records) - len(p.replaced), replaced=len(p.replaced),
-                                     files=p.files))
+        lines.append(
+            t["record_line"].format(
+                action=action,
+                code=r["code"],
+                name=r["name"],
+                ministry=r["ministry"] or t["no_ministry"],
+                source=r["source"],
+            )
+        )
+    lines.append(t["summary"].format(added=len(p.records) - len(p.replaced), replaced=len(p.replaced), files=p.files))
     lines.append(t["dry_run"] if dry_run else t["written"].format(path=written))
     return "\n".join(lines)
 
 
-def run(paths: list[Path], replace: bool = False, dry_run: bool = False, ministry: str | None = None,
-        local_file: Path | None = None, shipped_path: Path = DEFAULT_PATH) -> tuple[int, str]:
+def run(
+    paths: list[Path],
+    replace: bool = False,
+    dry_run: bool = False,
+    ministry: str | None = None,
+    local_file: Path | None = None,
+    shipped_path: Path = DEFAULT_PATH,
+) -> tuple[int, str]:
     """Exit code (0 ok, 1 errors: nothing written) and the text to print."""
     p = plan(paths, replace, ministry, shipped_path, local_file)
     if p.problems:

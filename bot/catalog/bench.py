@@ -3,6 +3,7 @@
 Run: python -m bot.catalog.bench [--queries 1000]
 Prints a markdown table (numbers for the README; not asserted in tests).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
             runs.append((time.perf_counter() - start) * 1000)
     runs.sort()
     p = lambda f: runs[min(len(runs) - 1, int(f * len(runs)))]  # noqa: E731
-    print(f"| metric | value |\n|---|---:|")
+    print("| metric | value |\n|---|---:|")
     print(f"| records | {len(cat)} |")
     print(f"| read catalog file | {t1 - t0:.2f} s |")
     print(f"| build index | {t2 - t1:.2f} s |")

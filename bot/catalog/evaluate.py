@@ -3,6 +3,7 @@
 Run: python -m bot.catalog.evaluate [--set FILE] [--misses]
 Prints top-1 / top-3 accuracy overall and for the with- and without-diacritics halves.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,8 +69,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--set", type=Path, default=DEFAULT_SET)
     parser.add_argument("--misses", action="store_true", help="list the questions whose top-1 is wrong")
-    parser.add_argument("--overlaps", action="store_true",
-                        help="also accept the same procedure under another ministry (offered alongside)")
+    parser.add_argument(
+        "--overlaps",
+        action="store_true",
+        help="also accept the same procedure under another ministry (offered alongside)",
+    )
     args = parser.parse_args(argv)
     res = evaluate(args.set, overlaps=args.overlaps)
     print("| subset | questions | top-1 | top-3 |\n|---|---:|---:|---:|")

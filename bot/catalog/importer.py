@@ -7,6 +7,7 @@ Sources (bot.catalog.sources, one importer per format):
   supplements/portal-api/*.json   portal API detail JSON
 Output is byte-reproducible: records sorted by code, fixed JSON formatting, gzip mtime=0.
 """
+
 from __future__ import annotations
 
 import gzip

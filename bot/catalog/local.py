@@ -8,6 +8,7 @@ record with the same code. The action server builds its search index from that m
 the next `make run` (or restart of the action server) answers about the added procedures; the NLU model
 does not depend on the catalog and is not retrained.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,10 @@ def write_local(records: list[dict], path: Path | None = None) -> Path:
     """Replace the file atomically (temporary file in the same folder, then rename): never half-written."""
     path = path or local_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n"
-                   for r in sorted(records, key=lambda r: r["code"]))
+    text = "".join(
+        json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n"
+        for r in sorted(records, key=lambda r: r["code"])
+    )
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -57,6 +60,7 @@ def merge(shipped: list[dict], local: list[dict]) -> list[dict]:
     if not local:
         return shipped
     from bot.catalog.importer import link_overlaps
+
     by_code = {r["code"]: r for r in shipped}
     by_code.update({r["code"]: r for r in local})
     merged = [dict(by_code[c]) for c in sorted(by_code)]

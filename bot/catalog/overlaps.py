@@ -11,6 +11,7 @@ Two records overlap when their ministries differ and either
 - data/overlaps.tsv pairs them (same benefit, different wording: "chế độ ốm đau" / "trợ cấp ốm đau").
 `find_overlaps(records)` returns {code: [codes of the same procedure under other ministries]}, symmetric.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,7 +42,7 @@ def curated_pairs(path: Path = CURATED_FILE) -> list[tuple[str, str]]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             codes = [c.strip() for c in line.split("\t") if _CODE_RE.match(c.strip())]
-            pairs += [(a, b) for i, a in enumerate(codes) for b in codes[i + 1:]]
+            pairs += [(a, b) for i, a in enumerate(codes) for b in codes[i + 1 :]]
     return pairs
 
 
@@ -63,7 +64,7 @@ def find_overlaps(records: list[dict], curated: list[tuple[str, str]] | None = N
             groups.setdefault(key, []).append(r["code"])
     for codes in groups.values():
         for i, a in enumerate(codes):
-            for b in codes[i + 1:]:
+            for b in codes[i + 1 :]:
                 link(a, b)
     for a, b in curated if curated is not None else curated_pairs():
         link(a, b)

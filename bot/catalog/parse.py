@@ -3,6 +3,7 @@
 Pure functions, no I/O; used by bot.catalog.importer. Each parser returns its structure and a status
 ("structured" / "raw" / "empty") so the importer can print a quality report.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,10 @@ _CURRENCY = r"(Việt Nam Đồng|VNĐ|USD|Đồng)"
 _FEE_RE = re.compile(r"(\d{1,3}(?:[.,]\d{3})*)\s*" + _CURRENCY)
 _GLUED_RE = re.compile(r"(\d[\d,.]*)\s*" + _CURRENCY)  # time without unit glued to the fee: "1100 VNĐ"
 _FEE_FORMAT = re.compile(r"(?:0|[1-9]\d{0,2}(?:,\d{3})*)")
-_NO_TIME_TEXT = re.compile(r"(Không có thông tin|Không phải trả kết quả cho người nộp thuế|Không quy định|Không)"
-                           r"(?=Miễn phí|Không có thông tin|\d)")
+_NO_TIME_TEXT = re.compile(
+    r"(Không có thông tin|Không phải trả kết quả cho người nộp thuế|Không quy định|Không)"
+    r"(?=Miễn phí|Không có thông tin|\d)"
+)
 
 
 def _paren_block(text: str) -> tuple[str | None, str]:
@@ -58,7 +61,7 @@ def _paren_block(text: str) -> tuple[str | None, str]:
         depth += ch == "("
         depth -= ch == ")"
         if depth == 0:
-            return text[1:i], text[i + 1:]
+            return text[1:i], text[i + 1 :]
     return text[1:], ""
 
 
@@ -96,7 +99,7 @@ def _parse_channel_cell(name: str, body: str) -> tuple[dict, bool]:
     timed = _TIME_RE.match(rest)
     if timed:
         time = _time(timed.group(1), timed.group(2))
-        rest = rest[timed.end():]
+        rest = rest[timed.end() :]
     elif glued and not timed:
         digits = glued.group(1)
         # The time cell is never empty on the portal, so the leading digits are the time; take the
@@ -110,27 +113,27 @@ def _parse_channel_cell(name: str, body: str) -> tuple[dict, bool]:
         bare = re.match(r"(\d+)(?=Miễn phí|Không có thông tin)", rest)
         if bare:
             time = _time(bare.group(1), None)
-            rest = rest[bare.end():]
+            rest = rest[bare.end() :]
         else:
             no_time = _NO_TIME_TEXT.match(rest)
             if no_time:
                 recognized = True
-                rest = rest[no_time.end():]
+                rest = rest[no_time.end() :]
                 if no_time.group(1) not in (EMPTY_MARK, "Không"):
                     time = {"value": None, "unit": None, "text": no_time.group(1)}
     money = _FEE_RE.match(rest)
     recognized = recognized or time is not None
     fee_cell = True
     if rest.startswith("Miễn phí"):
-        rest = rest[len("Miễn phí"):]
+        rest = rest[len("Miễn phí") :]
         note, rest = _paren_block(rest.lstrip())
         fee = _fee(None, None, "Miễn phí", one_line(note))
     elif rest.startswith(EMPTY_MARK):
-        rest = rest[len(EMPTY_MARK):]
+        rest = rest[len(EMPTY_MARK) :]
         note, rest = _paren_block(rest.lstrip())
         fee = _fee(None, None, EMPTY_MARK, one_line(note)) if one_line(note) else None
     elif money:
-        rest = rest[money.end():]
+        rest = rest[money.end() :]
         note, rest = _paren_block(rest.lstrip())
         fee = _fee(money.group(1), money.group(2), money.group(0), one_line(note))
     else:
@@ -143,7 +146,7 @@ def parse_channels(text: str | None) -> tuple[list[dict], str]:
     text = clean(text)
     if not text:
         return [], EMPTY
-    body = text[len(_CHANNEL_HEADER):] if text.startswith(_CHANNEL_HEADER) else text
+    body = text[len(_CHANNEL_HEADER) :] if text.startswith(_CHANNEL_HEADER) else text
     starts = list(_CHANNEL_RE.finditer(body))
     if not starts or starts[0].start() != 0:
         return [], RAW
@@ -151,7 +154,7 @@ def parse_channels(text: str | None) -> tuple[list[dict], str]:
     ok = True
     for i, m in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(body)
-        cell, recognized = _parse_channel_cell(m.group(1), body[m.end():end])
+        cell, recognized = _parse_channel_cell(m.group(1), body[m.end() : end])
         channels.append(cell)
         ok = ok and recognized
     return channels, STRUCTURED if ok else RAW
@@ -179,7 +182,7 @@ def _template_start(item: str, ext_start: int) -> int:
         prev, ch = item[i - 1], item[i]
         if prev in ");:" and not ch.isspace():
             return i
-        if prev == "." and not ch.isspace() and not item[i - 2: i - 1].isdigit():
+        if prev == "." and not ch.isspace() and not item[i - 2 : i - 1].isdigit():
             return i
         if prev.islower() and (ch.isupper() or ch.isdigit()) and _TEMPLATE_WORD_RE.match(item, i):
             return i
@@ -228,7 +231,7 @@ def parse_documents(text: str | None) -> tuple[list[dict], str]:
         items = []
         pos = 0
         for q in _QTY_RE.finditer(block):
-            cell = block[pos:q.start()]
+            cell = block[pos : q.start()]
             pos = q.end()
             name, templates = split_templates(cell.strip())
             name = one_line(name)
@@ -236,9 +239,15 @@ def parse_documents(text: str | None) -> tuple[list[dict], str]:
                 continue
             originals = int(q.group(1) or q.group(3))
             copies = q.group(2) or q.group(4)
-            items.append({"name": name.lstrip("-+* ").strip() or name, "template": "; ".join(templates) or None,
-                          "originals": originals, "copies": int(copies) if copies is not None else None,
-                          "quantity_text": q.group(0)})
+            items.append(
+                {
+                    "name": name.lstrip("-+* ").strip() or name,
+                    "template": "; ".join(templates) or None,
+                    "originals": originals,
+                    "copies": int(copies) if copies is not None else None,
+                    "quantity_text": q.group(0),
+                }
+            )
         tail = block[pos:]
         if items:
             cases.append({"case": label, "items": items})
@@ -293,11 +302,11 @@ def parse_legal(text: str | None) -> tuple[list[dict], str]:
     text = clean(text)
     if not text:
         return [], EMPTY
-    body = text[len(_LEGAL_HEADER):] if text.startswith(_LEGAL_HEADER) else text
+    body = text[len(_LEGAL_HEADER) :] if text.startswith(_LEGAL_HEADER) else text
     items = []
     pos = 0
     for m in _NUMBER_RE.finditer(body):
-        title = one_line(body[pos:m.start()])
+        title = one_line(body[pos : m.start()])
         pos = m.end()
         if not title:
             continue
@@ -330,7 +339,9 @@ def parse_steps(text: str | None) -> tuple[list[str], str]:
 # ---------------------------------------------------------------- online level
 _E_RESULT_RE = re.compile(
     r"(trả kết quả[^.;\n]{0,80}(trực tuyến|điện tử|cổng dịch vụ công|VNeID|thư điện tử|tài khoản)"
-    r"|kết quả[^.;\n]{0,40}(bản điện tử|điện tử)|bản điện tử|giấy tờ điện tử|VNeID)", re.I)
+    r"|kết quả[^.;\n]{0,40}(bản điện tử|điện tử)|bản điện tử|giấy tờ điện tử|VNeID)",
+    re.I,
+)
 _E_PAYMENT_RE = re.compile(r"(thanh toán trực tuyến|nộp (phí|lệ phí)[^.;\n]{0,60}trực tuyến|thanh toán điện tử)", re.I)
 
 ONLINE_RULE_DOC = (
@@ -365,15 +376,44 @@ def online_level(channels: list[dict], steps_text: str, results: list[str]) -> d
 # ---------------------------------------------------------------- the whole record (shared by every source)
 _LEVEL_ORDER = ["Cấp xã", "Cấp tỉnh", "Cấp bộ", "Cơ quan khác"]
 # Fields of a cleaned record, in file order; every source fills all of them (bot.catalog.sources).
-RECORD_KEYS = ["code", "name", "field", "levels", "kind", "agency", "deciding_agency", "receiving_address",
-               "applicants", "channels", "documents", "steps", "conditions", "results", "keywords", "legal_basis",
-               "online", "url", "decision", "raw", "source", "ministry", "overlaps"]
+RECORD_KEYS = [
+    "code",
+    "name",
+    "field",
+    "levels",
+    "kind",
+    "agency",
+    "deciding_agency",
+    "receiving_address",
+    "applicants",
+    "channels",
+    "documents",
+    "steps",
+    "conditions",
+    "results",
+    "keywords",
+    "legal_basis",
+    "online",
+    "url",
+    "decision",
+    "raw",
+    "source",
+    "ministry",
+    "overlaps",
+]
 # Record fields of the quality report, with the page format's field each one comes from.
 REPORT_FIELDS = {
-    "channels": "cach_thuc_thuc_hien", "documents": "thanh_phan_ho_so", "steps": "trinh_tu_thuc_hien",
-    "results": "ket_qua_xu_ly", "legal_basis": "can_cu_phap_ly", "conditions": "yeu_cau_dieu_kien",
-    "agency": "co_quan_thuc_hien", "deciding_agency": "co_quan_co_tham_quyen",
-    "receiving_address": "dia_chi_tiep_nhan", "applicants": "doi_tuong_thuc_hien", "kind": "loai_thu_tuc",
+    "channels": "cach_thuc_thuc_hien",
+    "documents": "thanh_phan_ho_so",
+    "steps": "trinh_tu_thuc_hien",
+    "results": "ket_qua_xu_ly",
+    "legal_basis": "can_cu_phap_ly",
+    "conditions": "yeu_cau_dieu_kien",
+    "agency": "co_quan_thuc_hien",
+    "deciding_agency": "co_quan_co_tham_quyen",
+    "receiving_address": "dia_chi_tiep_nhan",
+    "applicants": "doi_tuong_thuc_hien",
+    "kind": "loai_thu_tuc",
 }
 
 

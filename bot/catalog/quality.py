@@ -3,14 +3,18 @@ as raw text, or empty. Computed from the cleaned records (parse.field_status), s
 
 Run: python -m bot.catalog report [--catalog FILE]   (markdown, the README's "Catalog quality" tables)
 """
+
 from __future__ import annotations
 
 from collections import Counter
 
 from bot.catalog.parse import EMPTY, RAW, REPORT_FIELDS, STRUCTURED, field_status
 
-SOURCE_NAMES = {"portal_page": "raw/ (portal pages)", "bqp_word": "supplements/bqp (Word export)",
-                "portal_api": "supplements/portal-api (portal API)"}
+SOURCE_NAMES = {
+    "portal_page": "raw/ (portal pages)",
+    "bqp_word": "supplements/bqp (Word export)",
+    "portal_api": "supplements/portal-api (portal API)",
+}
 
 
 def _cell(c: Counter) -> str:

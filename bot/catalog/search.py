@@ -21,6 +21,7 @@ died next to khai tử/qua đời count as question words, so coverage is comput
 procedure. A question naming the default case itself ("đủ 14 tuổi") earns it in full, and a "có yếu tố nước
 ngoài" variant the question does not ask for loses VARIANT_PENALTY.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,7 +34,7 @@ import numpy as np
 from bot.vntext import fold, normalize, strip_diacritics
 
 DATA_DIR = Path(__file__).with_name("data")
-MIN_SCORE = 0.45      # below this a hit is not plausible: search returns []
+MIN_SCORE = 0.45  # below this a hit is not plausible: search returns []
 AMBIGUITY_MARGIN = 0.06  # hits within this of the best are "close alternatives"
 _LEVEL_BONUS = {"Cấp xã": 0.02, "Cấp tỉnh": 0.015}  # a citizen files at the commune/province
 _AUX_WEIGHT = 0.35
@@ -41,22 +42,42 @@ ALIAS_BOOST = 0.1  # an everyday phrase that names one procedure (aliases.tsv th
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _WORD_RE = re.compile(r"\w+")
 Tok = tuple[str, str]  # (folded form, accented form); equal when the word carries no diacritics
-GAP: Tok = ("", "")   # where a stop phrase was removed
+GAP: Tok = ("", "")  # where a stop phrase was removed
 # Level phrases in names: they tell the level, not the procedure, so they do not count against d_cov.
 _LEVEL_PHRASE_RE = re.compile(
-    r"\(?\s*(?:thực hiện\s*)?(?:tại|ở)?\s*cấp\s+(?:tỉnh|tinh|xã|huyện|trung ương|bộ)\s*\)?|\(\s*cấp\s+\w+\s*\)",
-    re.I)
+    r"\(?\s*(?:thực hiện\s*)?(?:tại|ở)?\s*cấp\s+(?:tỉnh|tinh|xã|huyện|trung ương|bộ)\s*\)?|\(\s*cấp\s+\w+\s*\)", re.I
+)
 _LEVEL_WORDS = {"tinh", "xa", "trung", "uong", "huyen"}
 # Verbs every name starts with; people say "làm" for all of them.
 _GENERIC_WORDS = {"cap", "dang", "ky", "giai", "quyet", "thu", "tuc", "thanh", "lap"}
 _GENERIC_WEIGHT = 0.3
 # Words that turn a procedure into a different one (re-issue, change, cancel ...): a name carrying one the
 # query does not say is a variant the citizen did not ask for, so they weigh more in the name mass.
-_MODIFIER_WORDS = {"lai", "doi", "han", "xoa", "thu", "hoi", "cham", "dut", "dung", "mat", "dieu", "chinh",
-                   "ngung", "huy", "bo", "sung", "luu", "dong", "ngoai", "trinh"}
+_MODIFIER_WORDS = {
+    "lai",
+    "doi",
+    "han",
+    "xoa",
+    "thu",
+    "hoi",
+    "cham",
+    "dut",
+    "dung",
+    "mat",
+    "dieu",
+    "chinh",
+    "ngung",
+    "huy",
+    "bo",
+    "sung",
+    "luu",
+    "dong",
+    "ngoai",
+    "trinh",
+}
 _MODIFIER_WEIGHT = 3.0
 _PAREN_WEIGHT = 0.3  # words inside (...) qualify the procedure, they do not name it
-_PAREN_MATCH = 0.5   # share of a query term's weight earned when the name has it only inside (...)
+_PAREN_MATCH = 0.5  # share of a query term's weight earned when the name has it only inside (...)
 # Qualifiers that name the default case (an adult citizen, in Vietnam): nobody says them, so a variant
 # carrying one must not lose to a special case ("dưới 14 tuổi") when the question says neither.
 _DEFAULT_CASE_RE = re.compile(r"\b(?:ở trong nước|cho người từ đủ 14 tuổi trở lên|cho công dân Việt Nam)\b", re.I)
@@ -74,8 +95,24 @@ _MEASURE_UNITS = {"thang", "nam", "ngay", "tuan", "tang", "m2", "met", "gio", "l
 # With one of these the question is about a death, so "mất" means died, not lost ...
 _DEATH_RE = re.compile(r"\b(?:khai tu|chung tu|bao tu|qua doi|chet|tu tran|tu vong|mai tang|dam tang|dam ma|tang le)\b")
 # ... unless a document follows it ("mất giấy chứng tử": lost).
-_LOST_OBJECTS = {"giay", "so", "the", "bang", "trich", "ban", "ho", "can", "cmnd", "cccd", "chung", "hop", "ma",
-                 "tai", "bien", "dang"}
+_LOST_OBJECTS = {
+    "giay",
+    "so",
+    "the",
+    "bang",
+    "trich",
+    "ban",
+    "ho",
+    "can",
+    "cmnd",
+    "cccd",
+    "chung",
+    "hop",
+    "ma",
+    "tai",
+    "bien",
+    "dang",
+}
 
 
 @dataclass(frozen=True)
@@ -142,7 +179,7 @@ class StopWords:
         while i < len(toks):
             for phrase in self.phrases:
                 n = len(phrase)
-                if len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i:i + n], phrase)):
+                if len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i : i + n], phrase)):
                     spans.append((i, i + n))
                     i += n
                     break
@@ -175,8 +212,11 @@ class StopWords:
         stop = [t is GAP or f or self.is_stop(t) for t, f in zip(seq, flags)]
         terms = {t[0] for t, s in zip(seq, stop) if not s}
         soft = {t[0] for t, s, f in zip(seq, stop, flags) if s and not f and t is not GAP} - terms
-        terms.update(f"{a[0]}_{b[0]}" for a, b, sa, sb in zip(seq, seq[1:], stop, stop[1:])
-                     if not (sa and sb) and a is not GAP and b is not GAP)
+        terms.update(
+            f"{a[0]}_{b[0]}"
+            for a, b, sa, sb in zip(seq, seq[1:], stop, stop[1:])
+            if not (sa and sb) and a is not GAP and b is not GAP
+        )
         return terms, soft
 
 
@@ -254,7 +294,7 @@ def _accent_keys(toks: list[Tok]) -> dict[str, str]:
 
 
 def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 class SearchIndex:
@@ -312,8 +352,10 @@ class SearchIndex:
             if re.search(r"cấp huyện", r["name"], re.I):
                 self.level_bonus[i] -= _OBSOLETE_LEVEL_PENALTY
             aux = " ".join(filter(None, [r.get("keywords"), " ".join(r.get("results") or [])[:300], r.get("field")]))
-            aux_terms.append(self.stop.terms(expand(word_pairs(aux), self.abbrev))[0]
-                             | self.stop.terms(expand(word_pairs(r["name"]), self.abbrev))[0])
+            aux_terms.append(
+                self.stop.terms(expand(word_pairs(aux), self.abbrev))[0]
+                | self.stop.terms(expand(word_pairs(r["name"]), self.abbrev))[0]
+            )
             self.level_bonus[i] += max((_LEVEL_BONUS.get(lv, 0.0) for lv in r.get("levels") or []), default=0.0)
         n = len(records)
         df: dict[str, int] = {}
@@ -356,8 +398,9 @@ class SearchIndex:
         # How much name weight each record has: every distinct name word (stop words too, so extra
         # qualifiers count against a variant), generic verbs at a lower weight, level words excluded.
         default_idf = math.log(1 + n)
-        self.name_mass = np.array([self._mass(toks, paren, default_idf) or 1.0
-                                   for toks, paren in zip(name_tokens, paren_tokens)])
+        self.name_mass = np.array(
+            [self._mass(toks, paren, default_idf) or 1.0 for toks, paren in zip(name_tokens, paren_tokens)]
+        )
         self.vocab = {t for t in self.post_name if "_" not in t}
         self.delete_map: dict[str, list[str]] = {}
         for word in self.vocab:
@@ -388,11 +431,11 @@ class SearchIndex:
         word = tok[0]
         if word in self.vocab or self.stop.is_stop(tok) or len(word) < 4 or word.isdigit() or tok[1] != word:
             return tok  # a word typed with diacritics is a real word ("giàu" is not a typo for "giao")
-        candidates = set(self.delete_map.get(word, []))          # a letter was left out
+        candidates = set(self.delete_map.get(word, []))  # a letter was left out
         for d in _deletes(word):
             if d in self.vocab:
-                candidates.add(d)                                 # a letter too many
-            candidates.update(self.delete_map.get(d, []))         # a wrong letter
+                candidates.add(d)  # a letter too many
+            candidates.update(self.delete_map.get(d, []))  # a wrong letter
         if not candidates:
             return tok
         best = max(candidates, key=lambda w: (len(self.post_name[w]), w))
@@ -428,8 +471,14 @@ class SearchIndex:
         names_level = bool(re.search(r"\bcap (tinh|xa|huyen|trung uong|bo)\b|\btrung uong\b", text))
         return toks, list(dict.fromkeys(codes)), names_level, {i for i, f in enumerate(flags) if f}
 
-    def _apply_aliases(self, toks: list[Tok], codes: list[str], correct: bool, origin: list[int] | None = None,
-                       flags: list[bool] | None = None) -> tuple[list[Tok], list[int], list[bool]]:
+    def _apply_aliases(
+        self,
+        toks: list[Tok],
+        codes: list[str],
+        correct: bool,
+        origin: list[int] | None = None,
+        flags: list[bool] | None = None,
+    ) -> tuple[list[Tok], list[int], list[bool]]:
         """One left-to-right pass of alias rewriting. `origin` tells, per word, which earlier rewrite produced it
         (-1: the person typed it); a match lying wholly inside one earlier rewrite is skipped, so an official
         phrase an alias produced ("giấy chứng nhận đăng ký kinh doanh") is not rewritten again. `flags` (filler
@@ -444,16 +493,19 @@ class SearchIndex:
         while i < len(toks):
             for alias, target, alias_codes in self.alias_by_first.get(folded[i], ()):
                 n = len(alias)
-                if (len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i:i + n], alias))
-                        and not (origin[i] >= 0 and len(set(origin[i:i + n])) == 1)):
+                if (
+                    len(toks) - i >= n
+                    and all(tok_match(t, r) for t, r in zip(toks[i : i + n], alias))
+                    and not (origin[i] >= 0 and len(set(origin[i : i + n])) == 1)
+                ):
                     repl = expand(word_pairs(target), self.abbrev)
                     if out and repl and out[-1][0] == repl[0][0]:
                         repl = repl[1:]  # "đất thổ cư" -> "đất đất ở": the typed word already says it
                     out.extend(repl)
                     out_origin.extend([i] * len(repl))
-                    same = [t[0] for t in repl] == [t[0] for t in toks[i:i + n]]
+                    same = [t[0] for t in repl] == [t[0] for t in toks[i : i + n]]
                     # An alias that keeps its words only shields them ("điều kiện" from "kiện"): filler stays so.
-                    out_flags.extend(flags[i:i + n] if same else [False] * len(repl))
+                    out_flags.extend(flags[i : i + n] if same else [False] * len(repl))
                     codes.extend(alias_codes)
                     i += n
                     break
@@ -471,8 +523,13 @@ class SearchIndex:
         i = 0
         while i < len(toks):
             f = toks[i][0]
-            if (f.isdigit() and i + 1 < len(toks) and toks[i + 1][0] == "tuoi" and int(f) not in self.name_ages
-                    and any(int(f) < a for a in self.name_ages)):
+            if (
+                f.isdigit()
+                and i + 1 < len(toks)
+                and toks[i + 1][0] == "tuoi"
+                and int(f) not in self.name_ages
+                and any(int(f) < a for a in self.name_ages)
+            ):
                 out.extend([("duoi", "dưới"), ("tuoi", "tuổi")])  # which bracket is left to the other words
                 i += 2
             else:
@@ -490,9 +547,10 @@ class SearchIndex:
         # A lone syllable typed without accents is too ambiguous to drop ("dang": đang/đăng, "tinh": tính/tỉnh).
         singles = [i for i, (f, a) in enumerate(toks) if a != f and a in self.filler.single_accented]
         pos.update(singles)
-        for i, (f, a) in enumerate(toks[:-1]):
-            if f.isdigit() and (toks[i + 1][0] in _MEASURE_UNITS
-                                or toks[i + 1][0] == "tuoi" and int(f) not in self.name_ages):
+        for i, (f, _) in enumerate(toks[:-1]):
+            if f.isdigit() and (
+                toks[i + 1][0] in _MEASURE_UNITS or toks[i + 1][0] == "tuoi" and int(f) not in self.name_ages
+            ):
                 pos.update((i, i + 1))
         folded = [t[0] for t in toks]
         text = " ".join(folded)
@@ -533,7 +591,7 @@ class SearchIndex:
         for phrase in self.offtopic.phrases:
             n = len(phrase)
             for i in range(len(toks) - n + 1):
-                if all(tok_match(t, r) for t, r in zip(toks[i:i + n], phrase)):
+                if all(tok_match(t, r) for t, r in zip(toks[i : i + n], phrase)):
                     return True
         return False
 
@@ -606,8 +664,15 @@ class SearchIndex:
         content += len({toks[i][0] for i in filler} - terms)  # filler counts here: "ông nội em đi chơi" is chat
         score = np.where((evidence >= 2) | (evidence >= content), score, 0.0)
         if parts is not None:
-            parts.update(q_cov=q_cov, d_cov=d_cov, name_mass=self.name_mass, level_bonus=self.level_bonus,
-                         terms=sorted(weights), soft=sorted(soft), unknown=unknown)
+            parts.update(
+                q_cov=q_cov,
+                d_cov=d_cov,
+                name_mass=self.name_mass,
+                level_bonus=self.level_bonus,
+                terms=sorted(weights),
+                soft=sorted(soft),
+                unknown=unknown,
+            )
         return score
 
     def base_name(self, code: str) -> str:

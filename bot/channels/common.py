@@ -7,6 +7,7 @@
 - BoundedStore: a small LRU dict with a size bound and an optional time-to-live.
 Nothing here does I/O at import time.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -117,8 +118,9 @@ class KeyedLocks:
 class BoundedStore(Generic[K, V]):
     """LRU mapping with at most `max_items` entries, each living at most `ttl` seconds (None: forever)."""
 
-    def __init__(self, max_items: int, ttl: Optional[float] = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, max_items: int, ttl: Optional[float] = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.max_items = max_items
         self.ttl = ttl
         self._clock = clock

@@ -12,6 +12,7 @@ Rasa's answer to the bridge's local POST /notify (Authorization: Bearer RASA_TOK
   its own requests), which counts as delivered.
 True means delivered; False means "try again later", never a lost message.
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,8 +45,11 @@ class Push:
 
     @classmethod
     def from_env(cls) -> "Push":
-        return cls((os.environ.get("RASA_URL") or "http://127.0.0.1:5005"), os.environ.get("RASA_TOKEN") or None,
-                   telegram_bridge_url=os.environ.get("TELEGRAM_BRIDGE_URL") or None)
+        return cls(
+            (os.environ.get("RASA_URL") or "http://127.0.0.1:5005"),
+            os.environ.get("RASA_TOKEN") or None,
+            telegram_bridge_url=os.environ.get("TELEGRAM_BRIDGE_URL") or None,
+        )
 
     def new_round(self) -> None:
         self._bridge_up = None
@@ -67,8 +71,10 @@ class Push:
 
     def _telegram_bridge_ready(self) -> bool:
         if not self.telegram_bridge_url:
-            logger.warning("a Telegram conversation is to be told something but TELEGRAM_BRIDGE_URL is not set; "
-                           "kept for a later round")
+            logger.warning(
+                "a Telegram conversation is to be told something but TELEGRAM_BRIDGE_URL is not set; "
+                "kept for a later round"
+            )
             return False
         if self._bridge_up is None:
             try:
@@ -83,28 +89,36 @@ class Push:
     def _push_telegram(self, sender_id: str, label: str, messages: list) -> bool:
         headers = {"Authorization": f"Bearer {self.rasa_token}"} if self.rasa_token else {}
         try:
-            response = self.session.post(f"{self.telegram_bridge_url}/notify", headers=headers,
-                                         json={"sender": sender_id, "messages": messages},
-                                         timeout=self.bridge_timeout)
+            response = self.session.post(
+                f"{self.telegram_bridge_url}/notify",
+                headers=headers,
+                json={"sender": sender_id, "messages": messages},
+                timeout=self.bridge_timeout,
+            )
         except requests.RequestException as exc:
             self._bridge_up = False  # skip the other Telegram conversations this round
             logger.warning("Telegram bridge unreachable (%s); retry next round", type(exc).__name__)
             return False
         if response.status_code != 200:
-            logger.warning("Telegram bridge did not deliver the notification for %s: HTTP %s; retry next round",
-                           label, response.status_code)
+            logger.warning(
+                "Telegram bridge did not deliver the notification for %s: HTTP %s; retry next round",
+                label,
+                response.status_code,
+            )
             return False
         return True
 
     def _trigger(self, sender_id: str, intent: str, entities: dict, label: str) -> dict | None:
         """Ask Rasa to answer the intent; its JSON answer ({} when not JSON), None when refused."""
-        url = f"{self.rasa_url}/conversations/{urllib.parse.quote(sender_id, safe=':')}/trigger_intent"  # Rasa does not unquote %3A
+        # Rasa does not unquote %3A: the sender id keeps its ':'.
+        url = f"{self.rasa_url}/conversations/{urllib.parse.quote(sender_id, safe=':')}/trigger_intent"
         params = {"output_channel": "latest"}
         if self.rasa_token:
             params["token"] = self.rasa_token
         try:
-            response = self.session.post(url, params=params, timeout=self.timeout,
-                                         json={"name": intent, "entities": entities})
+            response = self.session.post(
+                url, params=params, timeout=self.timeout, json={"name": intent, "entities": entities}
+            )
         except requests.RequestException as exc:
             logger.warning("Rasa unreachable (%s); retry next round", type(exc).__name__)
             return None

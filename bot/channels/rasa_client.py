@@ -3,6 +3,7 @@
 Used by the Telegram bridge. Retries a bounded number of times when Rasa is unreachable or answers 5xx,
 then raises RasaUnavailable so the caller can send a polite message instead of crashing.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -21,8 +22,14 @@ class RasaUnavailable(Exception):
 class RasaRestClient:
     """Sends one user message to Rasa and returns the bot messages (list of dicts)."""
 
-    def __init__(self, base_url: str, timeout: float = 30.0, attempts: int = 3, retry_delay: float = 1.0,
-                 input_channel: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float = 30.0,
+        attempts: int = 3,
+        retry_delay: float = 1.0,
+        input_channel: Optional[str] = None,
+    ) -> None:
         self.url = base_url.rstrip("/") + "/webhooks/rest/webhook"
         self.timeout = timeout
         self.attempts = max(1, attempts)
@@ -52,8 +59,9 @@ class RasaRestClient:
             try:
                 response = await self._client.post(self.url, json=body)
                 if response.status_code >= 500:
-                    raise httpx.HTTPStatusError(f"Rasa answered {response.status_code}",
-                                                request=response.request, response=response)
+                    raise httpx.HTTPStatusError(
+                        f"Rasa answered {response.status_code}", request=response.request, response=response
+                    )
                 response.raise_for_status()
                 data = response.json()
                 return data if isinstance(data, list) else []

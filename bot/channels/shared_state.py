@@ -6,6 +6,7 @@ msg_id de-duplication, the Zalo numbered-button memory and the Telegram long-pay
 with SET NX). A Redis error is logged and the call degrades (nothing found; a duplicate is answered twice rather
 than a message dropped), so a restarting Redis never stops the conversation.
 """
+
 from __future__ import annotations
 
 import json

@@ -22,6 +22,7 @@ Local side server (only when TELEGRAM_HEALTH_PORT is set, bound to 127.0.0.1):
                  200 {"sent": n} | 400 bad body or sender | 401 token missing/wrong (or RASA_TOKEN unset)
                  | 502 {"sent": n} Telegram failed after n messages | 503 the chat stayed busy (nothing sent).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -53,8 +54,8 @@ from telegram.ext import (
 )
 
 from bot.channels.common import KeyedLocks, is_skipped_custom, message, split_text, utf16_len
-from bot.channels.shared_state import shared_store
 from bot.channels.rasa_client import RasaRestClient, RasaUnavailable
+from bot.channels.shared_state import shared_store
 from bot.privacy import PRIVACY_COMMANDS
 
 logger = logging.getLogger(__name__)
@@ -189,8 +190,13 @@ class TelegramBridge:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.rasa = RasaRestClient(settings.rasa_url, timeout=settings.rasa_timeout, attempts=settings.rasa_retries,
-                                   retry_delay=settings.rasa_retry_delay, input_channel="telegram")
+        self.rasa = RasaRestClient(
+            settings.rasa_url,
+            timeout=settings.rasa_timeout,
+            attempts=settings.rasa_retries,
+            retry_delay=settings.rasa_retry_delay,
+            input_channel="telegram",
+        )
         self.buttons = ButtonMap()
         # Shared by the update processor and /notify: one chat's messages never interleave.
         self.chat_locks = KeyedLocks()
@@ -370,10 +376,16 @@ async def _serve_webhook(application: Application, settings: Settings, stop: asy
     site = web.TCPSite(runner, settings.webhook_listen, settings.webhook_port)
     await site.start()
     try:
-        await application.bot.set_webhook(settings.webhook_url, secret_token=secret or None,
-                                          allowed_updates=Update.ALL_TYPES)
-        logger.info("Webhook set to %s, listening on %s:%s%s", settings.webhook_url,
-                    settings.webhook_listen, settings.webhook_port, path)
+        await application.bot.set_webhook(
+            settings.webhook_url, secret_token=secret or None, allowed_updates=Update.ALL_TYPES
+        )
+        logger.info(
+            "Webhook set to %s, listening on %s:%s%s",
+            settings.webhook_url,
+            settings.webhook_listen,
+            settings.webhook_port,
+            path,
+        )
         await stop.wait()
     finally:
         await runner.cleanup()
@@ -407,8 +419,7 @@ def _notify_handler(bridge: TelegramBridge, bot: Bot):
         chat_id = int(match.group(1))
         async with contextlib.AsyncExitStack() as held:
             try:
-                await asyncio.wait_for(held.enter_async_context(bridge.chat_locks.hold(chat_id)),
-                                       settings.notify_wait)
+                await asyncio.wait_for(held.enter_async_context(bridge.chat_locks.hold(chat_id)), settings.notify_wait)
             except asyncio.TimeoutError:
                 # Nothing was sent, so the caller can safely retry later.
                 return web.json_response({"error": "chat busy", "sent": 0}, status=503)
@@ -424,6 +435,7 @@ def _notify_handler(bridge: TelegramBridge, bot: Bot):
 
 async def _start_side_server(bridge: TelegramBridge, bot: Bot) -> web.AppRunner:
     """GET /health and POST /notify on 127.0.0.1:TELEGRAM_HEALTH_PORT, started once the application runs."""
+
     async def health(_: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
@@ -463,16 +475,18 @@ async def _run(application: Application, settings: Settings, stop: asyncio.Event
     assert application.updater is not None
     # A leftover webhook makes getUpdates fail with 409; polling wins when no URL is configured.
     await application.bot.delete_webhook()
-    await application.updater.start_polling(timeout=settings.poll_timeout, poll_interval=0.0,
-                                            allowed_updates=Update.ALL_TYPES)
+    await application.updater.start_polling(
+        timeout=settings.poll_timeout, poll_interval=0.0, allowed_updates=Update.ALL_TYPES
+    )
     logger.info("Polling Telegram for updates (Rasa at %s)", settings.rasa_url)
     await stop.wait()
     await application.updater.stop()
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it would log every URL, token included
     settings = Settings.from_env()
 

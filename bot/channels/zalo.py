@@ -17,6 +17,7 @@ exist for template/transaction messages: https://docs.etelecom.vn/api-etelecom-e
 zalo-cloud/zalo-cloud-api/send-transaction-message), so buttons become a numbered list and the user's next
 message "2" is mapped back to the second payload.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,11 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Set, Text
 
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 
 from bot.channels.common import BoundedStore, KeyedLocks, is_skipped_custom, message, split_text
 from bot.channels.shared_state import RedisStore, shared_store
@@ -77,8 +77,9 @@ class ZaloSettings:
     max_event_age: float = 300.0
 
     @classmethod
-    def load(cls, credentials: Optional[Mapping[str, Any]] = None,
-             env: Mapping[str, str] = os.environ) -> "ZaloSettings":
+    def load(
+        cls, credentials: Optional[Mapping[str, Any]] = None, env: Mapping[str, str] = os.environ
+    ) -> "ZaloSettings":
         """credentials.yml values first, then the environment, then the defaults."""
         credentials = credentials or {}
         values: Dict[str, Any] = {}
@@ -102,7 +103,7 @@ def compute_signature(app_id: str, raw_body: bytes, timestamp: str, oa_secret_ke
 def signature_valid(header: str, app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) -> bool:
     if not (header and app_id and oa_secret_key and timestamp):
         return False
-    expected = compute_signature(app_id, raw_body, timestamp, oa_secret_key)[len("mac="):]
+    expected = compute_signature(app_id, raw_body, timestamp, oa_secret_key)[len("mac=") :]
     given = header.strip()
     if given.lower().startswith("mac="):
         given = given[4:].strip()
@@ -134,7 +135,7 @@ class ZaloOutput(OutputChannel):
     @staticmethod
     def user_id(recipient_id: Text) -> str:
         recipient = str(recipient_id)
-        return recipient[len(SENDER_PREFIX):] if recipient.startswith(SENDER_PREFIX) else recipient
+        return recipient[len(SENDER_PREFIX) :] if recipient.startswith(SENDER_PREFIX) else recipient
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         user_id = self.user_id(recipient_id)
@@ -145,16 +146,18 @@ class ZaloOutput(OutputChannel):
                 logger.error("Zalo send to %s failed: %s", user_id, error)
                 return
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[str, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
         payloads = [str(b.get("payload") or b.get("title") or "") for b in buttons]
         self.button_memory.put(self.user_id(recipient_id), payloads)
         lines = [text, "", message("buttons_hint")] if text else [message("buttons_hint")]
         lines += [f"{n}. {b.get('title') or b.get('payload')}" for n, b in enumerate(buttons, start=1)]
         await self.send_text_message(recipient_id, "\n".join(lines))
 
-    async def send_quick_replies(self, recipient_id: Text, text: Text, quick_replies: List[Dict[str, Any]],
-                                 **kwargs: Any) -> None:
+    async def send_quick_replies(
+        self, recipient_id: Text, text: Text, quick_replies: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
         await self.send_text_with_buttons(recipient_id, text, quick_replies)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[str, Any], **kwargs: Any) -> None:
@@ -174,13 +177,19 @@ class ZaloInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "ZaloInput":
         return cls(ZaloSettings.load(credentials))
 
-    def __init__(self, settings: Optional[ZaloSettings] = None, dedup_size: int = 10000,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, settings: Optional[ZaloSettings] = None, dedup_size: int = 10000, clock: Callable[[], float] = time.time
+    ) -> None:
         self.settings = settings or ZaloSettings.load()
         self.clock = clock
         s = self.settings
-        self.api = ZaloApi(s.api_base, s.oauth_base, s.app_id, s.app_secret,
-                           TokenStore(Path(s.token_file), s.access_token, s.refresh_token))
+        self.api = ZaloApi(
+            s.api_base,
+            s.oauth_base,
+            s.app_id,
+            s.app_secret,
+            TokenStore(Path(s.token_file), s.access_token, s.refresh_token),
+        )
         # Shared by every Rasa server through Redis when REDIS_URL is set (bot/channels/shared_state.py).
         self.seen = shared_store("zalo:seen", dedup_size, ttl=24 * 3600)
         self.button_memory = shared_store("zalo:buttons", 50000, ttl=24 * 3600)
@@ -229,8 +238,9 @@ class ZaloInput(InputChannel):
             status, event = self.check_event(request.body or b"", request.headers.get(SIGNATURE_HEADER, ""))
             if event is None:
                 logger.warning("Zalo webhook refused with %s from %s", status, request.ip)
-                return response.json({"error": {400: "bad request", 401: "bad signature",
-                                                403: "stale event"}[status]}, status=status)
+                return response.json(
+                    {"error": {400: "bad request", 401: "bad signature", 403: "stale event"}[status]}, status=status
+                )
             name = str(event.get("event_name") or "")
             msg = event.get("message") or {}
             user_id = str((event.get("sender") or {}).get("id") or "")
@@ -245,12 +255,17 @@ class ZaloInput(InputChannel):
                 logger.info("Zalo message %s delivered again, skipped", msg_id)
                 return response.json({"status": "duplicate"})
             if is_text:
-                metadata = {"channel": "zalo", "user_id": user_id, "msg_id": msg_id,
-                            "oa_id": str((event.get("recipient") or {}).get("id") or "")}
+                metadata = {
+                    "channel": "zalo",
+                    "user_id": user_id,
+                    "msg_id": msg_id,
+                    "oa_id": str((event.get("recipient") or {}).get("id") or ""),
+                }
                 work = self._handle(on_new_message, user_id, msg["text"], metadata)
             else:
-                work = self.get_output_channel().send_text_message(SENDER_PREFIX + user_id,
-                                                                   message("unsupported_content"))
+                work = self.get_output_channel().send_text_message(
+                    SENDER_PREFIX + user_id, message("unsupported_content")
+                )
             task = asyncio.ensure_future(work)
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -262,14 +277,20 @@ class ZaloInput(InputChannel):
 
         return zalo_webhook
 
-    async def _handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], user_id: str, text: str,
-                      metadata: Dict[str, Any]) -> None:
+    async def _handle(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]], user_id: str, text: str, metadata: Dict[str, Any]
+    ) -> None:
         async with self.user_locks.hold(user_id):  # one user's messages in order
             buttons = self.button_memory.get(user_id)
             self.button_memory.put(user_id, [])  # a number only means a button right after the buttons
             payload = choice_payload(text, buttons)
-            user_message = UserMessage(payload or text, self.get_output_channel(), SENDER_PREFIX + user_id,
-                                       input_channel=self.name(), metadata=metadata)
+            user_message = UserMessage(
+                payload or text,
+                self.get_output_channel(),
+                SENDER_PREFIX + user_id,
+                input_channel=self.name(),
+                metadata=metadata,
+            )
             try:
                 await on_new_message(user_message)
             except Exception:

@@ -13,6 +13,7 @@ Facts used (sources):
 Because refresh tokens are single-use, refreshes are serialised by an asyncio lock and the new pair is written
 atomically (temp file + fsync + os.replace) before it is used.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -62,8 +63,12 @@ class TokenStore:
             except (OSError, ValueError) as error:
                 logger.error("Cannot read Zalo token file %s: %s", self.path, error)
             if not data.get("access_token") or data.get("seed_refresh_token") != self._env_refresh:
-                data = {"access_token": self._env_access, "refresh_token": self._env_refresh,
-                        "seed_refresh_token": self._env_refresh, "updated_at": None}
+                data = {
+                    "access_token": self._env_access,
+                    "refresh_token": self._env_refresh,
+                    "seed_refresh_token": self._env_refresh,
+                    "updated_at": None,
+                }
             self._data = data
         return self._data
 
@@ -99,8 +104,12 @@ class TokenStore:
 
     def update(self, access_token: str, refresh_token: str, expires_in: Any = None) -> None:
         data = dict(self._load())
-        data.update(access_token=access_token, refresh_token=refresh_token or data.get("refresh_token"),
-                    updated_at=int(time.time()), expires_in=expires_in)
+        data.update(
+            access_token=access_token,
+            refresh_token=refresh_token or data.get("refresh_token"),
+            updated_at=int(time.time()),
+            expires_in=expires_in,
+        )
         self._write(data)
         self._data = data
 
@@ -123,8 +132,9 @@ class TokenStore:
 class ZaloApi:
     """Sends text messages; on error -216 refreshes the token once (one refresh at a time) and re-sends."""
 
-    def __init__(self, api_base: str, oauth_base: str, app_id: str, app_secret: str, tokens: TokenStore,
-                 timeout: float = 15.0) -> None:
+    def __init__(
+        self, api_base: str, oauth_base: str, app_id: str, app_secret: str, tokens: TokenStore, timeout: float = 15.0
+    ) -> None:
         self.api_base = api_base.rstrip("/")
         self.oauth_base = oauth_base.rstrip("/")
         self.app_id = app_id
@@ -148,8 +158,9 @@ class ZaloApi:
         body = {"recipient": {"user_id": user_id}, "message": {"text": text}}
         for attempt in (1, 2):
             token = self.tokens.access_token
-            async with self._client().post(f"{self.api_base}/v3.0/oa/message/cs", json=body,
-                                           headers={"access_token": token}) as response:
+            async with self._client().post(
+                f"{self.api_base}/v3.0/oa/message/cs", json=body, headers={"access_token": token}
+            ) as response:
                 data = await response.json(content_type=None)
             code = data.get("error", -1) if isinstance(data, dict) else -1
             if code == 0:
@@ -175,15 +186,14 @@ class ZaloApi:
                 self.tokens.release_file_lock(fd)
 
     async def _refresh_locked(self) -> str:
-        form = {"refresh_token": self.tokens.refresh_token, "app_id": self.app_id,
-                "grant_type": "refresh_token"}
-        async with self._client().post(f"{self.oauth_base}/v4/oa/access_token", data=form,
-                                       headers={"secret_key": self.app_secret}) as response:
+        form = {"refresh_token": self.tokens.refresh_token, "app_id": self.app_id, "grant_type": "refresh_token"}
+        async with self._client().post(
+            f"{self.oauth_base}/v4/oa/access_token", data=form, headers={"secret_key": self.app_secret}
+        ) as response:
             data = await response.json(content_type=None)
         self.refresh_count += 1
         if not isinstance(data, dict) or not data.get("access_token"):
-            raise ZaloApiError(data.get("error") if isinstance(data, dict) else -1,
-                               f"token refresh failed: {data!r}")
+            raise ZaloApiError(data.get("error") if isinstance(data, dict) else -1, f"token refresh failed: {data!r}")
         self.tokens.update(data["access_token"], data.get("refresh_token", ""), data.get("expires_in"))
         logger.info("Zalo access token refreshed")
         return self.tokens.access_token

@@ -6,6 +6,7 @@ Run:  python -m bot.dossier.bench [--url http://127.0.0.1:8081] [-n 200]
 Without --url it starts the reference service on a free port with a temporary SQLite file.
 Prints JSON {"n", "p50_ms", "p95_ms", "max_ms"}. Library use: lookup_latency(base_url=None, n=200) -> dict.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,12 @@ from bot.dossier.client import DossierClient
 from bot.dossier.settings import DossierSettings
 from bot.dossier.testing import running_service
 
-CODES = ["000.00.12.H29-261102-0002", "000.00.12.H29-261102-0003", "000.00.12.H29-261102-0008",
-         "000.00.12.H29-261102-0004"]
+CODES = [
+    "000.00.12.H29-261102-0002",
+    "000.00.12.H29-261102-0003",
+    "000.00.12.H29-261102-0008",
+    "000.00.12.H29-261102-0004",
+]
 
 
 def _measure(client: DossierClient, n: int) -> list[float]:
@@ -41,8 +46,12 @@ def lookup_latency(base_url: str | None = None, n: int = 200, token: str | None 
         settings = DossierSettings(api_url=base_url, api_token=token)
         times = _measure(DossierClient(settings), n)
     ordered = sorted(times)
-    return {"n": n, "p50_ms": round(statistics.median(ordered), 2),
-            "p95_ms": round(ordered[min(n - 1, int(0.95 * n))], 2), "max_ms": round(ordered[-1], 2)}
+    return {
+        "n": n,
+        "p50_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(ordered[min(n - 1, int(0.95 * n))], 2),
+        "max_ms": round(ordered[-1], 2),
+    }
 
 
 def main() -> None:

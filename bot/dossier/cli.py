@@ -12,6 +12,7 @@ The database is DOSSIER_DB_URL (or --db). Codes are parsed like the bot does (lo
 leading zero group accepted). Output is JSON on stdout; errors go to stderr with exit status 2 (bad input)
 or 1 (not found).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,15 +73,24 @@ def run(argv: list[str] | None = None) -> int:
     store.init(seed_demo=args.command == "init")
     try:
         if args.command == "add":
-            out: object = store.add({
-                "code": args.code, "procedure_code": args.procedure_code, "procedure_name": args.procedure_name,
-                "agency": args.agency, "status": args.status, "received_at": args.received,
-                "due_at": args.due, "return_method": args.return_method, "note": args.note,
-                "applicant_phone_last4": args.phone_last4,
-            })
+            out: object = store.add(
+                {
+                    "code": args.code,
+                    "procedure_code": args.procedure_code,
+                    "procedure_name": args.procedure_name,
+                    "agency": args.agency,
+                    "status": args.status,
+                    "received_at": args.received,
+                    "due_at": args.due,
+                    "return_method": args.return_method,
+                    "note": args.note,
+                    "applicant_phone_last4": args.phone_last4,
+                }
+            )
         elif args.command == "update":
-            out = store.update(args.code, status=args.status, note=args.note, due_at=args.due,
-                               return_method=args.return_method)
+            out = store.update(
+                args.code, status=args.status, note=args.note, due_at=args.due, return_method=args.return_method
+            )
         elif args.command == "show":
             dossier = store.get(args.code)
             if dossier is None:

@@ -4,6 +4,7 @@ Timeouts per attempt, retries with exponential backoff on connection errors and 
 a slow service only gets slower when asked three times), an overall time budget, a circuit breaker, and
 strict parsing of the answer into `Dossier`. Never logs a full dossier code; never keeps the phone digits.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,8 +17,8 @@ from typing import Any, Callable
 
 import requests
 
-from bot.dossier.settings import DossierSettings
 from bot.dossier.codes import is_canonical, mask_code
+from bot.dossier.settings import DossierSettings
 from bot.dossier.status import RETURN_METHODS, Status, days_late, is_overdue, now_vn
 
 logger = logging.getLogger(__name__)
@@ -114,10 +115,16 @@ def parse_dossier(data: Any) -> Dossier:
     if note is not None and not isinstance(note, str):
         raise DossierBadResponse("field 'note' is not a string")
     return Dossier(
-        code=code, procedure_code=_text(data, "procedure_code"), procedure_name=_text(data, "procedure_name"),
-        agency=_text(data, "agency"), status=_status(data), received_at=_moment(data, "received_at"),
-        due_at=_moment(data, "due_at"), completed_at=_moment(data, "completed_at", required=False),
-        return_method=method, note=(note or "").strip() or None,
+        code=code,
+        procedure_code=_text(data, "procedure_code"),
+        procedure_name=_text(data, "procedure_name"),
+        agency=_text(data, "agency"),
+        status=_status(data),
+        received_at=_moment(data, "received_at"),
+        due_at=_moment(data, "due_at"),
+        completed_at=_moment(data, "completed_at", required=False),
+        return_method=method,
+        note=(note or "").strip() or None,
     )
 
 
@@ -129,8 +136,13 @@ def parse_history(data: Any) -> list[HistoryEntry]:
         if not isinstance(item, dict):
             raise DossierBadResponse("history entry is not an object")
         note = item.get("note")
-        entries.append(HistoryEntry(status=_status(item), at=_moment(item, "at"),
-                                    note=note if isinstance(note, str) and note.strip() else None))
+        entries.append(
+            HistoryEntry(
+                status=_status(item),
+                at=_moment(item, "at"),
+                note=note if isinstance(note, str) and note.strip() else None,
+            )
+        )
     return entries
 
 
@@ -179,8 +191,9 @@ class CircuitBreaker:
 
 
 class DossierClient:
-    def __init__(self, settings: DossierSettings, session: requests.Session | None = None,
-                 breaker: CircuitBreaker | None = None) -> None:
+    def __init__(
+        self, settings: DossierSettings, session: requests.Session | None = None, breaker: CircuitBreaker | None = None
+    ) -> None:
         self.settings = settings
         self.session = session or requests.Session()
         self.breaker = breaker or CircuitBreaker(settings.breaker_threshold, settings.breaker_cooldown)
@@ -241,7 +254,7 @@ class DossierClient:
                         logger.error("dossier API sent malformed JSON for %s", mask_code(code))
                         raise DossierBadResponse("malformed JSON") from None
                 failure = f"http {response.status_code}"
-            backoff = s.backoff * (2 ** attempt)
+            backoff = s.backoff * (2**attempt)
             if attempt >= s.retries or time.monotonic() + backoff + 0.1 >= deadline:
                 logger.warning("dossier API unavailable for %s: %s", mask_code(code), failure)
                 raise DossierUnavailable(failure)

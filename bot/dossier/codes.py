@@ -16,6 +16,7 @@ calendar date or lies in the future, a sequence shorter or longer than 4 digits,
 We do not pad a short sequence (``-1`` -> ``-0001``): people copy the code from a receipt, and guessing
 would show somebody else's dossier.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,10 @@ _CANDIDATE_RE = re.compile(
 )
 # Regex for Rasa's RegexEntityExtractor (case-insensitive there): permissive on purpose so that wrong
 # codes become an entity too and the bot can explain what is wrong.
-ENTITY_REGEX = (r"(\d{1,3}\s?\.\s?)?\d{2}\s?\.\s?\d{1,2}\s?\.\s?[a-zA-Z]\d{2}"
-                r"\s{0,2}[-–—_]\s{0,2}\d{4,8}(\s{0,2}[-–—_]\s{0,2}\d{1,6})?")
+ENTITY_REGEX = (
+    r"(\d{1,3}\s?\.\s?)?\d{2}\s?\.\s?\d{1,2}\s?\.\s?[a-zA-Z]\d{2}"
+    r"\s{0,2}[-–—_]\s{0,2}\d{4,8}(\s{0,2}[-–—_]\s{0,2}\d{1,6})?"
+)
 
 
 class CodeError(str, enum.Enum):

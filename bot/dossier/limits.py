@@ -14,6 +14,7 @@ server process through the store:
 Hotline operators are exempt (the actions do not ask). State: SQLite file (DOSSIER_LIMITS_DB, default
 var/lookup_limits.sqlite) or Redis when REDIS_URL is set (several action servers on several hosts).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -87,7 +88,7 @@ def decide(counts: Counts, policy: LimitPolicy, now: float) -> Verdict:
         return Verdict(False, "not_found", misses[-1] + policy.window - now)
     extra = len(misses) - policy.free_misses
     if extra >= 0:
-        gap = min(policy.miss_delay * 2 ** extra, policy.window)
+        gap = min(policy.miss_delay * 2**extra, policy.window)
         if now - misses[-1] < gap:
             return Verdict(False, "not_found", misses[-1] + gap - now)
     return Verdict(True)
@@ -118,8 +119,10 @@ class LimitStore(Protocol):
 class SQLiteLimitStore:
     """One file shared by the action server processes of one host; a write transaction makes check+record atomic."""
 
-    _SCHEMA = ("CREATE TABLE IF NOT EXISTS lookup_events (key TEXT NOT NULL, kind TEXT NOT NULL, at REAL NOT NULL)",
-               "CREATE INDEX IF NOT EXISTS lookup_events_key ON lookup_events (key, kind, at)")
+    _SCHEMA = (
+        "CREATE TABLE IF NOT EXISTS lookup_events (key TEXT NOT NULL, kind TEXT NOT NULL, at REAL NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS lookup_events_key ON lookup_events (key, kind, at)",
+    )
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -147,8 +150,9 @@ class SQLiteLimitStore:
             conn.execute("DELETE FROM lookup_events WHERE at < ?", (now - horizon,))
 
             def times(key: str, kind: str, since: float) -> list[float]:
-                rows = conn.execute("SELECT at FROM lookup_events WHERE key = ? AND kind = ? AND at >= ?",
-                                    (key, kind, since))
+                rows = conn.execute(
+                    "SELECT at FROM lookup_events WHERE key = ? AND kind = ? AND at >= ?", (key, kind, since)
+                )
                 return [row[0] for row in rows]
 
             counts = Counts(
@@ -190,8 +194,9 @@ class RedisLimitStore:
                     pipe.watch(*keys.values())  # reads below run at once; writes wait for MULTI
 
                     def times(key: str, kind: str, since: float) -> list[float]:
-                        return [score for _, score in pipe.zrangebyscore(keys[key, kind], since, "+inf",
-                                                                          withscores=True)]
+                        return [
+                            score for _, score in pipe.zrangebyscore(keys[key, kind], since, "+inf", withscores=True)
+                        ]
 
                     counts = Counts(
                         client_lookups=times(client, "lookup", now - policy.window),

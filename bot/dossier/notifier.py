@@ -26,6 +26,7 @@ a Rasa or bridge outage means a retry next round, never a lost notification. A c
 the record (or a Telegram failure part-way through a multi-message answer) can repeat one message.
 A final status ends the subscription.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,8 @@ from dataclasses import dataclass, field
 
 from bot.channels.push import Push
 from bot.dossier.client import DossierClient, DossierNotFound, DossierUnavailable
-from bot.dossier.settings import DossierSettings
 from bot.dossier.codes import mask_code
+from bot.dossier.settings import DossierSettings
 from bot.dossier.status import FINAL_STATUSES
 from bot.dossier.subscriptions import SubscriptionStore
 
@@ -60,10 +61,13 @@ class Notifier:
     @classmethod
     def from_env(cls) -> "Notifier":
         settings = DossierSettings.from_env()
-        return cls(SubscriptionStore(settings.subscriptions_db), DossierClient(settings),
-                   (os.environ.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
-                   os.environ.get("RASA_TOKEN") or None,
-                   telegram_bridge_url=os.environ.get("TELEGRAM_BRIDGE_URL") or None)
+        return cls(
+            SubscriptionStore(settings.subscriptions_db),
+            DossierClient(settings),
+            (os.environ.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
+            os.environ.get("RASA_TOKEN") or None,
+            telegram_bridge_url=os.environ.get("TELEGRAM_BRIDGE_URL") or None,
+        )
 
     def run_once(self) -> int:
         """One polling round; returns how many notifications were delivered (see the module docstring)."""

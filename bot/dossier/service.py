@@ -6,6 +6,7 @@ Env:  DOSSIER_SERVICE_HOST (127.0.0.1), DOSSIER_SERVICE_PORT (8081), DOSSIER_API
       DOSSIER_SEED_DEMO (1: seed/re-base the demo dossiers on start; 0 to disable).
 Endpoints: GET /dossiers/{code}, GET /dossiers/{code}/history (extension), GET /openapi.yaml, GET /health.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -43,8 +44,9 @@ class DossierHandler(BaseHTTPRequestHandler):
         if not match:
             return self._json(HTTPStatus.NOT_FOUND, {"error": "not_found"})
         if not self._authorized():
-            return self._json(HTTPStatus.UNAUTHORIZED, {"error": "unauthorized"},
-                              {"WWW-Authenticate": 'Bearer realm="dossiers"'})
+            return self._json(
+                HTTPStatus.UNAUTHORIZED, {"error": "unauthorized"}, {"WWW-Authenticate": 'Bearer realm="dossiers"'}
+            )
         code = urllib.parse.unquote(match["code"]).strip().upper()
         if not is_canonical(code):
             return self._json(HTTPStatus.BAD_REQUEST, {"error": "invalid_code"})
@@ -85,8 +87,7 @@ class DossierHandler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt: str, *args: object) -> None:
         # Access log without full dossier codes.
-        text = re.sub(r"/dossiers/([^/ ]+)", lambda m: "/dossiers/" + mask_code(urllib.parse.unquote(m[1])),
-                      fmt % args)
+        text = re.sub(r"/dossiers/([^/ ]+)", lambda m: "/dossiers/" + mask_code(urllib.parse.unquote(m[1])), fmt % args)
         logger.info("%s %s", self.address_string(), text)
 
 
@@ -99,8 +100,9 @@ class DossierServer(ThreadingHTTPServer):
         self.token = token or None
 
 
-def make_server(store: DossierStore, host: str = "127.0.0.1", port: int = 0,
-                token: str | None = None, seed_demo: bool = True) -> DossierServer:
+def make_server(
+    store: DossierStore, host: str = "127.0.0.1", port: int = 0, token: str | None = None, seed_demo: bool = True
+) -> DossierServer:
     """Create tables (and demo data) and bind; call serve_forever() on the result."""
     store.init(seed_demo=seed_demo)
     return DossierServer((host, port), store, token)
@@ -117,8 +119,7 @@ def main() -> None:
         seed_demo=os.environ.get("DOSSIER_SEED_DEMO", "1") != "0",
     )
     host, port = server.server_address[:2]
-    logger.info("dossier service on http://%s:%s (%s)", host, port,
-                "postgresql" if store.is_postgres else store.url)
+    logger.info("dossier service on http://%s:%s (%s)", host, port, "postgresql" if store.is_postgres else store.url)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

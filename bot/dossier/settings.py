@@ -3,6 +3,7 @@
 Nothing is read at import: call DossierSettings.from_env(). Every variable is documented in
 .env.example.
 """
+
 from __future__ import annotations
 
 import os

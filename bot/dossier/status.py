@@ -1,4 +1,5 @@
 """Dossier statuses and the overdue rule of the dossier API contract (DESIGN.md), shared by service and client."""
+
 from __future__ import annotations
 
 import datetime as dt

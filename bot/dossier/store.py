@@ -4,6 +4,7 @@ DOSSIER_DB_URL: ``sqlite:///relative/or/absolute.sqlite`` (relative to the repos
 or ``postgresql://user:pass@host:port/db``. Default: sqlite file var/dossier_service.sqlite under the repo root.
 A connection is opened per operation: the service is a reference, simplicity beats pooling here.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,19 @@ from bot.dossier.status import FINAL_STATUSES, RETURN_METHODS, Status, iso, now_
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB_URL = "sqlite:///var/dossier_service.sqlite"
-FIELDS = ("code", "procedure_code", "procedure_name", "agency", "status", "received_at", "due_at",
-          "completed_at", "return_method", "note", "applicant_phone_last4")
+FIELDS = (
+    "code",
+    "procedure_code",
+    "procedure_name",
+    "agency",
+    "status",
+    "received_at",
+    "due_at",
+    "completed_at",
+    "return_method",
+    "note",
+    "applicant_phone_last4",
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS dossiers (
@@ -43,7 +55,7 @@ def resolve_db_url(url: str | None = None) -> str:
     url = url or os.environ.get("DOSSIER_DB_URL") or DEFAULT_DB_URL
     if url.startswith(("postgresql://", "postgres://")):
         return url
-    path = Path(url[len("sqlite:///"):] if url.startswith("sqlite:///") else url)
+    path = Path(url[len("sqlite:///") :] if url.startswith("sqlite:///") else url)
     if not path.is_absolute():
         path = REPO_ROOT / path
     return f"sqlite:///{path}"
@@ -62,7 +74,7 @@ class DossierStore:
         return self.url.startswith(("postgresql://", "postgres://"))
 
     def _connect(self) -> ContextManager[Any]:
-        target = self.url if self.is_postgres else Path(self.url[len("sqlite:///"):])
+        target = self.url if self.is_postgres else Path(self.url[len("sqlite:///") :])
         return sqldb.transaction(target)
 
     def _sql(self, sql: str) -> str:
@@ -101,16 +113,22 @@ class DossierStore:
                 self._rows(conn, "DELETE FROM dossiers WHERE code = ?", (dossier["code"],))
                 self._insert(conn, dossier, is_demo=True, now=now)
                 for entry in history:
-                    self._rows(conn, "INSERT INTO dossier_history (code, status, at, note) VALUES (?, ?, ?, ?)",
-                               (dossier["code"], entry["status"], iso(entry["at"]), entry["note"]))
+                    self._rows(
+                        conn,
+                        "INSERT INTO dossier_history (code, status, at, note) VALUES (?, ?, ?, ?)",
+                        (dossier["code"], entry["status"], iso(entry["at"]), entry["note"]),
+                    )
             if not seeded:
                 self._rows(conn, "INSERT INTO meta (key, value) VALUES ('demo_seeded', ?)", (iso(now),))
 
     def _insert(self, conn: Any, d: dict, is_demo: bool, now: dt.datetime) -> None:
         values = [iso(d[f]) if isinstance(d.get(f), dt.datetime) else d.get(f) for f in FIELDS]
-        self._rows(conn, f"INSERT INTO dossiers ({', '.join(FIELDS)}, is_demo, updated_at) "
-                         f"VALUES ({', '.join('?' * (len(FIELDS) + 2))})",
-                   (*values, int(is_demo), iso(now)))
+        self._rows(
+            conn,
+            f"INSERT INTO dossiers ({', '.join(FIELDS)}, is_demo, updated_at) "
+            f"VALUES ({', '.join('?' * (len(FIELDS) + 2))})",
+            (*values, int(is_demo), iso(now)),
+        )
 
     # --- reads ----------------------------------------------------------------------------------------
     def get(self, code: str) -> dict | None:
@@ -122,8 +140,7 @@ class DossierStore:
         with self._connect() as conn:
             if not self._rows(conn, "SELECT 1 FROM dossiers WHERE code = ?", (code,)):
                 return None
-            return self._rows(conn, "SELECT status, at, note FROM dossier_history WHERE code = ? ORDER BY id",
-                              (code,))
+            return self._rows(conn, "SELECT status, at, note FROM dossier_history WHERE code = ? ORDER BY id", (code,))
 
     def list(self, status: str | None = None, limit: int = 100) -> list[dict]:
         sql = f"SELECT {', '.join(FIELDS)} FROM dossiers"
@@ -152,13 +169,22 @@ class DossierStore:
             if self._rows(conn, "SELECT 1 FROM dossiers WHERE code = ?", (d["code"],)):
                 raise StoreError(f"dossier {d['code']} exists")
             self._insert(conn, d, is_demo=False, now=now)
-            self._rows(conn, "INSERT INTO dossier_history (code, status, at, note) VALUES (?, ?, ?, ?)",
-                       (d["code"], d["status"], iso(d["received_at"]), d["note"]))
+            self._rows(
+                conn,
+                "INSERT INTO dossier_history (code, status, at, note) VALUES (?, ?, ?, ?)",
+                (d["code"], d["status"], iso(d["received_at"]), d["note"]),
+            )
         return self.get(d["code"])  # type: ignore[return-value]
 
-    def update(self, code: str, status: str | None = None, note: str | None = None,
-               due_at: str | dt.datetime | None = None, return_method: str | None = None,
-               now: dt.datetime | None = None) -> dict:
+    def update(
+        self,
+        code: str,
+        status: str | None = None,
+        note: str | None = None,
+        due_at: str | dt.datetime | None = None,
+        return_method: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> dict:
         """Change a dossier; a status change appends to its history (and sets completed_at when final)."""
         now = now or now_vn()
         with self._connect() as conn:
@@ -181,8 +207,11 @@ class DossierStore:
             sets = ", ".join(f"{k} = ?" for k in changes)
             self._rows(conn, f"UPDATE dossiers SET {sets} WHERE code = ?", (*changes.values(), code))
             if new_status and new_status != current["status"]:
-                self._rows(conn, "INSERT INTO dossier_history (code, status, at, note) VALUES (?, ?, ?, ?)",
-                           (code, new_status, iso(now), changes.get("note", note)))
+                self._rows(
+                    conn,
+                    "INSERT INTO dossier_history (code, status, at, note) VALUES (?, ?, ?, ?)",
+                    (code, new_status, iso(now), changes.get("note", note)),
+                )
         return self.get(code)  # type: ignore[return-value]
 
 

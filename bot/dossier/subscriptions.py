@@ -4,6 +4,7 @@ PostgreSQL when DOSSIER_SUBSCRIPTIONS_DB is a postgresql:// URL, as in the clust
 Written by the dossier actions, read and updated by the notifier (python -m bot.dossier.notifier).
 `last_status` is the status the conversation was last told; the notifier sends only when it differs.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,7 +42,9 @@ class SubscriptionStore:
         with self._connect() as conn:
             cur = conn.execute(
                 "INSERT INTO dossier_subscriptions (sender_id, channel, code, last_status, created_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", (sender_id, channel, code, status, now))
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (sender_id, channel, code, status, now),
+            )
             return cur.rowcount == 1
 
     def unsubscribe(self, sender_id: str, code: str | None = None) -> int:
@@ -50,24 +53,31 @@ class SubscriptionStore:
             if code is None:
                 cur = conn.execute("DELETE FROM dossier_subscriptions WHERE sender_id = ?", (sender_id,))
             else:
-                cur = conn.execute("DELETE FROM dossier_subscriptions WHERE sender_id = ? AND code = ?",
-                                   (sender_id, code))
+                cur = conn.execute(
+                    "DELETE FROM dossier_subscriptions WHERE sender_id = ? AND code = ?", (sender_id, code)
+                )
             return cur.rowcount
 
     def for_sender(self, sender_id: str) -> list[Subscription]:
         with self._connect() as conn:
-            rows = conn.execute("SELECT sender_id, channel, code, last_status FROM dossier_subscriptions "
-                                "WHERE sender_id = ? ORDER BY created_at", (sender_id,)).fetchall()
+            rows = conn.execute(
+                "SELECT sender_id, channel, code, last_status FROM dossier_subscriptions "
+                "WHERE sender_id = ? ORDER BY created_at",
+                (sender_id,),
+            ).fetchall()
         return [Subscription(*row) for row in rows]
 
     def all(self) -> list[Subscription]:
         with self._connect() as conn:
-            rows = conn.execute("SELECT sender_id, channel, code, last_status FROM dossier_subscriptions "
-                                "ORDER BY code, sender_id").fetchall()
+            rows = conn.execute(
+                "SELECT sender_id, channel, code, last_status FROM dossier_subscriptions ORDER BY code, sender_id"
+            ).fetchall()
         return [Subscription(*row) for row in rows]
 
     def mark_notified(self, sender_id: str, code: str, status: str) -> None:
         now = dt.datetime.now(dt.timezone.utc).isoformat()
         with self._connect() as conn:
-            conn.execute("UPDATE dossier_subscriptions SET last_status = ?, notified_at = ? "
-                         "WHERE sender_id = ? AND code = ?", (status, now, sender_id, code))
+            conn.execute(
+                "UPDATE dossier_subscriptions SET last_status = ?, notified_at = ? WHERE sender_id = ? AND code = ?",
+                (status, now, sender_id, code),
+            )

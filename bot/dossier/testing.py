@@ -1,9 +1,10 @@
 """Test helpers: run the reference dossier service in a background thread.
 
-    from bot.dossier.testing import running_service
-    with running_service(tmp_path / "dossiers.sqlite", token="secret") as base_url:
-        ...  # http://127.0.0.1:<free port>
+from bot.dossier.testing import running_service
+with running_service(tmp_path / "dossiers.sqlite", token="secret") as base_url:
+    ...  # http://127.0.0.1:<free port>
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -17,8 +18,7 @@ from bot.dossier.store import DossierStore
 
 
 @contextlib.contextmanager
-def running_service(db_path: str | os.PathLike, token: str | None = None,
-                    seed_demo: bool = True) -> Iterator[str]:
+def running_service(db_path: str | os.PathLike, token: str | None = None, seed_demo: bool = True) -> Iterator[str]:
     """Start the service on 127.0.0.1 and a free port; yield its base URL; stop it on exit.
 
     `db_path` is a SQLite file path or a postgresql:// URL.

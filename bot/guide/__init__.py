@@ -8,6 +8,7 @@
 
 The Rasa glue is actions/online_guide.py; user-facing sentences are the utter_guide_* domain responses.
 """
+
 from bot.guide.settings import GuideSettings, guide_settings
 
 __all__ = ["GuideSettings", "guide_settings"]

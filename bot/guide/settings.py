@@ -5,6 +5,7 @@ defaults from bot/data/portal.yml (bot.portal, shared with the other answers). V
 PORTAL_NAME, PORTAL_URL, HOTLINE (shared with the procedure answers), PROVINCE_PORTAL_NAME, PROVINCE_PORTAL_URL
 (both set: people log in and file there instead of the national portal), GUIDE_UPLOAD_MAX_MB, GUIDE_UPLOAD_FORMATS.
 """
+
 from __future__ import annotations
 
 import os

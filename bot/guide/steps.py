@@ -10,6 +10,7 @@ Steps for a procedure that can be filed online (toàn trình or một phần):
 An in-person-only procedure has no steps: `in_person_only()` says where, when, what to bring and whether post
 works. Run the tests: `.venv/bin/python -m pytest tests/guide -q -m "not rasa"`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,7 +27,17 @@ from bot.guide.settings import GuideSettings
 TEXTS_FILE = Path(__file__).with_name("texts.yml")
 
 INTRO, VNEID, VNEID_HOWTO, LOGIN, FIND, AGENCY, FORM, UPLOAD, PAYMENT, RESULT, SUBMIT = (
-    "intro", "vneid", "vneid_howto", "login", "find", "agency", "form", "upload", "payment", "result", "submit",
+    "intro",
+    "vneid",
+    "vneid_howto",
+    "login",
+    "find",
+    "agency",
+    "form",
+    "upload",
+    "payment",
+    "result",
+    "submit",
 )
 END = "end"
 ALL_STEPS = (INTRO, VNEID, VNEID_HOWTO, LOGIN, FIND, AGENCY, FORM, UPLOAD, PAYMENT, RESULT, SUBMIT)
@@ -48,6 +59,7 @@ def texts() -> dict[str, Any]:
 @dataclass
 class Message:
     """One domain response to send, with its variables and buttons."""
+
     response: str
     variables: dict[str, str] = field(default_factory=dict)
     buttons: list[dict[str, str]] = field(default_factory=list)
@@ -155,19 +167,30 @@ def build_step(record: dict, key: str, settings: GuideSettings, case: int | None
             return Message("utter_guide_intro_full", {**variables, "portal_name": portal_name}, _nav(back=False))
         return Message(
             "utter_guide_intro_partial",
-            {**variables, "portal_name": portal_name,
-             "in_person_parts": render.bullets(render.in_person_parts(record))},
+            {
+                **variables,
+                "portal_name": portal_name,
+                "in_person_parts": render.bullets(render.in_person_parts(record)),
+            },
             _nav(back=False),
         )
     if key == VNEID:
-        return Message("utter_guide_step_vneid", {**variables, "portal_name": portal_name}, [
-            button("has_vneid", HAS_VNEID), button("no_vneid", NO_VNEID), button("back", BACK), button("stop", STOP),
-        ])
+        return Message(
+            "utter_guide_step_vneid",
+            {**variables, "portal_name": portal_name},
+            [
+                button("has_vneid", HAS_VNEID),
+                button("no_vneid", NO_VNEID),
+                button("back", BACK),
+                button("stop", STOP),
+            ],
+        )
     if key == VNEID_HOWTO:
         return Message("utter_guide_step_vneid_howto", {**variables, "hotline": settings.hotline}, _nav())
     if key == LOGIN:
-        return Message("utter_guide_step_login", {**variables, "portal_name": portal_name, "portal_url": portal_url},
-                       _nav())
+        return Message(
+            "utter_guide_step_login", {**variables, "portal_name": portal_name, "portal_url": portal_url}, _nav()
+        )
     if key == FIND:
         return Message("utter_guide_step_find", {**variables, "portal_name": portal_name}, _nav())
     if key == AGENCY:
@@ -186,32 +209,39 @@ def build_step(record: dict, key: str, settings: GuideSettings, case: int | None
         )
         if alts and chosen is None:
             buttons = [button("case", case_payload(i), n=i) for i in range(1, len(alts) + 1)]
-            return Message("utter_guide_step_upload_cases", {**variables, "cases": str(len(alts))},
-                           buttons + _nav())
+            return Message("utter_guide_step_upload_cases", {**variables, "cases": str(len(alts))}, buttons + _nav())
         return Message("utter_guide_step_upload", variables, _nav())
     if key == PAYMENT:
         variables["fee"] = render.fee_text(record, "online")
         if render.online_payment(record) == "online":
-            return Message("utter_guide_step_payment_online",
-                           {**variables, "payment_platform": settings.payment_platform}, _nav())
+            return Message(
+                "utter_guide_step_payment_online", {**variables, "payment_platform": settings.payment_platform}, _nav()
+            )
         return Message("utter_guide_step_payment_offline", variables, _nav())
     if key == RESULT:
-        return Message("utter_guide_step_result",
-                       {**variables, "result_options": render.bullets(render.result_options(record))}, _nav())
+        return Message(
+            "utter_guide_step_result",
+            {**variables, "result_options": render.bullets(render.result_options(record))},
+            _nav(),
+        )
     assert key == SUBMIT
     return Message("utter_guide_step_submit", {**variables, "portal_name": portal_name}, _nav())
 
 
 def in_person_only(record: dict, settings: GuideSettings) -> Message:
     """For a procedure without an online channel: where, when, what to bring, fee, whether post works."""
-    return Message("utter_guide_in_person_only", {
-        **_common(record, settings),
-        "where": render.where_text(record),
-        "hours": render.hours_text(record),
-        "documents": _documents(record, None, DOCS_IN_PERSON),
-        "fee": render.fee_text(record, "in_person") or render.missing(),
-        "post": render.post_text(record),
-    }, [button("checklist", CHECKLIST)])
+    return Message(
+        "utter_guide_in_person_only",
+        {
+            **_common(record, settings),
+            "where": render.where_text(record),
+            "hours": render.hours_text(record),
+            "documents": _documents(record, None, DOCS_IN_PERSON),
+            "fee": render.fee_text(record, "in_person") or render.missing(),
+            "post": render.post_text(record),
+        },
+        [button("checklist", CHECKLIST)],
+    )
 
 
 def checklist(record: dict, settings: GuideSettings, case: int | None = None) -> Message:
@@ -223,17 +253,23 @@ def checklist(record: dict, settings: GuideSettings, case: int | None = None) ->
         "hotline": settings.hotline,
     }
     if render.availability(record) == NONE:
-        return Message("utter_guide_checklist_in_person", {
-            **variables,
-            "fee": render.fee_text(record, "in_person") or render.missing(),
-            "hours": render.hours_text(record),
-            "post": render.post_text(record),
-        })
+        return Message(
+            "utter_guide_checklist_in_person",
+            {
+                **variables,
+                "fee": render.fee_text(record, "in_person") or render.missing(),
+                "hours": render.hours_text(record),
+                "post": render.post_text(record),
+            },
+        )
     portal_name, portal_url = settings.filing_portal
-    return Message("utter_guide_checklist_online", {
-        **variables,
-        "fee": render.fee_text(record, "online") or render.missing(),
-        "portal_name": portal_name,
-        "portal_url": portal_url,
-        "result_options": render.bullets(render.result_options(record)),
-    })
+    return Message(
+        "utter_guide_checklist_online",
+        {
+            **variables,
+            "fee": render.fee_text(record, "online") or render.missing(),
+            "portal_name": portal_name,
+            "portal_url": portal_url,
+            "result_options": render.bullets(render.result_options(record)),
+        },
+    )

@@ -6,6 +6,7 @@ regularised logistic regression understood 91% instead of 85% (README, "Pipeline
 the VietnameseNormalizer left (folded), trains in about a second and is stored as plain JSON + numpy arrays, so
 loading a model never unpickles code.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,11 +31,21 @@ _TOKEN_PATTERN = r"(?u)\b\w+\b"  # keep one-letter words: "k", "j" are meaningfu
 
 
 def _vectorizers(config: Dict[Text, Any], vocabularies: Optional[List[dict]] = None) -> List[TfidfVectorizer]:
-    word = TfidfVectorizer(analyzer="word", ngram_range=tuple(config["word_ngrams"]), sublinear_tf=True,
-                           token_pattern=_TOKEN_PATTERN, lowercase=False,
-                           vocabulary=vocabularies[0] if vocabularies else None)
-    char = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(config["char_ngrams"]), sublinear_tf=True,
-                           lowercase=False, vocabulary=vocabularies[1] if vocabularies else None)
+    word = TfidfVectorizer(
+        analyzer="word",
+        ngram_range=tuple(config["word_ngrams"]),
+        sublinear_tf=True,
+        token_pattern=_TOKEN_PATTERN,
+        lowercase=False,
+        vocabulary=vocabularies[0] if vocabularies else None,
+    )
+    char = TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=tuple(config["char_ngrams"]),
+        sublinear_tf=True,
+        lowercase=False,
+        vocabulary=vocabularies[1] if vocabularies else None,
+    )
     return [word, char]
 
 
@@ -54,8 +65,13 @@ class TfidfIntentClassifier(GraphComponent, IntentClassifier):
         self.intercept: Optional[np.ndarray] = None
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "TfidfIntentClassifier":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "TfidfIntentClassifier":
         return cls(config, model_storage, resource)
 
     def _features(self, texts: List[str]) -> sp.csr_matrix:
@@ -69,8 +85,9 @@ class TfidfIntentClassifier(GraphComponent, IntentClassifier):
             return self._resource
         self.vectorizers = _vectorizers(self.config)
         features = sp.hstack([v.fit_transform(texts) for v in self.vectorizers]).tocsr()
-        model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced",
-                                   random_state=42)
+        model = LogisticRegression(
+            C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced", random_state=42
+        )
         model.fit(features, labels)
         self.classes, self.coef, self.intercept = list(model.classes_), model.coef_, model.intercept_
         self.persist()
@@ -83,12 +100,23 @@ class TfidfIntentClassifier(GraphComponent, IntentClassifier):
                 "vocabularies": [{k: int(i) for k, i in v.vocabulary_.items()} for v in self.vectorizers],
             }
             (directory / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-            np.savez(directory / "weights.npz", coef=self.coef, intercept=self.intercept,
-                     idf_word=self.vectorizers[0].idf_, idf_char=self.vectorizers[1].idf_)
+            np.savez(
+                directory / "weights.npz",
+                coef=self.coef,
+                intercept=self.intercept,
+                idf_word=self.vectorizers[0].idf_,
+                idf_char=self.vectorizers[1].idf_,
+            )
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "TfidfIntentClassifier":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "TfidfIntentClassifier":
         component = cls(config, model_storage, resource)
         try:
             with model_storage.read_from(resource) as directory:

@@ -5,6 +5,7 @@ without diacritics gives the same features) and `InputGuard` last (it restores t
 entity extraction and actions, and routes empty, emoji-only, overlong and foreign-script messages to the
 `bad_input` intent, or `other_language` for a script other than Latin).
 """
+
 from __future__ import annotations
 
 import re

@@ -2,6 +2,7 @@
 
 The NLU pipeline and the actions both use this so they agree on what counts as bad input.
 """
+
 from __future__ import annotations
 
 import html

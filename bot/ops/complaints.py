@@ -7,6 +7,7 @@ is kept so the citizen can be told when the complaint is handled (bot/ops/delive
 
 Command line for operators: `python -m bot.ops.complaints list|show|handle|notify` (see main()).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,7 +32,8 @@ REFERENCE_RE = re.compile(r"(?<![A-Za-z0-9])PA[- ]?([A-Za-z0-9]{6})(?![A-Za-z0-9
 
 metadata = sa.MetaData()
 complaints = sa.Table(
-    "complaints", metadata,
+    "complaints",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("reference", sa.String(16), nullable=False, unique=True),
     sa.Column("created_at", sa.String(32), nullable=False),  # UTC, ISO 8601
@@ -87,7 +89,7 @@ def contact_in(text: Optional[str]) -> Optional[str]:
     """The first phone number or e-mail address in the text, as typed; None when there is none."""
     for found in redact.find(text):
         if found.kind in (redact.PHONE, redact.EMAIL):
-            return text[found.start:found.end]
+            return text[found.start : found.end]
     return None
 
 
@@ -146,10 +148,20 @@ class ComplaintStore:
         self.engine = engine
         metadata.create_all(engine, tables=[complaints])
 
-    def create(self, *, sender_id: str, channel: str, category: str, description: str,
-               contact: Optional[str] = None, dossier_code: Optional[str] = None,
-               dossier_status: Optional[str] = None, dossier_overdue: Optional[bool] = None,
-               agency: Optional[str] = None, created_at: Optional[str] = None) -> Complaint:
+    def create(
+        self,
+        *,
+        sender_id: str,
+        channel: str,
+        category: str,
+        description: str,
+        contact: Optional[str] = None,
+        dossier_code: Optional[str] = None,
+        dossier_status: Optional[str] = None,
+        dossier_overdue: Optional[bool] = None,
+        agency: Optional[str] = None,
+        created_at: Optional[str] = None,
+    ) -> Complaint:
         if category not in categories():
             raise ValueError(f"unknown category {category!r}")
         stored, _ = clean_description(description)
@@ -157,10 +169,20 @@ class ComplaintStore:
             raise ValueError("a contact is a phone number or an e-mail address")
         for _ in range(5):
             reference = new_reference()
-            values = dict(reference=reference, created_at=created_at or _now(), channel=channel,
-                          sender_id=sender_id, category=category, description=stored, contact=contact,
-                          dossier_code=dossier_code, dossier_status=dossier_status,
-                          dossier_overdue=dossier_overdue, agency=agency, status=OPEN)
+            values = dict(
+                reference=reference,
+                created_at=created_at or _now(),
+                channel=channel,
+                sender_id=sender_id,
+                category=category,
+                description=stored,
+                contact=contact,
+                dossier_code=dossier_code,
+                dossier_status=dossier_status,
+                dossier_overdue=dossier_overdue,
+                agency=agency,
+                status=OPEN,
+            )
             try:
                 with self.engine.begin() as connection:
                     connection.execute(complaints.insert().values(**values))
@@ -177,8 +199,13 @@ class ComplaintStore:
             row = connection.execute(complaints.select().where(complaints.c.reference == reference)).mappings().first()
         return Complaint(**row) if row else None
 
-    def list(self, status: Optional[str] = None, category: Optional[str] = None,
-             since: Optional[str] = None, limit: int = 200) -> list[Complaint]:
+    def list(
+        self,
+        status: Optional[str] = None,
+        category: Optional[str] = None,
+        since: Optional[str] = None,
+        limit: int = 200,
+    ) -> list[Complaint]:
         query = complaints.select().order_by(complaints.c.created_at.desc(), complaints.c.id.desc()).limit(limit)
         if status:
             query = query.where(complaints.c.status == status)
@@ -195,22 +222,36 @@ class ComplaintStore:
         if complaint is None:
             return None
         with self.engine.begin() as connection:
-            connection.execute(complaints.update().where(complaints.c.reference == complaint.reference).values(
-                status=HANDLED, handled_at=_now(), handler_note=redact.redact(note.strip()) or None,
-                notified_at=None))
+            connection.execute(
+                complaints.update()
+                .where(complaints.c.reference == complaint.reference)
+                .values(
+                    status=HANDLED,
+                    handled_at=_now(),
+                    handler_note=redact.redact(note.strip()) or None,
+                    notified_at=None,
+                )
+            )
         return self.get(complaint.reference)
 
     def of_sender(self, sender_id: str) -> list[Complaint]:
         with self.engine.begin() as connection:
-            return [Complaint(**row) for row in connection.execute(
-                complaints.select().where(complaints.c.sender_id == sender_id)).mappings()]
+            return [
+                Complaint(**row)
+                for row in connection.execute(complaints.select().where(complaints.c.sender_id == sender_id)).mappings()
+            ]
 
     def forget_sender(self, sender_id: str) -> int:
         """The person's right to deletion: their contact details and the link to their conversation go; the
         complaint itself (category, masked description, handling) stays as the city's record. Returns how many."""
         with self.engine.begin() as connection:
-            result = connection.execute(complaints.update().where(complaints.c.sender_id == sender_id).values(
-                contact=None, sender_id="forgotten", notified_at=sa.func.coalesce(complaints.c.notified_at, _now())))
+            result = connection.execute(
+                complaints.update()
+                .where(complaints.c.sender_id == sender_id)
+                .values(
+                    contact=None, sender_id="forgotten", notified_at=sa.func.coalesce(complaints.c.notified_at, _now())
+                )
+            )
         return result.rowcount or 0
 
     def pending_notices(self) -> list[Complaint]:
@@ -220,8 +261,9 @@ class ComplaintStore:
 
     def mark_notified(self, reference: str) -> None:
         with self.engine.begin() as connection:
-            connection.execute(complaints.update().where(complaints.c.reference == reference)
-                               .values(notified_at=_now()))
+            connection.execute(
+                complaints.update().where(complaints.c.reference == reference).values(notified_at=_now())
+            )
 
 
 def main(argv: Optional[list] = None) -> int:

@@ -5,6 +5,7 @@ database the tracker store uses when scaled out), else the SQLite file var/ops.s
 else var/tracker.db (as bot/stack/rasa_config.py configures Rasa). Both are read with SQLAlchemy Core, so the same
 SQL runs on SQLite and PostgreSQL.
 """
+
 from __future__ import annotations
 
 import functools
@@ -22,8 +23,9 @@ def var_dir() -> Path:
 
 
 def ops_url() -> str:
-    return (os.environ.get("OPS_DB_URL") or os.environ.get("DATABASE_URL") or "").strip() \
-        or str(var_dir() / "ops.sqlite")
+    return (os.environ.get("OPS_DB_URL") or os.environ.get("DATABASE_URL") or "").strip() or str(
+        var_dir() / "ops.sqlite"
+    )
 
 
 def tracker_url() -> str:

@@ -5,6 +5,7 @@ Core. A turn is one user message and the bot messages that followed it, with the
 custom payloads (DESIGN.md). `outcome()` is the one place that decides how a turn went; the report and the
 unanswered-question review both use it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -79,8 +80,12 @@ def is_unsatisfied(turn: Turn) -> bool:
     return turn.intent == "feedback_unsatisfied" or "utter_feedback_sorry" in turn.responses
 
 
-def turns(engine: sa.engine.Engine, since: Optional[float] = None, until: Optional[float] = None,
-          sender_ids: Optional[list[str]] = None) -> Iterator[Turn]:
+def turns(
+    engine: sa.engine.Engine,
+    since: Optional[float] = None,
+    until: Optional[float] = None,
+    sender_ids: Optional[list[str]] = None,
+) -> Iterator[Turn]:
     """Every turn whose user message is in [since, until), grouped by conversation, in order."""
     if not sa.inspect(engine).has_table("events"):
         return
@@ -107,8 +112,13 @@ def turns(engine: sa.engine.Engine, since: Optional[float] = None, until: Option
                 if (event.get("metadata") or {}).get("is_external") or (intent_name or "").startswith("EXTERNAL_"):
                     continue  # a notification, not something the person said
                 intent = (event.get("parse_data") or {}).get("intent") or {}
-                current = Turn(sender_id, float(timestamp or 0), event.get("text") or "", intent.get("name"),
-                               float(intent.get("confidence") or 0.0))
+                current = Turn(
+                    sender_id,
+                    float(timestamp or 0),
+                    event.get("text") or "",
+                    intent.get("name"),
+                    float(intent.get("confidence") or 0.0),
+                )
             elif current is not None and current.sender_id == sender_id:
                 current.responses.append((event.get("metadata") or {}).get("utter_action") or "")
                 custom = (event.get("data") or {}).get("custom")

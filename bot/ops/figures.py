@@ -2,6 +2,7 @@
 the same SQL on SQLite and PostgreSQL). `figures()` returns plain dicts and lists so tests compare them with
 direct SQL counts and the report only draws them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -69,8 +70,11 @@ def conversation_figures(turns: list[events.Turn], catalog_levels: dict[str, str
 def satisfaction_figures(ops_engine: sa.engine.Engine, start: dt.datetime, end: dt.datetime) -> dict:
     FeedbackStore(ops_engine)  # creates / upgrades the table
     with ops_engine.connect() as connection:
-        rows = connection.execute(sa.select(feedback.c.channel, feedback.c.procedure_code, feedback.c.satisfied)
-                                  .where(feedback.c.at >= _iso(start), feedback.c.at <= _iso(end))).fetchall()
+        rows = connection.execute(
+            sa.select(feedback.c.channel, feedback.c.procedure_code, feedback.c.satisfied).where(
+                feedback.c.at >= _iso(start), feedback.c.at <= _iso(end)
+            )
+        ).fetchall()
     by_channel: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_procedure: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for channel, code, satisfied in rows:
@@ -78,9 +82,10 @@ def satisfaction_figures(ops_engine: sa.engine.Engine, start: dt.datetime, end: 
             if key:
                 table[key][0] += 1
                 table[key][1] += int(satisfied)
-    return {"by_channel": sorted([k, n, ok] for k, (n, ok) in by_channel.items()),
-            "by_procedure": sorted(([k, n, ok] for k, (n, ok) in by_procedure.items()),
-                                   key=lambda r: (-r[1], r[0]))[:10]}
+    return {
+        "by_channel": sorted([k, n, ok] for k, (n, ok) in by_channel.items()),
+        "by_procedure": sorted(([k, n, ok] for k, (n, ok) in by_procedure.items()), key=lambda r: (-r[1], r[0]))[:10],
+    }
 
 
 def complaint_figures(store: ComplaintStore, start: dt.datetime, end: dt.datetime) -> dict:
@@ -99,8 +104,13 @@ def complaint_figures(store: ComplaintStore, start: dt.datetime, end: dt.datetim
     }
 
 
-def figures(tracker_engine: sa.engine.Engine, ops_engine: sa.engine.Engine, days: int = 30,
-            now: Optional[dt.datetime] = None, catalog_levels: Optional[dict[str, str]] = None) -> dict:
+def figures(
+    tracker_engine: sa.engine.Engine,
+    ops_engine: sa.engine.Engine,
+    days: int = 30,
+    now: Optional[dt.datetime] = None,
+    catalog_levels: Optional[dict[str, str]] = None,
+) -> dict:
     start, end, day_list = window(days, now)
     turns = list(events.turns(tracker_engine, since=start.timestamp(), until=end.timestamp() + 1))
     if catalog_levels is None:
@@ -110,7 +120,12 @@ def figures(tracker_engine: sa.engine.Engine, ops_engine: sa.engine.Engine, days
     unanswered = UnansweredStore(ops_engine)
     unanswered.collect(tracker_engine, since=start.timestamp())
     top_groups = [[g.example, g.count] for g in groups(unanswered.rows(since=_iso(start)))[:10]]
-    return {"days": day_list, "start": start.isoformat(), "end": end.isoformat(),
-            **conversation_figures(turns, catalog_levels), "unanswered_groups": top_groups,
-            "satisfaction": satisfaction_figures(ops_engine, start, end),
-            "complaints": complaint_figures(ComplaintStore(ops_engine), start, end)}
+    return {
+        "days": day_list,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        **conversation_figures(turns, catalog_levels),
+        "unanswered_groups": top_groups,
+        "satisfaction": satisfaction_figures(ops_engine, start, end),
+        "complaints": complaint_figures(ComplaintStore(ops_engine), start, end),
+    }

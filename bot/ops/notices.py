@@ -4,6 +4,7 @@
 A notice counts as sent only once delivered (`notified_at` set); a failure leaves it pending for the next
 `python -m bot.ops.complaints notify` (also run after every `handle`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,6 +28,7 @@ def deliver_pending(store: ComplaintStore, push: Push) -> tuple[int, int]:
         else:
             pending += 1
     if pending:
-        logger.warning("%d handled complaint notice(s) not delivered; retry with `python -m bot.ops.complaints "
-                       "notify`", pending)
+        logger.warning(
+            "%d handled complaint notice(s) not delivered; retry with `python -m bot.ops.complaints notify`", pending
+        )
     return delivered, pending

@@ -8,6 +8,7 @@ next action-server start) answers the questions that were not answered.
 reviewed.yml belongs to this tool (rewritten whole, sorted); an example already in any NLU file is not added
 twice (Rasa refuses the same example under two intents).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,8 +24,10 @@ ALIASES = REPO_ROOT / "bot" / "catalog" / "data" / "aliases.tsv"
 NLU_DIR = REPO_ROOT / "nlu_data" / "nlu"
 REVIEWED = "reviewed.yml"
 ALIAS_SECTION = "# ---------------------------------------------------------------- reviewed (python -m bot.review)"
-HEADER = ("# Written by `python -m bot.review` from questions the assistant did not answer; reviewed by a person.\n"
-          "# Edit with the tool (or by hand, keeping the format).\n")
+HEADER = (
+    "# Written by `python -m bot.review` from questions the assistant did not answer; reviewed by a person.\n"
+    "# Edit with the tool (or by hand, keeping the format).\n"
+)
 
 
 def intent_for(topic: Optional[str]) -> str:
@@ -34,8 +37,11 @@ def intent_for(topic: Optional[str]) -> str:
 
 
 def existing_aliases(path: Path = ALIASES) -> set[str]:
-    return {fold(line.split("\t")[0]) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.startswith("#")}
+    return {
+        fold(line.split("\t")[0])
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
 
 
 def add_alias(alias: str, procedure_name: str, procedure_code: str, path: Path = ALIASES) -> bool:

@@ -9,6 +9,7 @@ codes, a guided filing that reaches the checklist or not, a complaint, thanks an
 moved back to its day (timestamps in the tracker store and the operations tables), so the report sees a month.
 Not the demo data: every event is what Rasa and the action server produced. Runs conversations one at a time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,11 +24,19 @@ import sqlalchemy as sa
 from bot.feedback import feedback as feedback_table
 from bot.ops.complaints import complaints as complaints_table
 
-QUESTIONS = ["làm giấy khai sinh cần giấy tờ gì", "đăng ký kết hôn lệ phí bao nhiêu", "cấp đổi cccd mất bao lâu",
-             "dang ky tam tru o dau", "quy trình cấp giấy phép xây dựng", "đăng ký khai tử cần những gì",
-             "lam khai sinh online duoc khong", "điều kiện đăng ký thường trú",
-             "cap ban sao trich luc ho tich het bao nhieu tien", "xin cấp giấy phép kinh doanh cần gì",
-             "cấp giấy chứng nhận quyền sử dụng đất ở đâu"]
+QUESTIONS = [
+    "làm giấy khai sinh cần giấy tờ gì",
+    "đăng ký kết hôn lệ phí bao nhiêu",
+    "cấp đổi cccd mất bao lâu",
+    "dang ky tam tru o dau",
+    "quy trình cấp giấy phép xây dựng",
+    "đăng ký khai tử cần những gì",
+    "lam khai sinh online duoc khong",
+    "điều kiện đăng ký thường trú",
+    "cap ban sao trich luc ho tich het bao nhieu tien",
+    "xin cấp giấy phép kinh doanh cần gì",
+    "cấp giấy chứng nhận quyền sử dụng đất ở đâu",
+]
 FOLLOW_UPS = ["còn lệ phí thì sao", "mất bao lâu", "nộp ở đâu", "cần giấy tờ gì"]
 UNKNOWN = ["giấy cho bé mới đẻ cần gì", "làm thẻ vàng cho cháu nội cần giấy tờ gì", "đăng ký nuôi chó cần giấy tờ gì"]
 GIBBERISH = ["asdf qwer zxcv", "ừm cái đó", "kkk"]
@@ -36,7 +45,12 @@ GUIDES = ["hướng dẫn nộp hồ sơ trực tuyến đăng ký khai sinh", "
 COMPLAINTS = [
     ["tôi muốn phản ánh hồ sơ trễ hạn", "000.00.12.H29-261102-0008", "Đã quá hạn mà chưa thấy ai liên hệ", "Không"],
     ["toi muon khieu nai", "Thái độ cán bộ", "Không có mã hồ sơ", "Cán bộ một cửa nói nặng lời", "Không"],
-    ["cổng dịch vụ công bị lỗi tôi muốn phản ánh", "Không có mã hồ sơ", "<script>document.title='pwned'</script>", "Không"],
+    [
+        "cổng dịch vụ công bị lỗi tôi muốn phản ánh",
+        "Không có mã hồ sơ",
+        "<script>document.title='pwned'</script>",
+        "Không",
+    ],
     ["cán bộ hướng dẫn không rõ", "Không có mã hồ sơ", "Bắt nộp lại 3 lần", "Đồng ý", "0912 345 678"],
 ]
 CHANNELS = (("web", 5), ("telegram", 3), ("zalo", 2))
@@ -51,8 +65,9 @@ class Summary:
 
 def script(rng: random.Random) -> list[str]:
     """One conversation's messages."""
-    kind = rng.choices(["question", "unknown", "gibberish", "dossier", "guide", "complaint"],
-                       weights=[6, 2, 1, 3, 2, 1])[0]
+    kind = rng.choices(
+        ["question", "unknown", "gibberish", "dossier", "guide", "complaint"], weights=[6, 2, 1, 3, 2, 1]
+    )[0]
     if kind == "question":
         messages = [rng.choice(QUESTIONS)] + ([rng.choice(FOLLOW_UPS)] if rng.random() < 0.5 else [])
     elif kind == "unknown":
@@ -69,8 +84,10 @@ def script(rng: random.Random) -> list[str]:
         rating = rng.choice([5, 5, 4, 4, 4, 3, 2, 1])
         messages += ["cảm ơn", f'/feedback_rating{{"rating": "{rating}"}}']
         if rating <= 3 and rng.random() < 0.7:
-            messages.append('/feedback_reason{"feedback_reason": "%s"}' % rng.choice(
-                ["wrong_answer", "unclear", "missing_info", "procedure_burden"]))
+            messages.append(
+                '/feedback_reason{"feedback_reason": "%s"}'
+                % rng.choice(["wrong_answer", "unclear", "missing_info", "procedure_burden"])
+            )
     return messages
 
 
@@ -78,18 +95,24 @@ def _shift_iso(value: str, seconds: float) -> str:
     return (dt.datetime.fromisoformat(value) - dt.timedelta(seconds=seconds)).isoformat(timespec="seconds")
 
 
-def back_date(tracker: sa.engine.Engine, ops: sa.engine.Engine, sender: str, seconds: float,
-              feedback_after: int) -> None:
+def back_date(
+    tracker: sa.engine.Engine, ops: sa.engine.Engine, sender: str, seconds: float, feedback_after: int
+) -> None:
     """Move one finished conversation `seconds` into the past, with its complaints and survey rows."""
     with tracker.begin() as connection:
-        connection.execute(sa.text("UPDATE events SET timestamp = timestamp - :s WHERE sender_id = :sender"),
-                           {"s": seconds, "sender": sender})
+        connection.execute(
+            sa.text("UPDATE events SET timestamp = timestamp - :s WHERE sender_id = :sender"),
+            {"s": seconds, "sender": sender},
+        )
     with ops.begin() as connection:
-        for table, column, condition in ((complaints_table, "created_at", complaints_table.c.sender_id == sender),
-                                         (feedback_table, "at", feedback_table.c.id > feedback_after)):
+        for table, column, condition in (
+            (complaints_table, "created_at", complaints_table.c.sender_id == sender),
+            (feedback_table, "at", feedback_table.c.id > feedback_after),
+        ):
             for row in connection.execute(sa.select(table.c.id, table.c[column]).where(condition)).fetchall():
-                connection.execute(table.update().where(table.c.id == row[0])
-                                   .values({column: _shift_iso(row[1], seconds)}))
+                connection.execute(
+                    table.update().where(table.c.id == row[0]).values({column: _shift_iso(row[1], seconds)})
+                )
 
 
 def _last_feedback_id(ops: sa.engine.Engine) -> int:
@@ -97,8 +120,15 @@ def _last_feedback_id(ops: sa.engine.Engine) -> int:
         return int(connection.execute(sa.select(sa.func.coalesce(sa.func.max(feedback_table.c.id), 0))).scalar())
 
 
-def simulate(rasa_url: str, tracker: sa.engine.Engine, ops: sa.engine.Engine, days: int = 30, per_day: int = 2,
-             seed: int = 12, now: Optional[dt.datetime] = None) -> Summary:
+def simulate(
+    rasa_url: str,
+    tracker: sa.engine.Engine,
+    ops: sa.engine.Engine,
+    days: int = 30,
+    per_day: int = 2,
+    seed: int = 12,
+    now: Optional[dt.datetime] = None,
+) -> Summary:
     from bot.feedback import FeedbackStore
     from bot.ops.complaints import ComplaintStore
 
@@ -114,8 +144,9 @@ def simulate(rasa_url: str, tracker: sa.engine.Engine, ops: sa.engine.Engine, da
             sender = f"{channel}:sim{seed}d{day}n{n}r{rng.randrange(10**6)}"
             before = _last_feedback_id(ops)
             for text in script(rng):
-                response = session.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                                        timeout=60)
+                response = session.post(
+                    f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+                )
                 response.raise_for_status()
                 summary.turns += 1
             back_date(tracker, ops, sender, day * 86400 + rng.randrange(0, 6 * 3600), before)
@@ -135,8 +166,14 @@ def main(argv: Optional[list] = None) -> int:
     parser.add_argument("--db", default=None)
     parser.add_argument("--tracker-db", default=None)
     args = parser.parse_args(argv)
-    summary = simulate(args.rasa_url.rstrip("/"), engine(args.tracker_db or tracker_url()),
-                       engine(args.db or ops_url()), args.days, args.per_day, args.seed)
+    summary = simulate(
+        args.rasa_url.rstrip("/"),
+        engine(args.tracker_db or tracker_url()),
+        engine(args.db or ops_url()),
+        args.days,
+        args.per_day,
+        args.seed,
+    )
     print(f"{summary.conversations} conversations, {summary.turns} messages")
     return 0
 

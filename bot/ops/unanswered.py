@@ -7,6 +7,7 @@ outlive the tracker store's retention period). For a "Chưa hài lòng" the ques
 it. `groups()` puts similar questions together (same folded words, or most of them); a reviewer's decision
 applies to a whole group and is written back to the data files by bot/ops/review.py.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,12 +29,15 @@ _REFERENCE_RE = re.compile(r"(?<![A-Za-z0-9])PA[- ]?[A-Za-z0-9]{6}(?![A-Za-z0-9]
 
 metadata = sa.MetaData()
 unanswered = sa.Table(
-    "unanswered", metadata,
+    "unanswered",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("turn_key", sa.String(64), nullable=False, unique=True),  # conversation hash + time: once per turn
     sa.Column("at", sa.String(32), nullable=False),
     sa.Column("channel", sa.String(32), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),  # not_found, not_in_catalog, fallback, low_confidence, unsatisfied
+    sa.Column(
+        "kind", sa.String(16), nullable=False
+    ),  # not_found, not_in_catalog, fallback, low_confidence, unsatisfied
     sa.Column("text", sa.Text, nullable=False),  # identifiers and codes masked
     sa.Column("words", sa.Text, nullable=False),  # folded, for grouping
     sa.Column("status", sa.String(16), nullable=False, default=NEW),
@@ -78,9 +82,17 @@ class UnansweredStore:
             text = clean(asked.text)
             if kind is None or not text or text.startswith("/"):
                 continue
-            rows.append(dict(turn_key=_turn_key(turn), channel=turn.channel, kind=kind, text=text,
-                             words=words_of(text), status=NEW,
-                             at=dt.datetime.fromtimestamp(turn.at, dt.timezone.utc).isoformat(timespec="seconds")))
+            rows.append(
+                dict(
+                    turn_key=_turn_key(turn),
+                    channel=turn.channel,
+                    kind=kind,
+                    text=text,
+                    words=words_of(text),
+                    status=NEW,
+                    at=dt.datetime.fromtimestamp(turn.at, dt.timezone.utc).isoformat(timespec="seconds"),
+                )
+            )
         added = 0
         with self.engine.begin() as connection:
             known = {k for (k,) in connection.execute(sa.select(unanswered.c.turn_key))}
@@ -100,12 +112,20 @@ class UnansweredStore:
         with self.engine.begin() as connection:
             return [dict(row) for row in connection.execute(query).mappings()]
 
-    def decide(self, ids: list[int], status: str, procedure_code: Optional[str] = None,
-               topic: Optional[str] = None) -> None:
+    def decide(
+        self, ids: list[int], status: str, procedure_code: Optional[str] = None, topic: Optional[str] = None
+    ) -> None:
         with self.engine.begin() as connection:
-            connection.execute(unanswered.update().where(unanswered.c.id.in_(ids)).values(
-                status=status, procedure_code=procedure_code, topic=topic,
-                reviewed_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
+            connection.execute(
+                unanswered.update()
+                .where(unanswered.c.id.in_(ids))
+                .values(
+                    status=status,
+                    procedure_code=procedure_code,
+                    topic=topic,
+                    reviewed_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                )
+            )
 
 
 @dataclass

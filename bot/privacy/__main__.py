@@ -8,6 +8,7 @@
 
 The tracker store is DATABASE_URL (PostgreSQL) or VAR_DIR/tracker.db; subscriptions DOSSIER_SUBSCRIPTIONS_DB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,12 @@ def schedule(settings: PrivacySettings, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             result = database.purge(database.engine_for(settings.events_url), settings.retention_days)
-            logger.info("retention purge: %s events of %s conversations before %s deleted",
-                        result["events"], result["conversations"], result["before"])
+            logger.info(
+                "retention purge: %s events of %s conversations before %s deleted",
+                result["events"],
+                result["conversations"],
+                result["before"],
+            )
         except Exception:  # a database outage must not stop the schedule
             logger.exception("retention purge failed; next try in %s s", settings.purge_interval)
         stop.wait(settings.purge_interval)

@@ -6,6 +6,7 @@ conversations, user messages), so `totals()` (live events + folded figures) is t
 or a deletion. Deletions touch whole (day, person) pairs: `purge` removes whole days, `forget` all of one person's
 days, which keeps the folded conversation counts additive.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,7 +33,7 @@ def engine_for(url: str) -> sa.engine.Engine:
     if "://" not in url:
         url = f"sqlite:///{url}"
     if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     return sa.create_engine(url)
 
 
@@ -70,13 +71,17 @@ def _user_rows(connection, condition: str, params: dict) -> list:
 def _fold(connection, counts: dict[tuple[str, str], tuple[int, int]]) -> None:
     for (day, channel), (conversations, messages) in sorted(counts.items()):
         updated = connection.execute(
-            sa.text("UPDATE daily_totals SET conversations = conversations + :c, messages = messages + :m "
-                    "WHERE day = :day AND channel = :channel"),
+            sa.text(
+                "UPDATE daily_totals SET conversations = conversations + :c, messages = messages + :m "
+                "WHERE day = :day AND channel = :channel"
+            ),
             {"c": conversations, "m": messages, "day": day, "channel": channel},
         ).rowcount
         if not updated:
             connection.execute(
-                sa.text("INSERT INTO daily_totals (day, channel, conversations, messages) VALUES (:day, :channel, :c, :m)"),
+                sa.text(
+                    "INSERT INTO daily_totals (day, channel, conversations, messages) VALUES (:day, :channel, :c, :m)"
+                ),
                 {"c": conversations, "m": messages, "day": day, "channel": channel},
             )
 
@@ -101,7 +106,11 @@ def purge(engine: sa.engine.Engine, older_than_days: int, now: Optional[dt.datet
             sa.text("SELECT count(DISTINCT sender_id) FROM events WHERE timestamp < :limit"), {"limit": limit}
         ).scalar()
         deleted = connection.execute(sa.text("DELETE FROM events WHERE timestamp < :limit"), {"limit": limit}).rowcount
-    return {"events": deleted, "conversations": senders, "before": dt.datetime.fromtimestamp(limit, VIETNAM).isoformat()}
+    return {
+        "events": deleted,
+        "conversations": senders,
+        "before": dt.datetime.fromtimestamp(limit, VIETNAM).isoformat(),
+    }
 
 
 def forget(engine: sa.engine.Engine, sender_id: str) -> int:
@@ -110,8 +119,9 @@ def forget(engine: sa.engine.Engine, sender_id: str) -> int:
         if not _ensure_tables(connection):
             return 0
         _fold(connection, _count(_user_rows(connection, "sender_id = :sender", {"sender": sender_id})))
-        return connection.execute(sa.text("DELETE FROM events WHERE sender_id = :sender"),
-                                  {"sender": sender_id}).rowcount
+        return connection.execute(
+            sa.text("DELETE FROM events WHERE sender_id = :sender"), {"sender": sender_id}
+        ).rowcount
 
 
 def events_of(engine: sa.engine.Engine, sender_id: str) -> list[dict]:
@@ -119,8 +129,9 @@ def events_of(engine: sa.engine.Engine, sender_id: str) -> list[dict]:
     with engine.begin() as connection:
         if not _ensure_tables(connection):
             return []
-        rows = connection.execute(sa.text("SELECT data FROM events WHERE sender_id = :sender ORDER BY id"),
-                                  {"sender": sender_id}).fetchall()
+        rows = connection.execute(
+            sa.text("SELECT data FROM events WHERE sender_id = :sender ORDER BY id"), {"sender": sender_id}
+        ).fetchall()
     return [json.loads(data) for (data,) in rows]
 
 
@@ -129,7 +140,8 @@ def totals(engine: sa.engine.Engine) -> dict[tuple[str, str], tuple[int, int]]:
     with engine.begin() as connection:
         result = dict(_count(_user_rows(connection, "1 = 1", {}))) if _ensure_tables(connection) else {}
         for day, channel, conversations, messages in connection.execute(
-                sa.text("SELECT day, channel, conversations, messages FROM daily_totals")).fetchall():
+            sa.text("SELECT day, channel, conversations, messages FROM daily_totals")
+        ).fetchall():
             live = result.get((day, channel), (0, 0))
             result[(day, channel)] = (live[0] + conversations, live[1] + messages)
     return result

@@ -1,4 +1,5 @@
 """Rasa events as they are persisted: redacted copies, and the marker of an in-chat deletion request."""
+
 from __future__ import annotations
 
 from typing import Iterable

@@ -1,4 +1,5 @@
 """Log lines never carry a personal identifier: a logging filter that applies the same redaction as storage."""
+
 from __future__ import annotations
 
 import logging

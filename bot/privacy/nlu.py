@@ -6,6 +6,7 @@ understand once the identifiers and their labels are taken out ("sđt của tôi
 is unsure, the intent becomes `share_personal_data`. "/quyen-rieng-tu" (typed as a command) is `ask_privacy`.
 The classifier itself never sees identifiers: bot.nlu.components.normalized_for_nlu strips them.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,8 +36,13 @@ def _set_intent(message: Message, name: str) -> None:
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class PersonalDataFlag(GraphComponent):
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> GraphComponent:
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -1,4 +1,5 @@
 """The privacy notice and the names of identifier kinds, read from one place each (domain.yml, texts.yml)."""
+
 from __future__ import annotations
 
 import functools

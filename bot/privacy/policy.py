@@ -10,6 +10,7 @@ logged), so rules and forms continue exactly as if they had not run. The predict
 priority above RulePolicy's, so they also come before an active form's next step. Story replay (`rasa test`)
 runs no session start and carries no identifier flags, so it never sees them.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -67,9 +68,13 @@ class PersonalDataNoticePolicy(Policy):
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource  # nothing to learn
 
-    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
-                                     rule_only_data: Optional[Dict[Text, Any]] = None,
-                                     **kwargs: Any) -> PolicyPrediction:
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         for action, due in ((NOTICE_ACTION, needs_personal_data_notice), (FIRST_NOTICE_ACTION, needs_first_notice)):
             if action in domain.action_names_or_texts and due(tracker):

@@ -15,6 +15,7 @@ là", "sđt", "stk", "số thẻ") decides its kind; otherwise its shape does, o
 a Luhn-valid 13-19 digit card, a 12-digit number starting with 0 (CCCD), a phone number, 9 digits typed without
 dots (CMND), a single run of 10+ digits (a personal number of some kind).
 """
+
 from __future__ import annotations
 
 import functools
@@ -151,9 +152,11 @@ def _numbers(text: str, folded: str, offset: int) -> Iterator[Found]:
         start = run.start()
         intl = bool(run["intl"])
         body_start = run.start() + (len(run["intl"]) if intl else 0)
-        spans = [(m.start() + body_start, m.end() + body_start) for m in _GROUP_RE.finditer(text[body_start:run.end()])]
+        spans = [
+            (m.start() + body_start, m.end() + body_start) for m in _GROUP_RE.finditer(text[body_start : run.end()])
+        ]
         groups = [_ascii_digits(text[a:b]) for a, b in spans]
-        seps = [text[spans[i][1]:spans[i + 1][0]] for i in range(len(spans) - 1)]
+        seps = [text[spans[i][1] : spans[i + 1][0]] for i in range(len(spans) - 1)]
         label = _label(folded, start + offset)
         i = 0
         if label is not None:
@@ -167,12 +170,13 @@ def _numbers(text: str, folded: str, offset: int) -> Iterator[Found]:
         # The rest by shape: longest whole-group span first, left to right.
         while i < len(groups):
             for j in range(len(groups), i, -1):
-                kind = _kind_by_shape(groups[i:j], seps[i:j - 1], intl and i == 0)
+                kind = _kind_by_shape(groups[i:j], seps[i : j - 1], intl and i == 0)
                 if kind is not None:
                     a = start if i == 0 else spans[i][0]
                     inner_label = _label(folded, a + offset) if i else None
-                    yield Found(kind, a + offset, spans[j - 1][1] + offset,
-                                inner_label[1] if inner_label else a + offset)
+                    yield Found(
+                        kind, a + offset, spans[j - 1][1] + offset, inner_label[1] if inner_label else a + offset
+                    )
                     i = j
                     break
             else:
@@ -224,7 +228,7 @@ def redact(text: str | None) -> str | None:
         return text
     out, position = [], 0
     for item in find(text):
-        out += [text[position:item.start], placeholder(item.kind)]
+        out += [text[position : item.start], placeholder(item.kind)]
         position = item.end
     out.append(text[position:])
     return "".join(out)
@@ -242,7 +246,7 @@ def without_identifiers(text: str | None) -> str:
         return text or ""
     out, position = [], 0
     for item in _fix_label_offsets(find(text)):
-        out.append(text[position:item.label_start])
+        out.append(text[position : item.label_start])
         position = item.end
     out.append(text[position:])
     return re.sub(r"\s+", " ", "".join(out)).strip()

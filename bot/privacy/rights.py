@@ -5,6 +5,7 @@ What is held per conversation (sender id such as `telegram:123`, `zalo:456`, `we
 contact details given with consent and the link to the conversation are deleted; the masked complaint stays as the
 city's record). Satisfaction ratings carry no sender id (bot/feedback.py), so they are not anybody's data and stay.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,12 @@ def forget(settings: PrivacySettings, sender_id: str) -> dict:
     events = database.forget(database.engine_for(settings.events_url), sender_id)
     subscriptions = SubscriptionStore(settings.subscriptions_db).unsubscribe(sender_id)
     complaints = _complaints().forget_sender(sender_id)
-    return {"sender_id": sender_id, "events": events, "dossier_subscriptions": subscriptions,
-            "complaints_contact_deleted": complaints}
+    return {
+        "sender_id": sender_id,
+        "events": events,
+        "dossier_subscriptions": subscriptions,
+        "complaints_contact_deleted": complaints,
+    }
 
 
 def forget_subscriptions(settings: PrivacySettings, sender_id: str) -> int:
@@ -48,8 +53,16 @@ def export(settings: PrivacySettings, sender_id: str) -> dict:
         "retention_days": settings.retention_days,
         "conversation_events": database.events_of(database.engine_for(settings.events_url), sender_id),
         "dossier_subscriptions": [asdict(s) for s in subscriptions],
-        "complaints": [{"reference": c.reference, "created_at": c.created_at, "category": c.category,
-                        "description": c.description, "contact": c.contact, "status": c.status}
-                       for c in _complaints().of_sender(sender_id)],
+        "complaints": [
+            {
+                "reference": c.reference,
+                "created_at": c.created_at,
+                "category": c.category,
+                "description": c.description,
+                "contact": c.contact,
+                "status": c.status,
+            }
+            for c in _complaints().of_sender(sender_id)
+        ],
         "satisfaction_ratings": "kept without any link to a person (time, channel, rating, procedure)",
     }

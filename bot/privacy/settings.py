@@ -1,4 +1,5 @@
 """Privacy settings, read from the environment (documented in .env.example)."""
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,9 @@ class PrivacySettings:
             raise SystemExit(f"PRIVACY_RETENTION_DAYS must be a number of days, got {raw_days!r}") from exc
         if days < 1:
             raise SystemExit(f"PRIVACY_RETENTION_DAYS must be at least 1, got {days}")
-        subscriptions = Path(os.environ.get("DOSSIER_SUBSCRIPTIONS_DB", "").strip()
-                             or stack.var_dir / "dossier_subscriptions.sqlite")
+        subscriptions = Path(
+            os.environ.get("DOSSIER_SUBSCRIPTIONS_DB", "").strip() or stack.var_dir / "dossier_subscriptions.sqlite"
+        )
         if not subscriptions.is_absolute():
             subscriptions = stack_settings.REPO_ROOT / subscriptions
         return cls(

@@ -13,6 +13,7 @@ action servers, a PostgreSQL tracker store and a Redis lock store, plus the same
 - DATABASE_URL / REDIS_URL name real servers; without them PostgreSQL and Redis run under var/cluster/.
 The same `Stack` supervises everything (bot/stack/processes.py), so a signal to the supervisor stops it all.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,10 +30,10 @@ from bot.stack.plan import services as single_node_services
 from bot.stack.processes import Service, free_port
 
 
-
 def actions_down_answer() -> dict:
     """What nginx answers Rasa for an action call when no action server is reachable (rasa-sdk's format)."""
     return {"events": [], "responses": [{"response": "utter_actions_unavailable", "hotline": portal.hotline()}]}
+
 
 DEFAULT_LOCK_LIFETIME = "15"  # seconds a dead node's lock on a conversation lasts (Rasa's default is 60)
 
@@ -44,15 +45,18 @@ def nginx_binary() -> str:
     return found
 
 
-def nginx_conf(prefix: Path, host: str, rasa_port: int, actions_port: int, rasa_nodes: Iterable[int],
-               action_nodes: Iterable[int]) -> str:
+def nginx_conf(
+    prefix: Path, host: str, rasa_port: int, actions_port: int, rasa_nodes: Iterable[int], action_nodes: Iterable[int]
+) -> str:
     """nginx.conf for the cluster (pure; tested with `nginx -t`)."""
+
     def upstream(name: str, ports: Iterable[int]) -> str:
         servers = "".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n" for p in ports)
         return f"    upstream {name} {{\n{servers}    }}\n"
 
-    temp = "".join(f"    {kind}_temp_path {prefix}/tmp/{kind};\n"
-                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "".join(
+        f"    {kind}_temp_path {prefix}/tmp/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     user = "user root;\n" if os.geteuid() == 0 else ""
     down = json.dumps(actions_down_answer(), ensure_ascii=True).replace("'", "\\'")
     return f"""# Written by bot/stack/cluster.py for this run; not edited by hand.
@@ -108,8 +112,9 @@ def _with_port(service: Service, name: str, port: int, flag: str, host_flag: Opt
     return replace(service, name=name, argv=argv, port=port, host="127.0.0.1")
 
 
-def cluster_services(cfg: StackSettings, model: Path, nodes: int = 2, action_nodes: int = 2,
-                     skip: Iterable[str] = ()) -> tuple[list[Service], StackSettings]:
+def cluster_services(
+    cfg: StackSettings, model: Path, nodes: int = 2, action_nodes: int = 2, skip: Iterable[str] = ()
+) -> tuple[list[Service], StackSettings]:
     """Services in start order and the settings they were built from (with the database and Redis URLs)."""
     folder = cfg.var_dir / "cluster"
     plan: list[Service] = []
@@ -123,8 +128,10 @@ def cluster_services(cfg: StackSettings, model: Path, nodes: int = 2, action_nod
     cfg = replace(cfg, database_url=database_url, redis_url=redis_url)
     endpoints, credentials = rasa_config.write(cfg)
     # Subscriptions and feedback in PostgreSQL, channel state and lookup limits in Redis (bot/stack/plan.py).
-    shared = {"DATABASE_URL": database_url,
-              "TICKET_LOCK_LIFETIME": os.environ.get("TICKET_LOCK_LIFETIME") or DEFAULT_LOCK_LIFETIME}
+    shared = {
+        "DATABASE_URL": database_url,
+        "TICKET_LOCK_LIFETIME": os.environ.get("TICKET_LOCK_LIFETIME") or DEFAULT_LOCK_LIFETIME,
+    }
     rasa_ports = [free_port() for _ in range(nodes)]
     action_ports = [free_port() for _ in range(action_nodes)]
     prefix = folder / "nginx"
@@ -135,13 +142,22 @@ def cluster_services(cfg: StackSettings, model: Path, nodes: int = 2, action_nod
     for service in single_node_services(cfg, model, endpoints, credentials):
         service = replace(service, env={**service.env, **shared})
         if service.name == "action-server":
-            plan += [_with_port(service, f"action-server-{i + 1}", port, "--port")
-                     for i, port in enumerate(action_ports)]
+            plan += [
+                _with_port(service, f"action-server-{i + 1}", port, "--port") for i, port in enumerate(action_ports)
+            ]
         elif service.name == "rasa":
-            plan += [_with_port(service, f"rasa-{i + 1}", port, "--port", "--interface")
-                     for i, port in enumerate(rasa_ports)]
-            plan.append(Service("nginx", [nginx_binary(), "-e", "stderr", "-p", str(prefix), "-c", str(conf),
-                                          "-g", "daemon off;"], port=cfg.rasa_port, host=cfg.host, health_path="/"))
+            plan += [
+                _with_port(service, f"rasa-{i + 1}", port, "--port", "--interface") for i, port in enumerate(rasa_ports)
+            ]
+            plan.append(
+                Service(
+                    "nginx",
+                    [nginx_binary(), "-e", "stderr", "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
+                    port=cfg.rasa_port,
+                    host=cfg.host,
+                    health_path="/",
+                )
+            )
         else:
             plan.append(service)
     skipped = set(skip)

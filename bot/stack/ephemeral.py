@@ -1,4 +1,5 @@
 """A throw-away stack on free ports with its state in one folder: for end-to-end tests and the benchmark."""
+
 from __future__ import annotations
 
 import uuid

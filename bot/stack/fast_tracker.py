@@ -19,6 +19,7 @@ At most `cache_size` conversations are kept, least recently used out first. A su
 differently (e.g. redacted) overrides `stored_event_data`; a conversation whose stored rows differ from its events
 is then not cached, so the next turn reads what the table holds, as with Rasa's store.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -44,8 +45,10 @@ _TABLE = SQLTrackerStore.SQLEvent.__tablename__
 # {p} is the driver's parameter mark.
 _ROWS_OF = "SELECT count(id), max(id) FROM " + _TABLE + " WHERE sender_id = {p}"
 _ROWS_AFTER = "SELECT data FROM " + _TABLE + " WHERE sender_id = {p} AND id > {p} ORDER BY id"
-_INSERT = ("INSERT INTO " + _TABLE + " (sender_id, type_name, timestamp, intent_name, action_name, data)"
-           " VALUES ({p}, {p}, {p}, {p}, {p}, {p})")
+_INSERT = (
+    "INSERT INTO " + _TABLE + " (sender_id, type_name, timestamp, intent_name, action_name, data)"
+    " VALUES ({p}, {p}, {p}, {p}, {p}, {p})"
+)
 _INDEX = "ix_events_sender_id_id"
 
 
@@ -77,8 +80,10 @@ class FastSQLTrackerStore(SQLTrackerStore):
             self._check_connections_before_use()
             self._create_index()
         mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
-        self._sql = {name: sql.format(p=mark) for name, sql in
-                     (("rows_of", _ROWS_OF), ("rows_after", _ROWS_AFTER), ("insert", _INSERT))}
+        self._sql = {
+            name: sql.format(p=mark)
+            for name, sql in (("rows_of", _ROWS_OF), ("rows_after", _ROWS_AFTER), ("insert", _INSERT))
+        }
 
     @contextlib.contextmanager
     def _driver(self):
@@ -94,7 +99,10 @@ class FastSQLTrackerStore(SQLTrackerStore):
         url = self.engine.url
         self.engine.dispose()
         self.engine = sa.create_engine(
-            url, poolclass=sa.pool.QueuePool, pool_size=1, max_overflow=4,
+            url,
+            poolclass=sa.pool.QueuePool,
+            pool_size=1,
+            max_overflow=4,
             connect_args={"check_same_thread": False},  # the server's event loop thread is the only user
         )
 

@@ -5,6 +5,7 @@ Both are ordinary supervised services (bot.stack.processes): in the foreground, 
 folder of their own, stopped and restarted like any other. PostgreSQL refuses to run as root, so as root it runs
 as the `postgres` account (which must reach the folder).
 """
+
 from __future__ import annotations
 
 import os
@@ -56,11 +57,37 @@ def postgres_service(folder: Path, port: int) -> tuple[Service, str]:
     run_as = as_postgres_user(folder)
     data = folder / "pgdata"
     if not (data / "PG_VERSION").exists():
-        subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data), "-U", PG_USER, "--auth=trust", "-E",
-                        "UTF8", "--no-locale"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                *run_as,
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                PG_USER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ],
+            check=True,
+            capture_output=True,
+        )
     url = f"postgresql://{PG_USER}@127.0.0.1:{port}/postgres"
-    argv = [*run_as, str(bindir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(folder),
-            "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"]
+    argv = [
+        *run_as,
+        str(bindir / "postgres"),
+        "-D",
+        str(data),
+        "-p",
+        str(port),
+        "-k",
+        str(folder),
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "max_connections=200",
+    ]
     return Service("postgresql", argv, port=port, ready=lambda: _accepts_logins(url), ready_timeout=60), url
 
 
@@ -69,6 +96,17 @@ def redis_service(folder: Path, port: int) -> tuple[Service, str]:
     if not Path(binary).exists():
         raise FileNotFoundError("redis-server not installed (Debian package redis-server)")
     folder.mkdir(parents=True, exist_ok=True)
-    argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", "",
-            "--appendonly", "yes"]
+    argv = [
+        binary,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(folder),
+        "--save",
+        "",
+        "--appendonly",
+        "yes",
+    ]
     return Service("redis", argv, port=port, ready_timeout=20), f"redis://127.0.0.1:{port}/0"

@@ -1,4 +1,5 @@
 """Which services make up the assistant for given settings, in start order."""
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,8 @@ def child_env(settings: StackSettings) -> dict[str, str]:
         "DATABASE_URL": settings.database_url,
         "VAR_DIR": str(settings.var_dir),
         # Shared by the action server (subscribe) and the notifier (deliver); in PostgreSQL when DATABASE_URL is set.
-        "DOSSIER_SUBSCRIPTIONS_DB": os.environ.get("DOSSIER_SUBSCRIPTIONS_DB") or settings.database_url
+        "DOSSIER_SUBSCRIPTIONS_DB": os.environ.get("DOSSIER_SUBSCRIPTIONS_DB")
+        or settings.database_url
         or str(settings.var_dir / "dossier_subscriptions.sqlite"),
         # Survey answers live with the other operations tables (bot/ops/db.py: DATABASE_URL or var/ops.sqlite)
         # unless FEEDBACK_DB names another database.
@@ -59,8 +61,9 @@ def services(settings: StackSettings, model: Path, endpoints: str, credentials: 
     plan.append(
         Service(
             "action-server",
-            python_module("actions", "--actions", "actions", "--port", str(settings.actions_port),
-                          "--host", settings.host),
+            python_module(
+                "actions", "--actions", "actions", "--port", str(settings.actions_port), "--host", settings.host
+            ),
             port=settings.actions_port,
             host=settings.host,
             health_path="/health",
@@ -72,14 +75,21 @@ def services(settings: StackSettings, model: Path, endpoints: str, credentials: 
         Service(
             "rasa",
             python_module(
-                "bot.stack.rasa_patches", "run",  # rasa's CLI with the patches of bot/stack/rasa_patches.py
-                "--model", str(model),
-                "--interface", settings.host,
-                "--port", str(settings.rasa_port),
+                "bot.stack.rasa_patches",
+                "run",  # rasa's CLI with the patches of bot/stack/rasa_patches.py
+                "--model",
+                str(model),
+                "--interface",
+                settings.host,
+                "--port",
+                str(settings.rasa_port),
                 "--enable-api",
-                "--auth-token", settings.rasa_token,
-                "--endpoints", endpoints,
-                "--credentials", credentials,
+                "--auth-token",
+                settings.rasa_token,
+                "--endpoints",
+                endpoints,
+                "--credentials",
+                credentials,
             ),
             port=settings.rasa_port,
             host=settings.host,
@@ -115,6 +125,12 @@ def services(settings: StackSettings, model: Path, endpoints: str, credentials: 
     # Polls the dossier API (reference or the province's) for subscribed conversations, tells them of changes.
     plan.append(Service("dossier-notifier", python_module("bot.dossier.notifier"), port=None, env=notifier_env))
     # Deletes conversations older than PRIVACY_RETENTION_DAYS, at start and once a day (bot/privacy, issue 16).
-    plan.append(Service("privacy-retention", python_module("bot.privacy", "schedule"), port=None,
-                        env={**env, "DATABASE_URL": settings.database_url}))
+    plan.append(
+        Service(
+            "privacy-retention",
+            python_module("bot.privacy", "schedule"),
+            port=None,
+            env={**env, "DATABASE_URL": settings.database_url},
+        )
+    )
     return plan

@@ -5,6 +5,7 @@ Each child runs in a session (and process group) of its own, with default signal
 signals whatever the parent inherited, and gets SIGTERM if the thread that started it dies (Linux). `stop()`
 sends SIGTERM to every group, waits a grace period, then SIGKILLs what is left and reaps everything.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -129,7 +130,11 @@ class Stack:
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _RESET_SIGNALS)
         try:
             process = subprocess.Popen(
-                service.argv, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                service.argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
                 preexec_fn=lambda: _child_setup(on_parent_death),
             )
             self.running.append((service, process, log))

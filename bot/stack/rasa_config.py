@@ -3,6 +3,7 @@
 Rasa reads `${VAR}` in these files but fails on unset variables, so optional parts (PostgreSQL, Redis, Zalo)
 are written only when their variables are set.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,7 +12,6 @@ from urllib.parse import unquote, urlparse
 import yaml
 
 from bot.settings import StackSettings
-
 
 # Rasa's SQL tracker store, loading a conversation once per node and keeping its recent turns
 # (bot/stack/fast_tracker.py), surviving database restarts, and replacing personal identifiers before saving

@@ -18,6 +18,7 @@ patched server. Each patch is small, replaces one function and is tested in test
   server; one session per endpoint is kept and its connections reused (closed after 2 s idle, before the action
   server's 5 s keep-alive ends, so a request never goes out on a connection the server is closing).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -143,7 +144,9 @@ def install_kept_alive_sessions() -> None:
             return new_session(self)
         kept = getattr(self, "_kept_session", None)
         if kept is None or kept.closed or getattr(kept, "_loop", None) is not loop:
-            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+            auth = (
+                aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+            )
             kept = aiohttp.ClientSession(
                 headers=self.headers,
                 auth=auth,
@@ -161,8 +164,12 @@ def _rule_states(policy) -> dict[str, list]:
     state the previous action and intent it requires (None: any), which most conversation states fail."""
     rules = getattr(policy, "_reversed_rules", None)
     if rules is None:
-        rules = {key: _reversed_rule(policy, key) for lookup in policy.lookup.values() if isinstance(lookup, dict)
-                 for key in lookup}
+        rules = {
+            key: _reversed_rule(policy, key)
+            for lookup in policy.lookup.values()
+            if isinstance(lookup, dict)
+            for key in lookup
+        }
         policy._reversed_rules = rules
     return rules
 
@@ -175,8 +182,10 @@ def _reversed_rule(policy, key: str) -> list:
         value = (sub_state or {}).get(name)
         return value if isinstance(value, str) and value and value != SHOULD_NOT_BE_SET else None
 
-    return [(state, required(state.get(PREVIOUS_ACTION), "action_name"), required(state.get(USER), "intent"))
-            for state in reversed(policy._rule_key_to_state(key))]
+    return [
+        (state, required(state.get(PREVIOUS_ACTION), "action_name"), required(state.get(USER), "intent"))
+        for state in reversed(policy._rule_key_to_state(key))
+    ]
 
 
 def install_rule_lookup_shortcut() -> None:

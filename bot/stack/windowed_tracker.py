@@ -11,6 +11,7 @@ stories, a revert (fallback) undoes one turn, and the window never starts while 
 undoes a form's turns back to its previous execution). tests/unit/test_windowed_tracker.py checks that long
 conversations get the same predictions with and without the window.
 """
+
 from __future__ import annotations
 
 import copy
@@ -172,4 +173,4 @@ class WindowedTracker(DialogueStateTracker):
         return self.dropped + len(self.events)
 
     def unsaved_events(self) -> list[Event]:
-        return list(self.events)[self.saved - self.dropped:]
+        return list(self.events)[self.saved - self.dropped :]

@@ -8,6 +8,7 @@
 - catalog search latency and index build time (bot.catalog.bench).
 Targets are printed next to each number; nothing here is asserted by the tests.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,9 +58,25 @@ def held_out_messages(folder: Path) -> list[str]:
 def train(out: Path) -> tuple[float, Path]:
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "--force", "--data", "nlu_data", "--domain", "domain.yml",
-         "--config", "config.yml", "--out", str(out)],
-        cwd=REPO_ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "train",
+            "--force",
+            "--data",
+            "nlu_data",
+            "--domain",
+            "domain.yml",
+            "--config",
+            "config.yml",
+            "--out",
+            str(out),
+        ],
+        cwd=REPO_ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     return time.perf_counter() - started, next(out.glob("*.tar.gz"))
 
@@ -122,20 +139,34 @@ def main(argv: list[str] | None = None) -> int:
             texts = held_out_messages(REPO_ROOT / "tests" / "nlu")
             bodies = [{"text": texts[i % len(texts)]} for i in range(args.parses)]
             times = timed_posts(f"{cfg.rasa_url}/model/parse?token={cfg.rasa_token}", bodies)
-            rows.append(row(f"NLU parse p50 / p95 ({len(times)} messages)",
-                            f"{statistics.median(times):.1f} / {percentile(times, 0.95):.1f} ms", TARGETS["parse_p95"]))
+            rows.append(
+                row(
+                    f"NLU parse p50 / p95 ({len(times)} messages)",
+                    f"{statistics.median(times):.1f} / {percentile(times, 0.95):.1f} ms",
+                    TARGETS["parse_p95"],
+                )
+            )
 
             rest = f"{cfg.rasa_url}/webhooks/rest/webhook"
             scenarios = [("procedure question", PROCEDURE_QUESTIONS, "procedure_turn_p95")]
             code = demo_dossier_code()
             if code:
-                scenarios.append(("dossier lookup", [q.format(code=code) for q in DOSSIER_QUESTIONS], "dossier_turn_p95"))
+                scenarios.append(
+                    ("dossier lookup", [q.format(code=code) for q in DOSSIER_QUESTIONS], "dossier_turn_p95")
+                )
             for label, questions, target in scenarios:
-                bodies = [{"sender": f"bench:{uuid.uuid4().hex[:10]}", "message": questions[i % len(questions)]}
-                          for i in range(args.turns)]
+                bodies = [
+                    {"sender": f"bench:{uuid.uuid4().hex[:10]}", "message": questions[i % len(questions)]}
+                    for i in range(args.turns)
+                ]
                 times = timed_posts(rest, bodies)
-                rows.append(row(f"REST turn, {label}, p50 / p95 ({len(times)} turns)",
-                                f"{statistics.median(times):.0f} / {percentile(times, 0.95):.0f} ms", TARGETS[target]))
+                rows.append(
+                    row(
+                        f"REST turn, {label}, p50 / p95 ({len(times)} turns)",
+                        f"{statistics.median(times):.0f} / {percentile(times, 0.95):.0f} ms",
+                        TARGETS[target],
+                    )
+                )
 
     write_report(args.out, "\n".join(rows) + "\n\nCatalog search:\n\n" + catalog_bench() + "\n")
     return 0

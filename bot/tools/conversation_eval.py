@@ -6,6 +6,7 @@ turn's structured payload: the right topic and an acceptable procedure code (`pr
 code among the offered choices (`procedure_choices`, counted apart), or no procedure answer at all (`none`).
 A measure, not a test: it prints the table and the misses, and exits 0.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,8 +18,8 @@ import requests
 import yaml
 
 from bot.settings import REPO_ROOT
-from bot.tools.bench import write_report
 from bot.stack import ephemeral
+from bot.tools.bench import write_report
 from bot.vntext import has_diacritics
 
 DEFAULT_SET = REPO_ROOT / "tests" / "conversations_blind" / "conversations.yml"
@@ -36,8 +37,11 @@ def judge(expect: dict, messages: list[dict]) -> str:
         right_code, right_topic = answer["procedure_code"] in codes, answer["topic"] == expect["topic"]
         if right_code and right_topic:
             return "ok"
-        return ("wrong topic " if not right_topic else "") + ("wrong procedure " if not right_code else "") + \
-            f"({answer['procedure_code']}/{answer['topic']})"
+        return (
+            ("wrong topic " if not right_topic else "")
+            + ("wrong procedure " if not right_code else "")
+            + f"({answer['procedure_code']}/{answer['topic']})"
+        )
     choices = [p for p in payloads if p.get("type") == "procedure_choices"]
     if choices:
         return "choice" if codes & set(choices[0]["procedure_codes"]) else "choices without it"
@@ -50,10 +54,17 @@ def run(rasa_url: str, conversations: list[dict]) -> list[dict]:
     for conversation in conversations:
         sender = f"eval:{uuid.uuid4().hex[:10]}"
         for turn in conversation["turns"]:
-            messages = session.post(f"{rasa_url}/webhooks/rest/webhook",
-                                    json={"sender": sender, "message": turn["user"]}, timeout=30).json()
-            rows.append({"conversation": conversation["name"], "user": turn["user"], "expect": turn["expect"],
-                         "verdict": judge(turn["expect"], messages)})
+            messages = session.post(
+                f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": turn["user"]}, timeout=30
+            ).json()
+            rows.append(
+                {
+                    "conversation": conversation["name"],
+                    "user": turn["user"],
+                    "expect": turn["expect"],
+                    "verdict": judge(turn["expect"], messages),
+                }
+            )
     return rows
 
 
@@ -86,9 +97,15 @@ def main(argv: list[str] | None = None) -> int:
         cfg = ephemeral.ephemeral_settings(Path(tmp), REPO_ROOT / "models")
         with ephemeral.build(cfg):
             rows = run(cfg.rasa_url, conversations)
-    text = report(rows) + "\n\nMisses:\n" + "\n".join(
-        f"- [{r['conversation']}] {r['user']!r}: {r['verdict']} (expected {r['expect']})"
-        for r in rows if r["verdict"] != "ok")
+    text = (
+        report(rows)
+        + "\n\nMisses:\n"
+        + "\n".join(
+            f"- [{r['conversation']}] {r['user']!r}: {r['verdict']} (expected {r['expect']})"
+            for r in rows
+            if r["verdict"] != "ok"
+        )
+    )
     write_report(args.out, text + "\n")
     return 0
 

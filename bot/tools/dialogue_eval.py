@@ -1,4 +1,4 @@
-"""Multi-turn evaluation on the blind three-persona set (tests/conversations_blind2/{dev,test}.yml): `make dialogue-eval`.
+"""Multi-turn evaluation on the blind three-persona set (tests/conversations_blind2/): `make dialogue-eval`.
 
 Each conversation is played over REST in a fresh conversation on a stack started with the latest model; hotline
 operators send the operator token as message metadata, as the web page does. Dossier codes the set mentions are
@@ -9,6 +9,7 @@ added to the reference service first (processing, three days late, with an offic
 about the dossier's own procedure), `choice` (procedure_choices with an acceptable code, or an answer about one).
 A dead end is a conversation with three turns in a row judged wrong. A measure, not a test: exits 0.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,11 +45,20 @@ def seed(db_path: Path, codes: set[str]) -> None:
     now = dt.datetime.now(dt.timezone(dt.timedelta(hours=7)))
     for code in sorted(codes):
         if store.get(code) is None:
-            store.add({"code": code, "procedure_code": SEEDED_PROCEDURE[0], "procedure_name": SEEDED_PROCEDURE[1],
-                       "agency": "Công an phường Bến Thành", "status": "PROCESSING",
-                       "received_at": (now - dt.timedelta(days=10)).isoformat(),
-                       "due_at": (now - dt.timedelta(days=3)).isoformat(), "return_method": "IN_PERSON",
-                       "note": "Chờ xác minh chỗ ở hợp pháp.", "applicant_phone_last4": "0000"})
+            store.add(
+                {
+                    "code": code,
+                    "procedure_code": SEEDED_PROCEDURE[0],
+                    "procedure_name": SEEDED_PROCEDURE[1],
+                    "agency": "Công an phường Bến Thành",
+                    "status": "PROCESSING",
+                    "received_at": (now - dt.timedelta(days=10)).isoformat(),
+                    "due_at": (now - dt.timedelta(days=3)).isoformat(),
+                    "return_method": "IN_PERSON",
+                    "note": "Chờ xác minh chỗ ở hợp pháp.",
+                    "applicant_phone_last4": "0000",
+                }
+            )
 
 
 def judge(expect: dict, messages: list[dict]) -> bool:
@@ -65,8 +75,11 @@ def judge(expect: dict, messages: list[dict]) -> bool:
     if expect.get("dossier") or expect.get("operator_dossier"):
         return bool(statuses) and not answers
     if expect.get("dossier_procedure"):
-        return bool(answers) and answers[0]["procedure_code"] == SEEDED_PROCEDURE[0] \
+        return (
+            bool(answers)
+            and answers[0]["procedure_code"] == SEEDED_PROCEDURE[0]
             and answers[0]["topic"] == expect.get("topic", answers[0]["topic"])
+        )
     if expect.get("choice"):
         return bool(codes & offered) or bool(answers and answers[0]["procedure_code"] in codes)
     return bool(answers) and answers[0]["procedure_code"] in codes and answers[0]["topic"] == expect["topic"]
@@ -79,10 +92,21 @@ def play(rasa_url: str, conversations: list[dict]) -> list[dict]:
         sender = f"eval:{uuid.uuid4().hex[:10]}"
         metadata = {"operator_token": OPERATOR_TOKEN} if conv.get("persona") == "operator" else {}
         for i, turn in enumerate(conv["turns"]):
-            reply = session.post(f"{rasa_url}/webhooks/rest/webhook", timeout=60,
-                                 json={"sender": sender, "message": turn["user"], "metadata": metadata}).json()
-            rows.append({"conversation": conv["name"], "persona": conv.get("persona", "?"), "turn": i,
-                         "user": turn["user"], "expect": turn["expect"], "ok": judge(turn["expect"], reply)})
+            reply = session.post(
+                f"{rasa_url}/webhooks/rest/webhook",
+                timeout=60,
+                json={"sender": sender, "message": turn["user"], "metadata": metadata},
+            ).json()
+            rows.append(
+                {
+                    "conversation": conv["name"],
+                    "persona": conv.get("persona", "?"),
+                    "turn": i,
+                    "user": turn["user"],
+                    "expect": turn["expect"],
+                    "ok": judge(turn["expect"], reply),
+                }
+            )
     return rows
 
 
@@ -103,8 +127,9 @@ def report(rows: list[dict]) -> str:
         subset = [r for r in rows if persona == "all" or r["persona"] == persona]
         lines.append(f"| {persona} | {len(subset)} | {sum(r['ok'] for r in subset) / len(subset):.1%} |")
     ends = dead_ends(rows)
-    lines.append(f"\nConversations: {len({r['conversation'] for r in rows})}; dead ends (3 wrong turns in a row): "
-                 f"{len(ends)}")
+    lines.append(
+        f"\nConversations: {len({r['conversation'] for r in rows})}; dead ends (3 wrong turns in a row): {len(ends)}"
+    )
     return "\n".join(lines)
 
 
@@ -127,7 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     text = f"Set: {args.set}\n\n" + report(rows)
     if args.misses:
         text += "\n\nWrong turns:\n" + "\n".join(
-            f"- [{r['persona']}: {r['conversation']}] {r['user']!r} (expected {r['expect']})" for r in rows if not r["ok"])
+            f"- [{r['persona']}: {r['conversation']}] {r['user']!r} (expected {r['expect']})"
+            for r in rows
+            if not r["ok"]
+        )
     write_report(args.out, text + "\n")
     return 0
 

@@ -14,6 +14,7 @@ latest model. With `--url` it loads a stack that is already running (one Rasa no
 cluster); pass `--pid NAME=PID` for each process whose CPU and memory should be reported. Every loop stops by
 itself (fixed duration or turn count, 30 s per request at most) and only 127.0.0.1 is ever called.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -251,7 +252,7 @@ async def late_and_early(client: Client, turns: int, size: int = 30) -> tuple[li
 
 def windows(latencies: list[float], size: int = 30) -> list[tuple[str, float]]:
     return [
-        (f"{start + 1}–{min(start + size, len(latencies))}", statistics.median(latencies[start:start + size]))
+        (f"{start + 1}–{min(start + size, len(latencies))}", statistics.median(latencies[start : start + size]))
         for start in range(0, len(latencies), size)
     ]
 
@@ -268,8 +269,13 @@ def load_row(result: Result, processes: Optional[Processes]) -> str:
     )
 
 
-def report(results: list[Result], longs: list[Result], processes: Optional[Processes], base_url: str,
-           paired: list[tuple[list[float], list[float]]] = ()) -> str:
+def report(
+    results: list[Result],
+    longs: list[Result],
+    processes: Optional[Processes],
+    base_url: str,
+    paired: list[tuple[list[float], list[float]]] = (),
+) -> str:
     lines = [
         f"Load benchmark against {base_url} ({os.cpu_count()} CPUs, load client on the same machine, REST channel;"
         f" load average before: {os.getloadavg()[0]:.2f}).",
@@ -292,7 +298,9 @@ def report(results: list[Result], longs: list[Result], processes: Optional[Proce
             "|---|" + "---:|" * (len(spans[0]) + 1),
         ]
         for number, run_spans in enumerate(spans, 1):
-            change = f"{100 * (run_spans[4][1] - run_spans[0][1]) / run_spans[0][1]:+.0f} %" if len(run_spans) >= 5 else ""
+            change = (
+                f"{100 * (run_spans[4][1] - run_spans[0][1]) / run_spans[0][1]:+.0f} %" if len(run_spans) >= 5 else ""
+            )
             lines.append(f"| {number} | " + " | ".join(f"{value:.0f}" for _, value in run_spans) + f" | {change} |")
     if paired:
         lines += [
@@ -329,10 +337,14 @@ async def run(args, base_url: str, processes: Optional[Processes]) -> str:
             print(load_row(result, processes), flush=True)
             return result
 
-        longs = [await measured(long_conversation(client, args.long_turns)) for _ in range(args.long_repeats)
-                 if args.long_turns]
-        paired = [await late_and_early(client, args.long_turns) for _ in range(args.long_repeats)
-                  if args.long_turns >= 60]
+        longs = [
+            await measured(long_conversation(client, args.long_turns))
+            for _ in range(args.long_repeats)
+            if args.long_turns
+        ]
+        paired = [
+            await late_and_early(client, args.long_turns) for _ in range(args.long_repeats) if args.long_turns >= 60
+        ]
         results = []
         for conversations in args.closed:
             results.append(await measured(closed_loop(client, conversations, args.duration, args.warmup)))
@@ -348,8 +360,13 @@ def numbers(text: str) -> list[float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="base URL of a running Rasa node or nginx (default: start a stack)")
-    parser.add_argument("--pid", action="append", default=[], metavar="NAME=PID",
-                        help="a server process to report CPU and memory for (with --url)")
+    parser.add_argument(
+        "--pid",
+        action="append",
+        default=[],
+        metavar="NAME=PID",
+        help="a server process to report CPU and memory for (with --url)",
+    )
     parser.add_argument("--closed", type=numbers, default=[1, 20, 50], help="conversations, e.g. 1,20,50")
     parser.add_argument("--open", type=numbers, default=[10, 20, 40], help="turns per second, e.g. 10,20,40")
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per loop")

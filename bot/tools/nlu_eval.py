@@ -3,6 +3,7 @@
 Runs `rasa test nlu` with the latest model, then reports accuracy overall, for the procedure-topic intents
 (ask_*), and separately for messages typed with and without diacritics. Exits 1 under the targets.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,14 @@ def score(rows: list[dict]) -> dict:
 
 def markdown(result: dict) -> str:
     lines = ["| set | accuracy | messages |", "|---|---|---|"]
-    for key in ("overall", "with_diacritics", "without_diacritics", "topics", "topics_with_diacritics",
-                "topics_without_diacritics"):
+    for key in (
+        "overall",
+        "with_diacritics",
+        "without_diacritics",
+        "topics",
+        "topics_with_diacritics",
+        "topics_without_diacritics",
+    ):
         value, count = result[key]
         lines.append(f"| {key.replace('_', ' ')} | {value:.1%} | {count} |")
     lines += ["", "| intent | accuracy | messages |", "|---|---|---|"]
@@ -75,8 +82,21 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("intent_successes.json", "intent_errors.json"):  # rasa leaves an old file when none is wrong
         (out / stale).unlink(missing_ok=True)
-    command = [sys.executable, "-m", "rasa", "test", "nlu", "--nlu", args.data, "--model", str(model),
-               "--out", str(out), "--successes", "--no-plot"]
+    command = [
+        sys.executable,
+        "-m",
+        "rasa",
+        "test",
+        "nlu",
+        "--nlu",
+        args.data,
+        "--model",
+        str(model),
+        "--out",
+        str(out),
+        "--successes",
+        "--no-plot",
+    ]
     with open(out / "rasa_test_nlu.log", "wb") as log:
         if subprocess.call(command, stdout=log, stderr=subprocess.STDOUT) != 0:
             print(f"rasa test nlu failed; see {out / 'rasa_test_nlu.log'}", file=sys.stderr)

@@ -6,6 +6,7 @@ plain BM25 over folded names in SQLite FTS5). Each question is sent in a fresh c
 started with the latest model (or `--direct`: bot.understanding.read() alone, for quick development loops).
 A measure, not a test: prints a table (and, with --misses, what went wrong), exits 0.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,9 +46,13 @@ def via_rest(rasa_url: str) -> callable:
     session = requests.Session()
 
     def ask(text: str) -> Outcome:
-        reply = session.post(f"{rasa_url}/webhooks/rest/webhook",
-                             json={"sender": f"eval:{uuid.uuid4().hex[:12]}", "message": text}, timeout=30)
+        reply = session.post(
+            f"{rasa_url}/webhooks/rest/webhook",
+            json={"sender": f"eval:{uuid.uuid4().hex[:12]}", "message": text},
+            timeout=30,
+        )
         return Outcome.from_messages(reply.json())
+
     return ask
 
 
@@ -64,14 +69,20 @@ def via_reading() -> callable:
         if r.verdict in (CHOOSE, NOT_IN_CATALOG):
             return Outcome([], [c.code for c in r.choices])
         return Outcome([], [])
+
     return ask
 
 
 def judge(section: str, item: dict, out: Outcome) -> dict:
     codes = set(item.get("codes") or [])
     first = out.answers[0] if out.answers else None
-    row = {"q": item["q"], "section": section, "accents": item.get("accents", True),
-           "answers": out.answers, "offered": out.offered}
+    row = {
+        "q": item["q"],
+        "section": section,
+        "accents": item.get("accents", True),
+        "answers": out.answers,
+        "offered": out.offered,
+    }
     if section == "out_of_catalog":
         row["wrong_confident"] = bool(out.answers)
         return row
@@ -94,16 +105,16 @@ class Bm25Baseline:
 
         self.db = sqlite3.connect(":memory:")
         self.db.execute("CREATE VIRTUAL TABLE names USING fts5(code UNINDEXED, name)")
-        self.db.executemany("INSERT INTO names VALUES (?, ?)",
-                            [(r["code"], fold(r["name"])) for r in load_catalog()])
+        self.db.executemany("INSERT INTO names VALUES (?, ?)", [(r["code"], fold(r["name"])) for r in load_catalog()])
 
     def top(self, question: str) -> str | None:
         words = [w for w in "".join(ch if ch.isalnum() else " " for ch in fold(question)).split()]
         if not words:
             return None
         query = " OR ".join(f'"{w}"' for w in words)
-        row = self.db.execute("SELECT code FROM names WHERE names MATCH ? ORDER BY bm25(names) LIMIT 1",
-                              (query,)).fetchone()
+        row = self.db.execute(
+            "SELECT code FROM names WHERE names MATCH ? ORDER BY bm25(names) LIMIT 1", (query,)
+        ).fetchone()
         return row[0] if row else None
 
 
@@ -112,27 +123,36 @@ def share(rows: list[dict], key: str) -> str:
 
 
 def report(rows: list[dict], bm25: dict[str, bool]) -> str:
-    lines = ["| section | n | right procedure | right procedure and topic | right offered among choices |",
-             "|---|---:|---:|---:|---:|"]
+    lines = [
+        "| section | n | right procedure | right procedure and topic | right offered among choices |",
+        "|---|---:|---:|---:|---:|",
+    ]
     named = [r for r in rows if r["section"] in ("colloquial", "bare_names")]
-    groups = [("colloquial + bare names", named),
-              ("  with diacritics", [r for r in named if r["accents"]]),
-              ("  without diacritics", [r for r in named if not r["accents"]]),
-              ("colloquial", [r for r in rows if r["section"] == "colloquial"]),
-              ("bare names", [r for r in rows if r["section"] == "bare_names"]),
-              ("two topics (both answered)", [r for r in rows if r["section"] == "two_topic"]),
-              ("formal", [r for r in rows if r["section"] == "formal"])]
+    groups = [
+        ("colloquial + bare names", named),
+        ("  with diacritics", [r for r in named if r["accents"]]),
+        ("  without diacritics", [r for r in named if not r["accents"]]),
+        ("colloquial", [r for r in rows if r["section"] == "colloquial"]),
+        ("bare names", [r for r in rows if r["section"] == "bare_names"]),
+        ("two topics (both answered)", [r for r in rows if r["section"] == "two_topic"]),
+        ("formal", [r for r in rows if r["section"] == "formal"]),
+    ]
     for name, subset in groups:
         if subset:
-            lines.append(f"| {name} | {len(subset)} | {share(subset, 'right_procedure')} | "
-                         f"{share(subset, 'right_topic')} | {share(subset, 'offered_right')} |")
+            lines.append(
+                f"| {name} | {len(subset)} | {share(subset, 'right_procedure')} | "
+                f"{share(subset, 'right_topic')} | {share(subset, 'offered_right')} |"
+            )
     ooc = [r for r in rows if r["section"] == "out_of_catalog"]
     if ooc:
-        lines.append(f"\nOut of catalog: {len(ooc)} questions, confident answer about a procedure: "
-                     f"{share(ooc, 'wrong_confident')}")
+        lines.append(
+            f"\nOut of catalog: {len(ooc)} questions, confident answer about a procedure: "
+            f"{share(ooc, 'wrong_confident')}"
+        )
     if bm25:
-        lines.append(f"Formal, plain BM25 over folded names (FTS5) top-1: "
-                     f"{sum(bm25.values()) / len(bm25):.1%} of {len(bm25)}")
+        lines.append(
+            f"Formal, plain BM25 over folded names (FTS5) top-1: {sum(bm25.values()) / len(bm25):.1%} of {len(bm25)}"
+        )
     return "\n".join(lines)
 
 

@@ -3,6 +3,7 @@
 Pure functions over the offered list ([{"code", "name"}] in the order shown), unit-tested in
 tests/procedures/test_choice.py.
 """
+
 from __future__ import annotations
 
 import functools
@@ -14,8 +15,16 @@ from bot.understanding.topics import cue_words
 from bot.vntext import fold
 
 _ORDINAL_WORDS = {
-    "nhat": 1, "dau tien": 1, "dau": 1, "mot": 1,
-    "hai": 2, "nhi": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5,
+    "nhat": 1,
+    "dau tien": 1,
+    "dau": 1,
+    "mot": 1,
+    "hai": 2,
+    "nhi": 2,
+    "ba": 3,
+    "bon": 4,
+    "tu": 4,
+    "nam": 5,
 }
 _ORDINAL_TOKEN = r"(\d{1,2}|dau tien|nhat|nhi|hai|ba|bon|tu|nam|mot|dau)"
 _ORDINAL_PATTERNS = (
@@ -83,5 +92,3 @@ def parse_choice(text: str | None, offered: Sequence[dict[str, str]]) -> str | N
     if best <= 0 or scores.count(best) > 1:
         return None
     return offered[scores.index(best)]["code"]
-
-

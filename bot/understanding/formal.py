@@ -5,6 +5,7 @@ Near-identical records differ by a level ("(cấp tỉnh)", "thuộc thẩm quy�
 commune level for citizens; a question that quotes a whole name is better served by how much of each full
 name, level and qualifiers included, it contains.
 """
+
 from __future__ import annotations
 
 import re

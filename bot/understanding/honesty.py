@@ -5,6 +5,7 @@ with confidence only when its name explains the words of the question that name 
 is not "hành nghề thú y" (the name adds a rare word between two asked ones), "trợ cấp mai táng" is not any
 "trợ cấp" record (the question's rare words are in no part of the name).
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,10 +27,31 @@ KEY_IDF = 4.0
 # Name words that make a procedure its opposite (stop, cancel, revoke, dissolve …) or another variant of it
 # (again, exchange, extend, adjust …), written as in names. A record that carries one the question does not
 # say, or lacks one the question says, is a different procedure from the one asked.
-OPPOSITES = ("tạm ngừng", "ngừng", "tạm dừng", "dừng", "xóa", "giải thể", "chấm dứt", "thu hồi", "hủy bỏ", "hủy",
-             "đóng cửa")
-VARIANTS = ("cấp lại", "đăng ký lại", "cấp đổi", "đổi", "gia hạn", "điều chỉnh", "sửa chữa", "bổ sung",
-            "thay đổi", "chuyển đổi")
+OPPOSITES = (
+    "tạm ngừng",
+    "ngừng",
+    "tạm dừng",
+    "dừng",
+    "xóa",
+    "giải thể",
+    "chấm dứt",
+    "thu hồi",
+    "hủy bỏ",
+    "hủy",
+    "đóng cửa",
+)
+VARIANTS = (
+    "cấp lại",
+    "đăng ký lại",
+    "cấp đổi",
+    "đổi",
+    "gia hạn",
+    "điều chỉnh",
+    "sửa chữa",
+    "bổ sung",
+    "thay đổi",
+    "chuyển đổi",
+)
 # Only hits this close to the best are weighed against each other by those words.
 VARIANT_WINDOW = 0.15
 
@@ -58,8 +80,10 @@ def _said_actions(index: SearchIndex, text: str) -> set[str]:
     said = set()
     for phrase in OPPOSITES + VARIANTS:
         plain = fold(phrase)
-        if " " + phrase + " " in accented or (" " + plain + " " in folded and " " + plain + " " in
-                                                " " + " ".join(t[1] for t in toks if t[0] == t[1]) + " "):
+        if " " + phrase + " " in accented or (
+            " " + plain + " " in folded
+            and " " + plain + " " in " " + " ".join(t[1] for t in toks if t[0] == t[1]) + " "
+        ):
             said.add(phrase)
     return said
 
@@ -75,6 +99,7 @@ def prefer_asked_actions(index: SearchIndex, text: str, hits: list[Hit]) -> list
     def mismatch(h: Hit) -> int:
         has = _action_words(index, h.code)
         return len(has - said) + len(said - has) + 2 * len(has & set(OPPOSITES) - said)
+
     best = min(mismatch(h) for h in close)
     kept = [h for h in close if mismatch(h) == best]
     return kept + [h for h in hits if h not in close and mismatch(h) == best]
@@ -118,8 +143,14 @@ def unexplained(index: SearchIndex, text: str, code: str, asking: set[str] = fro
     # Two common words can make a rare phrase the name lacks ("hộ chiếu ngoại giao", "quảng cáo thực phẩm").
     for p, (a, b) in enumerate(zip(toks, toks[1:])):
         pair = f"{a[0]}_{b[0]}"
-        if p in matched or p + 1 in matched or not ({p - 1, p + 2} & matched) or pair not in terms \
-                or a[0] not in terms or b[0] not in terms:
+        if (
+            p in matched
+            or p + 1 in matched
+            or not ({p - 1, p + 2} & matched)
+            or pair not in terms
+            or a[0] not in terms
+            or b[0] not in terms
+        ):
             continue
         if {a[0], b[0]} & (name | aux) or {a[0], a[1], b[0], b[1]} & chat or pair in name:
             continue
@@ -138,8 +169,11 @@ def unexplained(index: SearchIndex, text: str, code: str, asking: set[str] = fro
             if not following:
                 continue
             inserted = range(pa + 1, following[0])
-            rare = [words[p] for p in inserted
-                    if index.idf_accented.get(index.name_accented[i][p], 0) >= KEY_IDF and words[p] not in terms]
+            rare = [
+                words[p]
+                for p in inserted
+                if index.idf_accented.get(index.name_accented[i][p], 0) >= KEY_IDF and words[p] not in terms
+            ]
             if rare:
                 out.append("+" + "_".join(rare))
             break

@@ -9,6 +9,7 @@
 Actions act on the verdict; they never match words themselves. Word lists live in data files: topic cues in
 bot/understanding/data/, question words, filler, slang and aliases in bot/catalog/data/ (read by the search).
 """
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,12 @@ from bot.understanding import formal, honesty
 from bot.understanding.topics import Cue, find_cues, topics_from_cues
 
 ANSWER, CHOOSE, NOT_IN_CATALOG, NO_PROCEDURE, FOLLOW_UP = (
-    "answer", "choose", "not_in_catalog", "no_procedure", "follow_up")
+    "answer",
+    "choose",
+    "not_in_catalog",
+    "no_procedure",
+    "follow_up",
+)
 MAX_CHOICES = 5
 SEARCH_DEPTH = 10
 # With a procedure under discussion, another one replaces it only on a clear hit at least this good; choices
@@ -54,12 +60,12 @@ class Reading:
     verdict: str
     topics: list[str] = field(default_factory=lambda: ["overview"])
     topic_confidence: float = 0.5
-    span: str = ""                      # the words that name a procedure (topic cues left out)
+    span: str = ""  # the words that name a procedure (topic cues left out)
     candidates: list[Candidate] = field(default_factory=list)
     unexplained: list[str] = field(default_factory=list)  # key words the best candidate does not explain
     code: str | None = None
     choices: list[Candidate] = field(default_factory=list)
-    doubtful: bool = False              # CHOOSE because no candidate is likely enough, not because several tie
+    doubtful: bool = False  # CHOOSE because no candidate is likely enough, not because several tie
 
     @property
     def topic(self) -> str:
@@ -131,7 +137,8 @@ def _read_long(catalog: Any, text: str, current_code: str | None) -> Reading:
     for clause in _clauses(text):
         r = _read(catalog, clause, current_code)
         if rank.get(r.verdict, 0) > rank.get(best.verdict, 0) or (
-                r.verdict == best.verdict == ANSWER and r.candidates[0].confidence > best.candidates[0].confidence):
+            r.verdict == best.verdict == ANSWER and r.candidates[0].confidence > best.candidates[0].confidence
+        ):
             best = r
     if best is whole:
         return whole
@@ -157,8 +164,7 @@ def _read(catalog: Any, text: str, current_code: str | None) -> Reading:
     if typed:
         record = catalog.get(typed[0])
         topics = topics_from_cues(_topic_evidence(cues, catalog.index.name_words[catalog.index.code_index[typed[0]]]))
-        return Reading(ANSWER, topics, 1.0, typed[0], [Candidate(typed[0], record["name"], 1.0, 1.0)],
-                       code=typed[0])
+        return Reading(ANSWER, topics, 1.0, typed[0], [Candidate(typed[0], record["name"], 1.0, 1.0)], code=typed[0])
     index = catalog.index
     toks, terms = index.query_terms(text)
     # Cues are looked for in the message as typed and as the search rewrote it ("onl" -> "trực tuyến").
@@ -243,4 +249,3 @@ def _with_overlaps(catalog: Any, choices: list[Candidate]) -> list[Candidate]:
             if code not in [o.code for o in out]:
                 out.append(c if code == c.code else Candidate(code, catalog.get(code)["name"], c.score, c.confidence))
     return out[:MAX_CHOICES]
-

@@ -4,6 +4,7 @@ Cues are matched accent-aware on whole words (bot.catalog.search.word_pairs / to
 "mất bao lâu" is one cue and "căn cứ" never matches "căn cước". Procedure words are not topic evidence: a cue
 lying inside the name of the procedure the message names is dropped by the caller (see Cue.folded).
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,8 +18,16 @@ from bot.catalog.search import Tok, tok_match, word_pairs
 CUES_FILE = Path(__file__).with_name("data") / "topic_cues.yml"
 GUIDE_WORDS_FILE = Path(__file__).with_name("data") / "guide_words.txt"
 TOPICS = (
-    "overview", "documents", "fee", "processing_time", "agency",
-    "steps", "conditions", "result", "legal_basis", "online",
+    "overview",
+    "documents",
+    "fee",
+    "processing_time",
+    "agency",
+    "steps",
+    "conditions",
+    "result",
+    "legal_basis",
+    "online",
 )
 
 
@@ -64,7 +73,7 @@ def find_cues(text: str | None) -> list[Cue]:
     while i < len(toks):
         for words, topic, strong in _by_first_word().get(toks[i][0], ()):
             n = len(words)
-            if n and len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i:i + n], words)):
+            if n and len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i : i + n], words)):
                 cues.append(Cue(topic, strong, i, i + n, " ".join(w[0] for w in words)))
                 i += n
                 break
@@ -99,7 +108,7 @@ def without_guide_words(text: str | None) -> str:
     while i < len(toks):
         for words in _guide_phrases():
             n = len(words)
-            if len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i:i + n], words)):
+            if len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i : i + n], words)):
                 i += n
                 break
         else:

@@ -1,5 +1,6 @@
 """The dashboard /bao-cao (issue 12): the city report of bot/ops/report.py behind the operator token (bearer header
 or the console's login cookie; 401/403 without). `?days=N` (1–365, default 30) sets the period."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,6 +28,7 @@ def setup(app: Sanic) -> None:
             return _refused(state)
         from bot.ops.report import build_report
 
-        html = await asyncio.get_running_loop().run_in_executor(None, build_report, None, None,
-                                                                 period(request.args.get("days")))
+        html = await asyncio.get_running_loop().run_in_executor(
+            None, build_report, None, None, period(request.args.get("days"))
+        )
         return response.html(html, headers={"Cache-Control": "no-store"})

@@ -176,7 +176,9 @@ def error_json(status: int, code: str) -> response.HTTPResponse:
 
 def wants_html(request: Request) -> bool:
     """A browser navigating (Accept lists text/html) gets the HTML 404 page; scripts and fetch() get JSON."""
-    return "text/html" in request.headers.get("accept", "") or request.path.startswith(("/thu-tuc", "/tong-dai", "/bao-cao"))
+    return "text/html" in request.headers.get("accept", "") or request.path.startswith(
+        ("/thu-tuc", "/tong-dai", "/bao-cao")
+    )
 
 
 # ---------------------------------------------------------------- the app

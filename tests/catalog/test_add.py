@@ -1,5 +1,6 @@
 """`python -m bot.catalog add`: a good folder, a broken file among good ones, duplicates with and without --replace,
 dry run, atomic writes, and the merged catalog answering about what was added. Real files in tmp_path."""
+
 import copy
 import json
 import os
@@ -54,7 +55,7 @@ def good_folder(tmp_path):
     folder = tmp_path / "tinh"
     write(folder / "a.json", province_api())
     write(folder / "sub" / "b.json", province_bqp())
-    write(folder / "c.json", [province_page()])   # a file may hold a list
+    write(folder / "c.json", [province_page()])  # a file may hold a list
     return folder
 
 
@@ -65,9 +66,12 @@ def test_good_folder_added_in_every_format(tmp_path, good_folder):
     records = {r["code"]: r for r in read_local(local)}
     assert set(records) == {"2.999001", "2.999002", "2.999003"}
     assert {c: r["source"] for c, r in records.items()} == {
-        "2.999001": "local:portal_api", "2.999002": "local:bqp_word", "2.999003": "local:portal_page"}
+        "2.999001": "local:portal_api",
+        "2.999002": "local:bqp_word",
+        "2.999003": "local:portal_page",
+    }
     assert records["2.999001"]["ministry"] == "UBND tỉnh Lào Cai"
-    assert records["2.999002"]["ministry"] == "Bộ Quốc phòng"          # from "…/QĐ-BQP"
+    assert records["2.999002"]["ministry"] == "Bộ Quốc phòng"  # from "…/QĐ-BQP"
     assert "3 thủ tục mới, 0 thủ tục thay thế, từ 3 tệp." in text and str(local) in text
     assert [json.loads(line)["code"] for line in local.read_text(encoding="utf-8").splitlines()] == sorted(records)
 
@@ -95,10 +99,10 @@ def test_broken_file_among_good_ones_adds_nothing_and_names_each_error(tmp_path,
     no_name = province_bqp("2.999010")
     no_name["metadata"]["tên_thủ_tục"] = " "
     write(good_folder / "noname.json", no_name)
-    write(good_folder / "exists.json", province_api(code="1.001193"))       # a shipped code, no --replace
+    write(good_folder / "exists.json", province_api(code="1.001193"))  # a shipped code, no --replace
     code, text = run([good_folder], local_file=local)
     assert code == 1
-    assert local.read_bytes() == before                                      # nothing added
+    assert local.read_bytes() == before  # nothing added
     lines = text.splitlines()
     assert any("bad.json" in ln and "không phải JSON hợp lệ" in ln for ln in lines), text
     assert any("unknown.json" in ln and "không nhận ra định dạng" in ln for ln in lines), text
@@ -139,8 +143,10 @@ def test_dry_run_writes_nothing(tmp_path, good_folder):
     local = tmp_path / "local.jsonl"
     code, text = run([good_folder], dry_run=True, local_file=local)
     assert code == 0 and not local.exists()
-    assert "+ thêm  2.999001  Hỗ trợ tiền điện cho hộ nghèo trên địa bàn tỉnh  [UBND tỉnh Lào Cai; local:portal_api]" \
+    assert (
+        "+ thêm  2.999001  Hỗ trợ tiền điện cho hộ nghèo trên địa bàn tỉnh  [UBND tỉnh Lào Cai; local:portal_api]"
         in text
+    )
     assert text.splitlines()[-1] == "Chạy thử (--dry-run): chưa ghi gì."
 
 
@@ -156,6 +162,7 @@ def test_write_is_atomic(tmp_path, monkeypatch):
 
     def fail(*_):
         raise OSError("disk full")
+
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(OSError):
         write_local([dict(read_records(DEFAULT_PATH)[0], code="2.777777")], local)
@@ -164,10 +171,22 @@ def test_write_is_atomic(tmp_path, monkeypatch):
 
 def test_cli(tmp_path, good_folder):
     env = {**os.environ, "CATALOG_LOCAL_PATH": str(tmp_path / "local.jsonl")}
-    out = subprocess.run([sys.executable, "-m", "bot.catalog", "add", str(good_folder), "--dry-run"],
-                         cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.catalog", "add", str(good_folder), "--dry-run"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0 and "3 thủ tục mới" in out.stdout
     (good_folder / "bad.json").write_text("[", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "bot.catalog", "add", str(good_folder)],
-                         cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.catalog", "add", str(good_folder)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 1 and "bad.json" in out.stderr and not (tmp_path / "local.jsonl").exists()

@@ -1,10 +1,11 @@
 """Shipped catalog file, importer reproducibility, search behaviour, evaluation targets and the CLI."""
+
 import gzip
 import json
-from collections import Counter
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -29,9 +30,30 @@ def test_shipped_file_small_sorted_and_complete(cat):
     with gzip.open(DEFAULT_PATH, "rt", encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh]
     keys = [
-        "code", "name", "field", "levels", "kind", "agency", "deciding_agency", "receiving_address", "applicants",
-        "channels", "documents", "steps", "conditions", "results", "keywords", "legal_basis", "online", "url",
-        "decision", "raw", "source", "ministry", "overlaps"]
+        "code",
+        "name",
+        "field",
+        "levels",
+        "kind",
+        "agency",
+        "deciding_agency",
+        "receiving_address",
+        "applicants",
+        "channels",
+        "documents",
+        "steps",
+        "conditions",
+        "results",
+        "keywords",
+        "legal_basis",
+        "online",
+        "url",
+        "decision",
+        "raw",
+        "source",
+        "ministry",
+        "overlaps",
+    ]
     assert all(list(r) == keys for r in records)  # every source gives the same record, in the same key order
     assert Counter(r["source"] for r in records) == {"portal_page": 2642, "bqp_word": 207, "portal_api": 45}
     assert all(r["ministry"] and r["name"] and r["levels"] for r in records)
@@ -40,15 +62,16 @@ def test_shipped_file_small_sorted_and_complete(cat):
 
 def test_load_merges_local_additions(tmp_path, monkeypatch):
     from bot.catalog.local import write_local
+
     local = tmp_path / "local.jsonl"
     record = dict(load_catalog(DEFAULT_PATH).get("1.014163"), name="Hưởng trợ cấp ốm đau (tỉnh)", source="local:x")
     write_local([record, dict(record, code="2.999999", name="Thủ tục riêng của tỉnh")], local)
     monkeypatch.setenv("CATALOG_LOCAL_PATH", str(local))
-    merged = load_catalog()   # what the action server loads at start-up
+    merged = load_catalog()  # what the action server loads at start-up
     assert len(merged) == 2895 and merged.get("1.014163")["name"] == "Hưởng trợ cấp ốm đau (tỉnh)"
     assert merged.overlaps("2.999999") == [] and merged.overlaps("1.014163") == ["1.001667"]
     assert merged.search("thủ tục riêng của tỉnh", limit=1)[0].code == "2.999999"
-    assert len(load_catalog(DEFAULT_PATH)) == 2894   # an explicit path is that file alone
+    assert len(load_catalog(DEFAULT_PATH)) == 2894  # an explicit path is that file alone
 
 
 def test_import_reproduces_shipped_file(tmp_path):
@@ -67,16 +90,19 @@ def test_get(cat):
     assert cat.get("9.999999") is None
 
 
-@pytest.mark.parametrize("query,code", [
-    ("làm giấy khai sinh cần giấy tờ gì", "1.001193"),
-    ("dang ky tam tru o dau", "1.004194"),
-    ("lam can cuoc cho con mat bao lau", "1.014062"),
-    ("làm sổ đỏ", "1.013978"),
-    ("dang ky khai sinh cho con", "1.001193"),
-    ("đăng ky khai sinh co yeu to nuoc ngoai", "2.000528"),
-    ("dang ki tam tru", "1.004194"),          # typo
-    ("giay doc than", "1.004873"),             # alias
-])
+@pytest.mark.parametrize(
+    "query,code",
+    [
+        ("làm giấy khai sinh cần giấy tờ gì", "1.001193"),
+        ("dang ky tam tru o dau", "1.004194"),
+        ("lam can cuoc cho con mat bao lau", "1.014062"),
+        ("làm sổ đỏ", "1.013978"),
+        ("dang ky khai sinh cho con", "1.001193"),
+        ("đăng ky khai sinh co yeu to nuoc ngoai", "2.000528"),
+        ("dang ki tam tru", "1.004194"),  # typo
+        ("giay doc than", "1.004873"),  # alias
+    ],
+)
 def test_search_top1(cat, query, code):
     hits = cat.search(query, limit=3)
     assert hits and hits[0].code == code
@@ -117,16 +143,19 @@ def test_dev_set_floor():
     assert res["all"]["top1"] >= 0.78 and res["all"]["top3"] >= 0.89, res
 
 
-@pytest.mark.parametrize("query,code,not_code", [
-    # A word typed without accents that folds like a question word ("tu": từ/tử) still counts in its phrase.
-    ("lam giay khai tu cho ong", "1.000656", "1.001193"),
-    ("dang ky khai tu", "1.000656", "1.001193"),
-    ("dang ky lai khai tu", "1.005461", "1.004884"),
-    ("xin ban sao giay khai sinh", "2.000635", "1.001193"),   # "sao" (why) vs "bản sao" (copy)
-    ("nhận con nuôi trong nước", "2.001263", None),            # "con" is a question word alone, not in "con nuôi"
-    # Accents decide: "căn" (căn cước) is not the question word "cần".
-    ("cấp đổi thẻ căn cước", "1.014063", None),
-])
+@pytest.mark.parametrize(
+    "query,code,not_code",
+    [
+        # A word typed without accents that folds like a question word ("tu": từ/tử) still counts in its phrase.
+        ("lam giay khai tu cho ong", "1.000656", "1.001193"),
+        ("dang ky khai tu", "1.000656", "1.001193"),
+        ("dang ky lai khai tu", "1.005461", "1.004884"),
+        ("xin ban sao giay khai sinh", "2.000635", "1.001193"),  # "sao" (why) vs "bản sao" (copy)
+        ("nhận con nuôi trong nước", "2.001263", None),  # "con" is a question word alone, not in "con nuôi"
+        # Accents decide: "căn" (căn cước) is not the question word "cần".
+        ("cấp đổi thẻ căn cước", "1.014063", None),
+    ],
+)
 def test_stop_words_inside_phrases(cat, query, code, not_code):
     hits = cat.search(query, limit=3)
     assert hits and hits[0].code == code, hits
@@ -140,7 +169,7 @@ def test_accented_stop_word_is_not_content(cat):
     assert "tu" in terms and "khai_tu" in terms
     terms, soft = cat.index.stop.terms(word_pairs("khai từ hôm qua"))
     assert "tu" not in terms and "tu" in soft
-    terms, soft = cat.index.stop.terms(word_pairs("khai tu"))   # no accents: ambiguous, kept only as a phrase
+    terms, soft = cat.index.stop.terms(word_pairs("khai tu"))  # no accents: ambiguous, kept only as a phrase
     assert "tu" not in terms and "khai_tu" in terms
 
 
@@ -183,8 +212,9 @@ def test_explain_parts(cat):
 
 
 def _cli(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "bot.catalog", *args], cwd=REPO, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.catalog", *args], cwd=REPO, input=stdin, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_cli_search_json_and_stdin():
@@ -204,20 +234,23 @@ def test_cli_show():
 
 
 # ---------------------------------------------------------------- citizen vocabulary (aliases.tsv, slang.tsv)
-@pytest.mark.parametrize("query,code", [
-    ("làm giấy chứng tử cho bố", "1.000656"),                 # chứng tử = khai tử
-    ("sang tên sổ đỏ", "1.013831"),                           # = đăng ký biến động (chuyển nhượng)
-    ("cấp lại cà vẹt xe bị mất", {"1.013082", "1.013080"}),  # online or in-person variant
-    ("dk ket hon can gi", "1.000894"),                         # chat abbreviation "dk"
-    ("xin phép xây dựng nhà", "1.013225"),
-    ("đóng cửa hộ kinh doanh", "1.001266"),                   # = chấm dứt hoạt động
-    ("giải thể công ty", "2.002023"),
-    # BHXH funeral allowance: tử tuất (Bộ Tài chính) or its Bộ Nội vụ version; they overlap, both are offered.
-    ("nhận tiền mai táng phí", {"2.000821", "1.014177"}),
-    ("nghỉ ốm hưởng bảo hiểm", "1.001667"),
-    ("đổi tiền rách ở đâu", "2.001077"),
-    ("lam ma so thue ca nhan", "1.008498"),                    # mst / mã số thuế
-])
+@pytest.mark.parametrize(
+    "query,code",
+    [
+        ("làm giấy chứng tử cho bố", "1.000656"),  # chứng tử = khai tử
+        ("sang tên sổ đỏ", "1.013831"),  # = đăng ký biến động (chuyển nhượng)
+        ("cấp lại cà vẹt xe bị mất", {"1.013082", "1.013080"}),  # online or in-person variant
+        ("dk ket hon can gi", "1.000894"),  # chat abbreviation "dk"
+        ("xin phép xây dựng nhà", "1.013225"),
+        ("đóng cửa hộ kinh doanh", "1.001266"),  # = chấm dứt hoạt động
+        ("giải thể công ty", "2.002023"),
+        # BHXH funeral allowance: tử tuất (Bộ Tài chính) or its Bộ Nội vụ version; they overlap, both are offered.
+        ("nhận tiền mai táng phí", {"2.000821", "1.014177"}),
+        ("nghỉ ốm hưởng bảo hiểm", "1.001667"),
+        ("đổi tiền rách ở đâu", "2.001077"),
+        ("lam ma so thue ca nhan", "1.008498"),  # mst / mã số thuế
+    ],
+)
 def test_citizen_words_map_to_official_names(cat, query, code):
     hits = cat.search(query, limit=3)
     assert hits and hits[0].code in ({code} if isinstance(code, str) else code), hits
@@ -235,9 +268,9 @@ def test_two_alias_passes(cat):
 
 
 def test_slang_and_aliases_are_accent_aware(cat):
-    toks, _, _ = cat.index.rewrite("cấp đổi sổ hồng")       # "hồng" is not the chat spelling "hong" (không)
+    toks, _, _ = cat.index.rewrite("cấp đổi sổ hồng")  # "hồng" is not the chat spelling "hong" (không)
     assert ("khong", "không") not in toks
-    toks, _, _ = cat.index.rewrite("kể chuyện cười")           # "cười" (laugh) is not "cưới" (wed)
+    toks, _, _ = cat.index.rewrite("kể chuyện cười")  # "cười" (laugh) is not "cưới" (wed)
     assert "ket" not in [t[0] for t in toks]
 
 
@@ -246,10 +279,17 @@ def test_accented_word_matches_only_same_accents(cat):
     assert all("sót" not in h.name for h in cat.search("con tôi bị sốt", limit=3))
 
 
-@pytest.mark.parametrize("query", [
-    "ăn gì ngon ở hà nội", "kể chuyện cười đi", "giá vàng hôm nay bao nhiêu", "thời tiết đà nẵng",
-    "bạn tên là gì", "hom nay an gi",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "ăn gì ngon ở hà nội",
+        "kể chuyện cười đi",
+        "giá vàng hôm nay bao nhiêu",
+        "thời tiết đà nẵng",
+        "bạn tên là gì",
+        "hom nay an gi",
+    ],
+)
 def test_chit_chat_returns_nothing(cat, query):
     assert cat.search(query) == []
 
@@ -268,13 +308,16 @@ def test_every_supplement_record_found_by_its_own_name(cat):
         assert r["code"] in got or any(cat.index.base_name(g) == cat.index.base_name(r["code"]) for g in got), r
 
 
-@pytest.mark.parametrize("query,code", [
-    ("xin xác nhận khuyết tật cho con", "1.001699"),
-    ("đăng ký nghĩa vụ quân sự lần đầu", "1.013133"),
-    ("hưởng trợ cấp thất nghiệp", "1.014748"),
-    ("giấy phép karaoke", "1.001029"),
-    ("hợp pháp hóa lãnh sự giấy tờ nước ngoài", "1.001308"),
-])
+@pytest.mark.parametrize(
+    "query,code",
+    [
+        ("xin xác nhận khuyết tật cho con", "1.001699"),
+        ("đăng ký nghĩa vụ quân sự lần đầu", "1.013133"),
+        ("hưởng trợ cấp thất nghiệp", "1.014748"),
+        ("giấy phép karaoke", "1.001029"),
+        ("hợp pháp hóa lãnh sự giấy tờ nước ngoài", "1.001308"),
+    ],
+)
 def test_issue_examples_now_found(cat, query, code):
     assert cat.search(query, limit=1)[0].code == code
 
@@ -304,6 +347,7 @@ def test_overlapping_ministries_are_linked_both_ways(cat):
 
 def test_readme_quality_report_is_the_generated_one(cat):
     from bot.catalog.quality import report_markdown
+
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     start = readme.index("<!-- catalog-quality:start -->") + len("<!-- catalog-quality:start -->\n")
     end = readme.index("<!-- catalog-quality:end -->")

@@ -1,4 +1,5 @@
 """Search behaviours for chatty questions: filler words, "mất" meaning died, ages, default case, aliases in phrases."""
+
 import pytest
 
 from bot.catalog import load_catalog
@@ -42,9 +43,9 @@ def test_mat_means_died_only_about_a_death(cat):
     idx = cat.index
     toks, _, _, filler = idx._rewrite("bố em mới mất, làm khai tử")
     assert any(toks[i][1] == "mất" for i in filler)
-    toks, _, _, filler = idx._rewrite("mất giấy chứng tử xin lại")   # lost, a document follows
+    toks, _, _, filler = idx._rewrite("mất giấy chứng tử xin lại")  # lost, a document follows
     assert not any(toks[i][0] == "mat" for i in filler)
-    toks, _, _, filler = idx._rewrite("bị mất căn cước làm lại")     # no death: lost
+    toks, _, _, filler = idx._rewrite("bị mất căn cước làm lại")  # no death: lost
     assert not any(toks[i][0] == "mat" for i in filler)
 
 

@@ -1,5 +1,6 @@
 """Every supplement record (207 Word-export, 45 portal API) answers every topic and walks through the guide like the
 portal-page records: real records, the real renderer (bot.catalog.render) and step builder (bot.guide)."""
+
 import pytest
 
 from bot.catalog import load_catalog, render
@@ -24,11 +25,11 @@ def test_every_topic_answers_from_the_record(topic):
         answered += answers[0].response != "utter_procedure_missing"
         for value in answers[0].variables.values():
             assert isinstance(value, str)
-    assert answered >= 0.5 * len(NEW), (topic, answered)   # most records have each fact (see the quality report)
+    assert answered >= 0.5 * len(NEW), (topic, answered)  # most records have each fact (see the quality report)
 
 
 def test_fees_per_channel_read_as_the_record_says():
-    text = render.per_channel(CAT.get("1.013133"), "fee")      # free in person, nothing said online
+    text = render.per_channel(CAT.get("1.013133"), "fee")  # free in person, nothing said online
     assert text == "Miễn phí"
     text = render.per_channel(CAT.get("1.001308"), "fee")
     assert "30.000 Đồng (Chứng nhận lãnh sự)" in text

@@ -1,10 +1,11 @@
 """Parser tests on real portal records chosen because they are hard (fixtures/hard_records.json, copied from raw)."""
+
 import json
 from pathlib import Path
 
 import pytest
 
-from bot.catalog.parse import parse_record, parse_channels, split_templates
+from bot.catalog.parse import parse_channels, parse_record, split_templates
 
 RAW = json.loads((Path(__file__).parent / "fixtures" / "hard_records.json").read_text(encoding="utf-8"))
 
@@ -14,13 +15,17 @@ def rec(code):
 
 
 def times(r):
-    return [(c["channel"], c["time"]["value"] if c["time"] else None, c["time"]["unit"] if c["time"] else None)
-            for c in r["channels"]]
+    return [
+        (c["channel"], c["time"]["value"] if c["time"] else None, c["time"]["unit"] if c["time"] else None)
+        for c in r["channels"]
+    ]
 
 
 def fees(r):
-    return [(c["channel"], c["fee"]["amount"] if c["fee"] else None, c["fee"]["free"] if c["fee"] else None)
-            for c in r["channels"]]
+    return [
+        (c["channel"], c["fee"]["amount"] if c["fee"] else None, c["fee"]["free"] if c["fee"] else None)
+        for c in r["channels"]
+    ]
 
 
 def test_khai_sinh_time_without_unit_and_interface_text_stripped():
@@ -33,8 +38,11 @@ def test_khai_sinh_time_without_unit_and_interface_text_stripped():
     assert r["documents"][0]["items"][2]["originals"] == 0
     assert r["levels"] == ["Cấp xã"] and r["agency"] is None  # "Không có thông tin" -> None
     assert r["online"]["level"] == "full"
-    assert {"title": "Nghị định số 123/2015/NĐ-CP ngày 15/11/2015 của Chính phủ quy định chi tiết một số điều và "
-                     "biện pháp thi hành Luật Hộ tịch", "number": "123/2015/NĐ-CP"} in r["legal_basis"]
+    assert {
+        "title": "Nghị định số 123/2015/NĐ-CP ngày 15/11/2015 của Chính phủ quy định chi tiết một số điều và "
+        "biện pháp thi hành Luật Hộ tịch",
+        "number": "123/2015/NĐ-CP",
+    } in r["legal_basis"]
     assert st["channels"] == st["documents"] == "structured"
 
 
@@ -45,8 +53,10 @@ def test_can_cuoc_fee_differs_per_channel_and_templates():
     assert r["channels"][0]["fee"]["text"] == "Miễn phí (Chưa quy định.)"
     items = [i for c in r["documents"] for i in c["items"]]
     assert items[0]["template"] == "Mẫu DC02 Phiếu đề nghị giải quyết thủ tục về căn cước.doc"
-    assert items[0]["name"] == ("Phiếu đề nghị giải quyết thủ tục về căn cước (Mẫu DC02 ban hành kèm theo Thông tư "
-                                "số 17/2024/TT-BCA của Bộ Công an)")
+    assert items[0]["name"] == (
+        "Phiếu đề nghị giải quyết thủ tục về căn cước (Mẫu DC02 ban hành kèm theo Thông tư "
+        "số 17/2024/TT-BCA của Bộ Công an)"
+    )
     assert len(r["documents"]) == 3  # three cases, each after a repeated header
     assert r["results"] == ["Thẻ căn cước"] and r["keywords"] == "Cấp lại thẻ căn cước"
 
@@ -55,9 +65,11 @@ def test_time_glued_to_fee_in_thousands_confirmed_by_note():
     r, _ = rec("2.002009")  # "Trực tuyến1100 VNĐ(Phí ... 100.000 đồng/lần" -> 1 + 100 (thousand)
     assert times(r)[0] == ("online", 1.0, None)
     assert fees(r)[0] == ("online", 100000, False)
-    assert r["results"] == ["Văn bản nêu rõ lý do từ chối của Cơ quan đăng ký kinh doanh",
-                            "Giấy chứng nhận đăng ký doanh nghiệp",
-                            "Thông báo về việc sửa đổi, bổ sung hồ sơ đăng ký doanh nghiệp"]
+    assert r["results"] == [
+        "Văn bản nêu rõ lý do từ chối của Cơ quan đăng ký kinh doanh",
+        "Giấy chứng nhận đăng ký doanh nghiệp",
+        "Thông báo về việc sửa đổi, bổ sung hồ sơ đăng ký doanh nghiệp",
+    ]
 
 
 def test_small_amount_without_confirmation_is_not_trusted():
@@ -81,15 +93,21 @@ def test_customs_time_one_and_fee_twenty_thousand():
 def test_no_time_no_fee_recognised():
     r, st = rec("1.009825")  # "Trực tiếpKhôngKhông có thông tin..."
     assert [(c["channel"], c["time"], c["fee"]) for c in r["channels"]] == [
-        ("in_person", None, None), ("online", None, None), ("post", None, None)]
+        ("in_person", None, None),
+        ("online", None, None),
+        ("post", None, None),
+    ]
     assert r["channels"][0]["note"] == "Tại Trung tâm phục vụ hành chính công cấp tỉnh, xã"
     assert st["channels"] == "structured"
 
 
 def test_time_as_text():
     r, _ = rec("1.007689")
-    assert r["channels"][0]["time"] == {"value": None, "unit": None,
-                                        "text": "Không phải trả kết quả cho người nộp thuế"}
+    assert r["channels"][0]["time"] == {
+        "value": None,
+        "unit": None,
+        "text": "Không phải trả kết quả cho người nộp thuế",
+    }
     assert [i["template"] for c in r["documents"] for i in c["items"]] == ["01 BĐS.docx", "01 BK-BĐS.docx"]
 
 
@@ -151,7 +169,10 @@ def test_many_glued_templates():
 def test_dang_ky_tam_tru_cases_and_fees():
     r, _ = rec("1.004194")
     assert fees(r) == [("online", 7000, False), ("in_person", 10000, False)]
-    assert [c["case"] for c in r["documents"]][:2] == ["Hồ sơ đăng ký tạm trú gồm", "Đăng ký tạm trú theo danh sách, hồ sơ gồm"]
+    assert [c["case"] for c in r["documents"]][:2] == [
+        "Hồ sơ đăng ký tạm trú gồm",
+        "Đăng ký tạm trú theo danh sách, hồ sơ gồm",
+    ]
     assert r["results"][0] == "Phiếu từ chối tiếp nhận, giải quyết hồ sơ (lĩnh vực cư trú)"
 
 
@@ -173,11 +194,15 @@ def test_multiple_result_documents():
 
 
 def test_channel_words_inside_notes_do_not_split():
-    channels, status = parse_channels("Hình thức nộpThời gianPhí, lệ phíMô tảTrực tuyến3 NgàyMiễn phí"
-                                      "Trực tuyến: nộp hồ sơ qua cổngTrực tiếp3 Ngày10,000 Việt Nam Đồng")
+    channels, status = parse_channels(
+        "Hình thức nộpThời gianPhí, lệ phíMô tảTrực tuyến3 NgàyMiễn phí"
+        "Trực tuyến: nộp hồ sơ qua cổngTrực tiếp3 Ngày10,000 Việt Nam Đồng"
+    )
     assert status == "structured"
-    assert [(c["channel"], c["note"]) for c in channels] == [("online", "Trực tuyến: nộp hồ sơ qua cổng"),
-                                                             ("in_person", None)]
+    assert [(c["channel"], c["note"]) for c in channels] == [
+        ("online", "Trực tuyến: nộp hồ sơ qua cổng"),
+        ("in_person", None),
+    ]
     assert channels[1]["fee"]["amount"] == 10000
 
 

@@ -1,6 +1,7 @@
 """The supplement procedures answered over REST like the others (real Rasa + action server + model).
 
 Run: .venv/bin/python -m pytest tests/catalog -m rasa (needs a trained model: `make train`)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Fixtures for the channel tests: fake Telegram / Zalo / Rasa servers on 127.0.0.1 and a running bridge."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,7 +18,6 @@ from tests.fakes.telegram_api import FakeTelegramApi
 TOKEN = "123456:TEST-TOKEN"
 
 
-
 @pytest.fixture
 def fake_telegram() -> Iterator[FakeTelegramApi]:
     with FakeTelegramApi(TOKEN) as server:
@@ -31,15 +31,17 @@ def fake_rasa() -> Iterator[FakeRasaRest]:
 
 
 def bridge_settings(fake_telegram: FakeTelegramApi, rasa_url: str, **overrides) -> Settings:
-    settings = Settings.from_env({
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE": f"{fake_telegram.url}/bot",
-        "RASA_URL": rasa_url,
-        "RASA_RETRIES": "2",
-        "RASA_RETRY_DELAY": "0.05",
-        "RASA_TIMEOUT": "10",
-        "TELEGRAM_POLL_TIMEOUT": "1",
-    })
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE": f"{fake_telegram.url}/bot",
+            "RASA_URL": rasa_url,
+            "RASA_RETRIES": "2",
+            "RASA_RETRY_DELAY": "0.05",
+            "RASA_TIMEOUT": "10",
+            "TELEGRAM_POLL_TIMEOUT": "1",
+        }
+    )
     return dataclasses.replace(settings, **overrides)
 
 

@@ -6,6 +6,7 @@
   fixture exposes as `rasa_server.zalo_api` (tests/conftest.py, tests.fakes.zalo_api.start_for_rasa).
 Run: .venv/bin/python -m pytest tests/channels -m rasa -q
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -49,8 +50,9 @@ async def test_telegram_bridge_answers_like_the_rest_channel(rasa_server, fake_t
     # Greetings may have several response variations: collect a few to compare against.
     greeting_variants = {tuple(expected_greeting)}
     for _ in range(4):
-        greeting_variants.add(tuple(await asyncio.to_thread(rest_texts, rasa_server,
-                                                            f"e2e-var-{uuid.uuid4().hex[:8]}", GREETING)))
+        greeting_variants.add(
+            tuple(await asyncio.to_thread(rest_texts, rasa_server, f"e2e-var-{uuid.uuid4().hex[:8]}", GREETING))
+        )
     chat_id = 424242000 + int(time.time()) % 1000
     settings = bridge_settings(fake_telegram, rasa_server.url, rasa_timeout=60.0)
     async with running_bridge(settings):
@@ -60,7 +62,7 @@ async def test_telegram_bridge_answers_like_the_rest_channel(rasa_server, fake_t
         total = len(greeting) + len(expected_answer)
         sent = await wait_for_count(lambda: fake_telegram.sent_texts(chat_id), total)
     assert tuple(greeting) in greeting_variants
-    assert sent[len(greeting):] == expected_answer
+    assert sent[len(greeting) :] == expected_answer
     assert not any(text.lstrip().startswith("{") for text in sent)  # no raw custom payloads
 
 
@@ -71,30 +73,47 @@ async def test_zalo_channel_in_rasa_answers_signed_webhooks_only(rasa_server):
     if fake is None:
         pytest.skip("rasa_server was started without the Zalo channel (see tests/conftest.py)")
     url = f"{rasa_server.url}/webhooks/zalo/webhook"
-    expected = await asyncio.to_thread(rest_texts, rasa_server, f"e2e-rest-{uuid.uuid4().hex[:8]}",
-                                       PROCEDURE_QUESTION)
+    expected = await asyncio.to_thread(rest_texts, rasa_server, f"e2e-rest-{uuid.uuid4().hex[:8]}", PROCEDURE_QUESTION)
     user = f"99{int(time.time() * 1000)}"
 
     def event(text: str) -> bytes:
-        return json.dumps({"app_id": E2E_APP_ID, "event_name": "user_send_text", "sender": {"id": user},
-                           "recipient": {"id": "1"}, "timestamp": str(int(time.time() * 1000)),
-                           "message": {"text": text, "msg_id": uuid.uuid4().hex}}, ensure_ascii=False).encode()
+        return json.dumps(
+            {
+                "app_id": E2E_APP_ID,
+                "event_name": "user_send_text",
+                "sender": {"id": user},
+                "recipient": {"id": "1"},
+                "timestamp": str(int(time.time() * 1000)),
+                "message": {"text": text, "msg_id": uuid.uuid4().hex},
+            },
+            ensure_ascii=False,
+        ).encode()
 
     async with aiohttp.ClientSession() as session:
         forged_body = event(PROCEDURE_QUESTION)
         forged_ts = json.loads(forged_body)["timestamp"]
-        async with session.post(url, data=forged_body, headers={
+        async with session.post(
+            url,
+            data=forged_body,
+            headers={
                 "X-ZEvent-Signature": compute_signature(E2E_APP_ID, forged_body, forged_ts, "wrong-key"),
-                "Content-Type": "application/json"}) as response:
+                "Content-Type": "application/json",
+            },
+        ) as response:
             assert response.status in (401, 403)
         await asyncio.sleep(2.0)
         assert fake.sent_texts(user) == []
 
         body = event(PROCEDURE_QUESTION)
         ts = json.loads(body)["timestamp"]
-        async with session.post(url, data=body, headers={
+        async with session.post(
+            url,
+            data=body,
+            headers={
                 "X-ZEvent-Signature": compute_signature(E2E_APP_ID, body, ts, E2E_OA_SECRET_KEY),
-                "Content-Type": "application/json"}) as response:
+                "Content-Type": "application/json",
+            },
+        ) as response:
             assert response.status == 200
     sent = await wait_for_count(lambda: fake.sent_texts(user), len(expected))
     joined = "\n".join(sent)

@@ -4,6 +4,7 @@
 Real Rasa server + action server (session fixture `rasa_server`), the real bridge code against the fake Bot API.
 Run: .venv/bin/python -m pytest tests/channels/test_complaint_notice_e2e.py -q -m rasa
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,15 +27,24 @@ async def test_telegram_citizen_is_told_when_the_complaint_is_handled(rasa_serve
     ops_db = str(rasa_server.settings.var_dir / "ops.sqlite")
     chat_id = 616000000 + int(time.time()) % 100000
     side_port = free_port()
-    settings = bridge_settings(fake_telegram, rasa_server.url, rasa_timeout=60.0, health_port=side_port,
-                               notify_token=rasa_server.token)
+    settings = bridge_settings(
+        fake_telegram, rasa_server.url, rasa_timeout=60.0, health_port=side_port, notify_token=rasa_server.token
+    )
     phone = "03" + "".join(random.choices("0123456789", k=8))
-    env = {"RASA_URL": rasa_server.url, "RASA_TOKEN": rasa_server.token,
-           "TELEGRAM_BRIDGE_URL": f"http://127.0.0.1:{side_port}"}
+    env = {
+        "RASA_URL": rasa_server.url,
+        "RASA_TOKEN": rasa_server.token,
+        "TELEGRAM_BRIDGE_URL": f"http://127.0.0.1:{side_port}",
+    }
     async with running_bridge(settings):
         count = 0
-        for text in ("tôi muốn phản ánh cán bộ hướng dẫn không rõ", "Không có mã hồ sơ",
-                     "Cán bộ bảo tôi nộp bản sao nhưng lên lại bắt bản chính", "Đồng ý", f"sđt {phone}"):
+        for text in (
+            "tôi muốn phản ánh cán bộ hướng dẫn không rõ",
+            "Không có mã hồ sơ",
+            "Cán bộ bảo tôi nộp bản sao nhưng lên lại bắt bản chính",
+            "Đồng ý",
+            f"sđt {phone}",
+        ):
             fake_telegram.text_update(chat_id, text)
             count = len(await wait_for_texts(fake_telegram, chat_id, count + 1))
             await asyncio.sleep(0.5)  # the rest of the answer
@@ -46,15 +56,27 @@ async def test_telegram_citizen_is_told_when_the_complaint_is_handled(rasa_serve
         assert stored.category == "wrong_guidance" and stored.contact == phone and stored.channel == "telegram"
         before = len(sent)
 
-        out = json.loads(await run_module("bot.ops.complaints", "--db", ops_db, "handle", reference,
-                                          "--note", "Phường đã nhắc cán bộ, bạn chỉ cần bản sao.", env=env))
+        out = json.loads(
+            await run_module(
+                "bot.ops.complaints",
+                "--db",
+                ops_db,
+                "handle",
+                reference,
+                "--note",
+                "Phường đã nhắc cán bộ, bạn chỉ cần bản sao.",
+                env=env,
+            )
+        )
         assert out["notified"] is True and out["pending_notices"] == 0
         told = "\n".join(fake_telegram.sent_texts(chat_id)[before:])
         tracker = rasa_server.tracker(f"telegram:{chat_id}")  # the citizen's own conversation got it
         assert any(e.get("name") == "action_complaint_handled" for e in tracker["events"])
         assert reference in told and "đã được xử lý" in told and "chỉ cần bản sao" in told
-        assert json.loads(await run_module("bot.ops.complaints", "--db", ops_db, "notify", env=env)) == \
-            {"delivered": 0, "pending": 0}
+        assert json.loads(await run_module("bot.ops.complaints", "--db", ops_db, "notify", env=env)) == {
+            "delivered": 0,
+            "pending": 0,
+        }
         await asyncio.sleep(1.0)
     assert "\n".join(fake_telegram.sent_texts(chat_id)[before:]) == told  # told once
     every_answer = "\n".join(fake_telegram.sent_texts(chat_id))

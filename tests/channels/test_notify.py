@@ -4,6 +4,7 @@ Real HTTP on 127.0.0.1 only: the bridge runs in the test loop against the fake B
 fake Rasa HTTP API (trigger_intent) and the reference dossier service in a thread. No Rasa needed.
 Run: .venv/bin/python -m pytest tests/channels/test_notify.py -q
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,8 +17,8 @@ import httpx
 import pytest
 
 from bot.dossier.client import DossierClient
-from bot.dossier.settings import DossierSettings
 from bot.dossier.notifier import INTENT, Notifier
+from bot.dossier.settings import DossierSettings
 from bot.dossier.store import DossierStore
 from bot.dossier.subscriptions import SubscriptionStore
 from bot.dossier.testing import running_service
@@ -26,8 +27,10 @@ from tests.fakes.rasa_rest import TRIGGER_STATUS_TEXT, TRIGGER_TEXT
 
 SECRET = "shared-rasa-token"
 CODE = "000.00.12.H29-261102-0002"  # PROCESSING in the demo data of a fresh database
-BUTTONS = [{"title": "Tra cứu hồ sơ khác", "payload": "/check_dossier_status"},
-           {"title": "Hủy theo dõi", "payload": "/unsubscribe_dossier"}]
+BUTTONS = [
+    {"title": "Tra cứu hồ sơ khác", "payload": "/check_dossier_status"},
+    {"title": "Hủy theo dõi", "payload": "/unsubscribe_dossier"},
+]
 
 
 @contextlib.asynccontextmanager
@@ -102,8 +105,10 @@ async def test_notify_renders_text_buttons_and_skips_custom_payloads(fake_telegr
     messages = [
         text_message("Hồ sơ 000.00.12.H29-261102-0002 mà anh/chị theo dõi vừa được cập nhật:"),
         text_message("Hồ sơ đã có kết quả.", buttons=BUTTONS),
-        {"recipient_id": "telegram:702", "custom": {"type": "dossier_status", "code": CODE, "status": "COMPLETED",
-                                                    "overdue": False}},
+        {
+            "recipient_id": "telegram:702",
+            "custom": {"type": "dossier_status", "code": CODE, "status": "COMPLETED", "overdue": False},
+        },
         text_message(long_text),
     ]
     async with bridge_with_notify(fake_telegram, fake_rasa.url) as base:
@@ -111,8 +116,10 @@ async def test_notify_renders_text_buttons_and_skips_custom_payloads(fake_telegr
         assert response.status_code == 200
         sent = fake_telegram.sent_texts(702)
         assert response.json() == {"sent": len(sent)}
-        assert sent[:2] == ["Hồ sơ 000.00.12.H29-261102-0002 mà anh/chị theo dõi vừa được cập nhật:",
-                            "Hồ sơ đã có kết quả."]
+        assert sent[:2] == [
+            "Hồ sơ 000.00.12.H29-261102-0002 mà anh/chị theo dõi vừa được cập nhật:",
+            "Hồ sơ đã có kết quả.",
+        ]
         assert len(sent) >= 4 and "\n".join(sent[2:]) == long_text  # split at line breaks, nothing lost
         assert not any("dossier_status" in text for text in sent)
         with_keyboard = [c for c in fake_telegram.calls("sendMessage") if "reply_markup" in c.params]
@@ -136,13 +143,18 @@ async def test_notify_waits_for_the_reply_in_flight_and_keeps_its_own_order(fake
         started = time.monotonic()
         busy, other = await asyncio.gather(
             post_notify(base, {"sender": "telegram:703", "messages": notice}),
-            post_notify(base, {"sender": "telegram:704", "messages": [text_message("Chat khác")]}))
+            post_notify(base, {"sender": "telegram:704", "messages": [text_message("Chat khác")]}),
+        )
         assert busy.status_code == other.status_code == 200
         assert busy.json() == {"sent": 3} and other.json() == {"sent": 1}
     order = [(int(c.params["chat_id"]), c.params["text"]) for c in fake_telegram.calls("sendMessage")]
     # The slow answer went out before the notification, which kept its order; chat 704 did not wait.
-    assert [text for chat, text in order if chat == 703] == ["Bạn vừa nói: chậm", "Thông báo 1", "Thông báo 2",
-                                                             "Thông báo 3"]
+    assert [text for chat, text in order if chat == 703] == [
+        "Bạn vừa nói: chậm",
+        "Thông báo 1",
+        "Thông báo 2",
+        "Thông báo 3",
+    ]
     assert order.index((704, "Chat khác")) < order.index((703, "Bạn vừa nói: chậm"))
     assert time.monotonic() - started < 10
 
@@ -180,10 +192,24 @@ def dossiers(tmp_path) -> Iterator[tuple[str, DossierStore]]:
 
 
 def make_notifier(tmp_path, dossier_url: str, rasa_url: str, bridge_url: str | None) -> Notifier:
-    settings = DossierSettings(api_url=dossier_url, connect_timeout=0.5, read_timeout=2.0, retries=1, backoff=0.05,
-                               total_budget=5.0, subscriptions_db=tmp_path / "subscriptions.sqlite")
-    return Notifier(SubscriptionStore(settings.subscriptions_db), DossierClient(settings), rasa_url, SECRET,
-                    timeout=5.0, telegram_bridge_url=bridge_url, bridge_timeout=10.0)
+    settings = DossierSettings(
+        api_url=dossier_url,
+        connect_timeout=0.5,
+        read_timeout=2.0,
+        retries=1,
+        backoff=0.05,
+        total_budget=5.0,
+        subscriptions_db=tmp_path / "subscriptions.sqlite",
+    )
+    return Notifier(
+        SubscriptionStore(settings.subscriptions_db),
+        DossierClient(settings),
+        rasa_url,
+        SECRET,
+        timeout=5.0,
+        telegram_bridge_url=bridge_url,
+        bridge_timeout=10.0,
+    )
 
 
 def last_status(notifier: Notifier, sender: str) -> str | None:
@@ -192,8 +218,9 @@ def last_status(notifier: Notifier, sender: str) -> str | None:
 
 
 @pytest.mark.asyncio
-async def test_notifier_sends_telegram_notifications_through_the_bridge_once(tmp_path, dossiers, fake_telegram,
-                                                                             fake_rasa):
+async def test_notifier_sends_telegram_notifications_through_the_bridge_once(
+    tmp_path, dossiers, fake_telegram, fake_rasa
+):
     dossier_url, store = dossiers
     fake_rasa.token = SECRET
     async with bridge_with_notify(fake_telegram, fake_rasa.url) as bridge_url:
@@ -219,8 +246,9 @@ async def test_notifier_sends_telegram_notifications_through_the_bridge_once(tmp
 
 
 @pytest.mark.asyncio
-async def test_notifier_keeps_telegram_notifications_while_the_bridge_cannot_deliver(tmp_path, dossiers,
-                                                                                    fake_telegram, fake_rasa):
+async def test_notifier_keeps_telegram_notifications_while_the_bridge_cannot_deliver(
+    tmp_path, dossiers, fake_telegram, fake_rasa
+):
     dossier_url, store = dossiers
     dead_bridge = f"http://127.0.0.1:{free_port()}"
     notifier = make_notifier(tmp_path, dossier_url, fake_rasa.url, dead_bridge)
@@ -273,6 +301,10 @@ def test_make_run_starts_the_bridge_before_the_notifier_and_tells_it_where(tmp_p
     assert notifier.env["RASA_TOKEN"] == bridge.env["RASA_TOKEN"] == cfg.rasa_token  # the /notify secret
     assert "TELEGRAM_BRIDGE_URL" not in plan["rasa"].env
 
-    plain = {s.name: s for s in services(ephemeral_settings(tmp_path, tmp_path), tmp_path / "model.tar.gz",
-                                         "endpoints.yml", "credentials.yml")}
+    plain = {
+        s.name: s
+        for s in services(
+            ephemeral_settings(tmp_path, tmp_path), tmp_path / "model.tar.gz", "endpoints.yml", "credentials.yml"
+        )
+    }
     assert "telegram-bridge" not in plain and "TELEGRAM_BRIDGE_URL" not in plain["dossier-notifier"].env

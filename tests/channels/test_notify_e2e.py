@@ -5,6 +5,7 @@ bridge code in the test loop against the fake Bot API, `python -m bot.dossier.cl
 `python -m bot.dossier.notifier --once` for the notifier rounds.
 Run: .venv/bin/python -m pytest tests/channels/test_notify_e2e.py -q -m rasa
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,8 +28,14 @@ ROOT = Path(__file__).resolve().parents[2]
 async def run_module(*args: str, env: dict[str, str] | None = None) -> str:
     """Run `python -m ...` from the repository; return stdout, fail with its output when it fails."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", *args, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        *args,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, f"{args}: {out.decode()}\n{err.decode()}"
     return out.decode()
@@ -46,8 +53,13 @@ async def wait_for_texts(fake_telegram, chat_id: int, count: int, timeout: float
 @pytest.mark.rasa
 @pytest.mark.asyncio
 async def test_telegram_subscriber_is_told_of_the_status_change_once(rasa_server, fake_telegram):
-    domain = httpx.get(f"{rasa_server.url}/domain", params={"token": rasa_server.token},
-                       headers={"Accept": "application/json"}, timeout=10, trust_env=False).json()
+    domain = httpx.get(
+        f"{rasa_server.url}/domain",
+        params={"token": rasa_server.token},
+        headers={"Accept": "application/json"},
+        timeout=10,
+        trust_env=False,
+    ).json()
     intents = {i if isinstance(i, str) else next(iter(i)) for i in domain.get("intents", [])}
     missing = {"subscribe_dossier", "EXTERNAL_dossier_status_changed"} - intents
     if missing:
@@ -59,25 +71,46 @@ async def test_telegram_subscriber_is_told_of_the_status_change_once(rasa_server
     # A dossier of this test's own (added like an integrator would), so no other test's demo data changes.
     code = f"000.00.12.H29-261102-{random.randint(5000, 9899):04d}"
     due = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=10)).isoformat(timespec="seconds")
-    await run_module("bot.dossier.cli", "--db", service_db, "add", code, "--status", "PROCESSING",
-                     "--procedure-code", "1.000894", "--procedure-name", "Thủ tục đăng ký kết hôn",
-                     "--agency", "UBND phường Bến Thành", "--due", due, "--return-method", "IN_PERSON")
+    await run_module(
+        "bot.dossier.cli",
+        "--db",
+        service_db,
+        "add",
+        code,
+        "--status",
+        "PROCESSING",
+        "--procedure-code",
+        "1.000894",
+        "--procedure-name",
+        "Thủ tục đăng ký kết hôn",
+        "--agency",
+        "UBND phường Bến Thành",
+        "--due",
+        due,
+        "--return-method",
+        "IN_PERSON",
+    )
 
     chat_id = 515000000 + int(time.time()) % 100000
     sender = f"telegram:{chat_id}"
     side_port = free_port()
-    settings = bridge_settings(fake_telegram, rasa_server.url, rasa_timeout=60.0, health_port=side_port,
-                               notify_token=rasa_server.token)
+    settings = bridge_settings(
+        fake_telegram, rasa_server.url, rasa_timeout=60.0, health_port=side_port, notify_token=rasa_server.token
+    )
     notifier_env = {
-        "RASA_URL": rasa_server.url, "RASA_TOKEN": rasa_server.token, "DOSSIER_API_URL": api_url,
-        "DOSSIER_SUBSCRIPTIONS_DB": str(subscriptions_db), "TELEGRAM_BRIDGE_URL": f"http://127.0.0.1:{side_port}",
+        "RASA_URL": rasa_server.url,
+        "RASA_TOKEN": rasa_server.token,
+        "DOSSIER_API_URL": api_url,
+        "DOSSIER_SUBSCRIPTIONS_DB": str(subscriptions_db),
+        "TELEGRAM_BRIDGE_URL": f"http://127.0.0.1:{side_port}",
     }
     async with running_bridge(settings):
         fake_telegram.text_update(chat_id, f"báo cho tôi khi có kết quả hồ sơ {code}")
         subscribed = await wait_for_texts(fake_telegram, chat_id, 1)
         assert "Đã đăng ký" in subscribed[0] and code in subscribed[0], subscribed
-        assert [(s.code, s.last_status) for s in SubscriptionStore(subscriptions_db).for_sender(sender)] == \
-            [(code, "PROCESSING")]
+        assert [(s.code, s.last_status) for s in SubscriptionStore(subscriptions_db).for_sender(sender)] == [
+            (code, "PROCESSING")
+        ]
         async with httpx.AsyncClient(trust_env=False) as client:  # the side server is up once the bridge runs
             assert (await client.get(f"http://127.0.0.1:{side_port}/health")).status_code == 200
 

@@ -1,5 +1,6 @@
 """With REDIS_URL, channel state is shared by every process: a Zalo event delivered to two Rasa servers is
 answered once, buttons shown by one are picked on the other, Telegram long payloads decode in another bridge."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,7 +14,14 @@ from bot.channels.zalo import ZaloInput
 from bot.stack.processes import free_port
 from tests import servers
 from tests.channels.test_zalo_channel import (  # noqa: F401 - fixtures
-    USER, CannedRasa, fake_zalo, post_event, sanic_test_mode, serve_channel, settings_for, text_event,
+    USER,
+    CannedRasa,
+    fake_zalo,
+    post_event,
+    sanic_test_mode,
+    serve_channel,
+    settings_for,
+    text_event,
 )
 
 

@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python -m pytest tests/channels/test_telegram_bridge.py -q
 """
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,6 @@ from tests.fakes.rasa_rest import DOSSIER_TEXT, PROCEDURE_TEXT
 ROOT = Path(__file__).resolve().parents[2]
 
 
-
 def keyboard_of(call) -> list:
     return json.loads(call.params["reply_markup"])["inline_keyboard"]
 
@@ -59,20 +59,24 @@ async def test_start_and_help_send_intents(fake_telegram, fake_rasa):
         fake_telegram.text_update(502, "/help")
         await wait_until(lambda: len(fake_telegram.sent_texts(502)) >= 2)
     assert [m["message"] for m in fake_rasa.messages()] == ["/greet", "/ask_capabilities"]
-    assert fake_telegram.sent_texts(502) == ["Xin chào! Tôi là trợ lý dịch vụ công.",
-                                            "Tôi có thể hướng dẫn thủ tục và tra cứu hồ sơ."]
+    assert fake_telegram.sent_texts(502) == [
+        "Xin chào! Tôi là trợ lý dịch vụ công.",
+        "Tôi có thể hướng dẫn thủ tục và tra cứu hồ sơ.",
+    ]
 
 
 @pytest.mark.asyncio
 async def test_buttons_become_inline_keyboard_and_callback_goes_to_rasa(fake_telegram, fake_rasa):
-    long_payload = "/choose_procedure{\"procedure_code\":\"1.001022\",\"topic\":\"documents\"}"
+    long_payload = '/choose_procedure{"procedure_code":"1.001022","topic":"documents"}'
     assert len(("p:" + long_payload).encode()) > 64  # must travel through the mapping
     async with running_bridge(bridge_settings(fake_telegram, fake_rasa.url)):
         fake_telegram.text_update(503, "đăng ký kết hôn")
         [question] = await fake_telegram.await_method("sendMessage")
         rows = keyboard_of(question)
-        assert [row[0]["text"] for row in rows] == ["Đăng ký kết hôn trong nước",
-                                                    "Đăng ký kết hôn có yếu tố nước ngoài"]
+        assert [row[0]["text"] for row in rows] == [
+            "Đăng ký kết hôn trong nước",
+            "Đăng ký kết hôn có yếu tố nước ngoài",
+        ]
         assert all(len(row[0]["callback_data"].encode()) <= 64 for row in rows)
         update = fake_telegram.callback_update(503, rows[1][0]["callback_data"])
         await wait_until(lambda: len(fake_telegram.sent_texts(503)) >= 2)
@@ -110,11 +114,25 @@ async def test_long_answer_is_split_at_line_boundaries(fake_telegram, fake_rasa)
 async def test_non_text_content_gets_polite_replies_and_groups_stay_quiet(fake_telegram, fake_rasa):
     t = fake_telegram
     async with running_bridge(bridge_settings(t, fake_rasa.url)):
-        t.add_update({"message": t.message(506, photo=[{"file_id": "p1", "file_unique_id": "u1", "width": 90,
-                                                        "height": 90}])})
-        t.add_update({"message": t.message(506, sticker={"file_id": "s1", "file_unique_id": "u2", "width": 512,
-                                                         "height": 512, "is_animated": False,
-                                                         "is_video": False, "type": "regular"})})
+        t.add_update(
+            {"message": t.message(506, photo=[{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}])}
+        )
+        t.add_update(
+            {
+                "message": t.message(
+                    506,
+                    sticker={
+                        "file_id": "s1",
+                        "file_unique_id": "u2",
+                        "width": 512,
+                        "height": 512,
+                        "is_animated": False,
+                        "is_video": False,
+                        "type": "regular",
+                    },
+                )
+            }
+        )
         t.add_update({"message": t.message(506, voice={"file_id": "v1", "file_unique_id": "u3", "duration": 2})})
         t.add_update({"message": t.message(506, location={"latitude": 10.77, "longitude": 106.7})})
         edited = t.message(506, "sửa lại câu hỏi")
@@ -127,8 +145,11 @@ async def test_non_text_content_gets_polite_replies_and_groups_stay_quiet(fake_t
         await wait_until(lambda: len(t.sent_texts(506)) >= 7)
         await all_sent_before_marker(t, 506)
     unsupported = message("unsupported_content")
-    assert t.sent_texts(506) == [unsupported] * 4 + [message("edited_message"), message("unknown_command"),
-                                                     "Xin chào! Tôi là trợ lý dịch vụ công."]
+    assert t.sent_texts(506) == [unsupported] * 4 + [
+        message("edited_message"),
+        message("unknown_command"),
+        "Xin chào! Tôi là trợ lý dịch vụ công.",
+    ]
     assert t.sent_texts(-1001) == []
     assert t.sent_texts(-1002) == [message("group_not_supported")]
     assert [m["message"] for m in fake_rasa.messages()] == ["xin chào", MARKER]
@@ -175,8 +196,9 @@ async def test_rasa_error_is_retried(fake_telegram, fake_rasa):
 async def test_webhook_mode_checks_the_secret_token(fake_telegram, fake_rasa):
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/hook"
-    settings = bridge_settings(fake_telegram, fake_rasa.url, webhook_url=url, webhook_secret="s3cret-Token_1",
-                               webhook_port=port)
+    settings = bridge_settings(
+        fake_telegram, fake_rasa.url, webhook_url=url, webhook_secret="s3cret-Token_1", webhook_port=port
+    )
     update = {"update_id": 99, "message": fake_telegram.message(801, "làm giấy khai sinh cần giấy tờ gì")}
     async with running_bridge(settings):
         [hook] = await fake_telegram.await_method("setWebhook")
@@ -194,12 +216,23 @@ async def test_webhook_mode_checks_the_secret_token(fake_telegram, fake_rasa):
 
 def test_module_entry_point_relays_and_stops_on_sigterm(fake_telegram, fake_rasa):
     health_port = free_port()
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": fake_telegram.url,
-           "RASA_URL": fake_rasa.url, "TELEGRAM_POLL_TIMEOUT": "1", "PYTHONPATH": str(ROOT),
-           "TELEGRAM_HEALTH_PORT": str(health_port)}
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE": fake_telegram.url,
+        "RASA_URL": fake_rasa.url,
+        "TELEGRAM_POLL_TIMEOUT": "1",
+        "PYTHONPATH": str(ROOT),
+        "TELEGRAM_HEALTH_PORT": str(health_port),
+    }
     env.pop("TELEGRAM_WEBHOOK_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "bot.channels.telegram_bridge"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.channels.telegram_bridge"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         fake_telegram.text_update(901, "tra cứu hồ sơ 000.00.12.H29-261120-0001")
         fake_telegram.wait_for_method("sendMessage", timeout=60)

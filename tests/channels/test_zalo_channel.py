@@ -4,6 +4,7 @@ on_new_message plays Rasa: it answers through message.output_channel.send_respon
 messages of tests/fakes/rasa_rest.py, exactly as Rasa's agent would.
 Run: .venv/bin/python -m pytest tests/channels/test_zalo_channel.py -q
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -45,10 +46,17 @@ def fake_zalo():
 
 
 def settings_for(fake_zalo: FakeZaloApi, tmp_path: Path, **overrides: Any) -> ZaloSettings:
-    env = {"ZALO_APP_ID": APP_ID, "ZALO_APP_SECRET": APP_SECRET, "ZALO_OA_SECRET_KEY": OA_SECRET,
-           "ZALO_ACCESS_TOKEN": "access-0", "ZALO_REFRESH_TOKEN": "refresh-0", "ZALO_API_BASE": fake_zalo.url,
-           "ZALO_OAUTH_BASE": fake_zalo.url, "ZALO_TOKEN_FILE": str(tmp_path / "var" / "zalo_tokens.json"),
-           "ZALO_MAX_EVENT_AGE_SECONDS": "300"}
+    env = {
+        "ZALO_APP_ID": APP_ID,
+        "ZALO_APP_SECRET": APP_SECRET,
+        "ZALO_OA_SECRET_KEY": OA_SECRET,
+        "ZALO_ACCESS_TOKEN": "access-0",
+        "ZALO_REFRESH_TOKEN": "refresh-0",
+        "ZALO_API_BASE": fake_zalo.url,
+        "ZALO_OAUTH_BASE": fake_zalo.url,
+        "ZALO_TOKEN_FILE": str(tmp_path / "var" / "zalo_tokens.json"),
+        "ZALO_MAX_EVENT_AGE_SECONDS": "300",
+    }
     return ZaloSettings.load(overrides or None, env=env)
 
 
@@ -91,21 +99,37 @@ async def serve_channel(channel: ZaloInput, rasa: CannedRasa) -> AsyncIterator[s
         await server.after_stop()
 
 
-def text_event(text: str, msg_id: Optional[str] = None, user: str = USER, timestamp: Optional[int] = None,
-               event_name: str = "user_send_text") -> Dict[str, Any]:
-    return {"app_id": APP_ID, "user_id_by_app": "9988", "event_name": event_name,
-            "timestamp": str(timestamp if timestamp is not None else int(time.time() * 1000)),
-            "sender": {"id": user}, "recipient": {"id": "4455"},
-            "message": {"text": text, "msg_id": msg_id or uuid.uuid4().hex}}
+def text_event(
+    text: str,
+    msg_id: Optional[str] = None,
+    user: str = USER,
+    timestamp: Optional[int] = None,
+    event_name: str = "user_send_text",
+) -> Dict[str, Any]:
+    return {
+        "app_id": APP_ID,
+        "user_id_by_app": "9988",
+        "event_name": event_name,
+        "timestamp": str(timestamp if timestamp is not None else int(time.time() * 1000)),
+        "sender": {"id": user},
+        "recipient": {"id": "4455"},
+        "message": {"text": text, "msg_id": msg_id or uuid.uuid4().hex},
+    }
 
 
-async def post_event(url: str, event: Dict[str, Any], secret: str = OA_SECRET, signature: Optional[str] = None,
-                     raw: Optional[bytes] = None) -> aiohttp.ClientResponse:
+async def post_event(
+    url: str,
+    event: Dict[str, Any],
+    secret: str = OA_SECRET,
+    signature: Optional[str] = None,
+    raw: Optional[bytes] = None,
+) -> aiohttp.ClientResponse:
     body = raw if raw is not None else json.dumps(event, ensure_ascii=False).encode()
     sig = signature if signature is not None else compute_signature(APP_ID, body, event["timestamp"], secret)
     async with aiohttp.ClientSession() as session:
-        async with session.post(url, data=body, headers={"X-ZEvent-Signature": sig,
-                                                         "Content-Type": "application/json"}) as response:
+        async with session.post(
+            url, data=body, headers={"X-ZEvent-Signature": sig, "Content-Type": "application/json"}
+        ) as response:
             await response.read()
             return response
 
@@ -137,8 +161,12 @@ async def test_forged_signature_is_refused_and_nothing_is_sent(fake_zalo, tmp_pa
         garbage = await post_event(url, event, signature="mac=" + "0" * 64)
         missing = await post_event(url, event, signature="")
         body = json.dumps(event).encode()
-        tampered = await post_event(url, event, raw=body.replace(b"xin", b"bye"),
-                                    signature=compute_signature(APP_ID, body, event["timestamp"], OA_SECRET))
+        tampered = await post_event(
+            url,
+            event,
+            raw=body.replace(b"xin", b"bye"),
+            signature=compute_signature(APP_ID, body, event["timestamp"], OA_SECRET),
+        )
         assert wrong_key.status == garbage.status == missing.status == tampered.status == 401
         await channel.wait_idle()  # nothing in flight: anything accepted would have reached Rasa by now
     assert rasa.received == [] and fake_zalo.requests == []
@@ -198,7 +226,10 @@ async def test_buttons_are_numbered_and_a_number_picks_the_payload(fake_zalo, tm
     assert "2. Đăng ký kết hôn có yếu tố nước ngoài" in question
     assert "procedure_choices" not in question
     assert [m.text for m in rasa.received] == [
-        "đăng ký kết hôn", "/choose_procedure{\"procedure_code\":\"1.001022\",\"topic\":\"documents\"}", "2"]
+        "đăng ký kết hôn",
+        '/choose_procedure{"procedure_code":"1.001022","topic":"documents"}',
+        "2",
+    ]
     assert fake_zalo.sent_texts(USER)[1].startswith("Thủ tục đăng ký kết hôn có yếu tố nước ngoài")
 
 

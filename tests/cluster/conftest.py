@@ -1,5 +1,6 @@
 """The scaled-out stack (bot/stack/cluster.py) once per module: nginx in front of 2 Rasa servers and 2 action
 servers, PostgreSQL tracker store and Redis lock store run by the stack itself, on free 127.0.0.1 ports."""
+
 from __future__ import annotations
 
 import shutil
@@ -27,8 +28,11 @@ class Cluster:
     stack: Stack
 
     def say(self, sender: str, text: str, url: str | None = None, timeout: float = 90) -> requests.Response:
-        return requests.post(f"{url or self.cfg.rasa_url}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": text}, timeout=timeout)
+        return requests.post(
+            f"{url or self.cfg.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=timeout,
+        )
 
     def node_url(self, name: str) -> str:
         service = next(s for s in self.stack.services if s.name == name)
@@ -37,9 +41,9 @@ class Cluster:
     def user_texts(self, sender: str) -> list[str]:
         """What the tracker store (PostgreSQL) holds for one conversation, in order."""
         with psycopg2.connect(self.cfg.database_url) as connection, connection.cursor() as cursor:
-            cursor.execute("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id",
-                           (sender,))
+            cursor.execute("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id", (sender,))
             import json
+
             return [json.loads(row[0])["text"] for row in cursor.fetchall()]
 
     @staticmethod

@@ -1,5 +1,6 @@
 """Faults on the scaled-out stack: a Rasa node killed under load, PostgreSQL and Redis restarted, the action
 servers down, a node started while another serves. Counted from the tracker store, not from the client."""
+
 from __future__ import annotations
 
 import signal
@@ -11,8 +12,16 @@ import requests
 
 pytestmark = pytest.mark.rasa
 
-QUESTIONS = ["xin chào", "thủ tục đăng ký khai sinh", "cần giấy tờ gì", "lệ phí bao nhiêu", "mất bao lâu",
-             "nộp ở đâu", "cảm ơn", "đăng ký kết hôn cần gì"]
+QUESTIONS = [
+    "xin chào",
+    "thủ tục đăng ký khai sinh",
+    "cần giấy tờ gì",
+    "lệ phí bao nhiêu",
+    "mất bao lâu",
+    "nộp ở đâu",
+    "cảm ơn",
+    "đăng ký kết hôn cần gì",
+]
 
 
 def _answered_until(cluster, sender: str, text: str, deadline: float) -> list[dict]:

@@ -1,4 +1,5 @@
 """Fixtures for the dossier tests: the real reference service on 127.0.0.1, fault servers, client settings."""
+
 from __future__ import annotations
 
 import contextlib
@@ -14,7 +15,6 @@ import pytest
 from bot.dossier.client import DossierClient
 from bot.dossier.settings import DossierSettings
 from bot.dossier.testing import running_service
-from bot.stack.processes import free_port
 
 # Demo codes (bot/dossier/demo.py).
 RECEIVED = "000.00.12.H29-261102-0001"
@@ -28,7 +28,6 @@ OVERDUE_PROCESSING = "000.00.12.H29-261102-0008"
 OVERDUE_RECEIVED = "000.00.12.H29-261102-0009"
 OVERDUE_SUPPLEMENT = "000.00.12.H29-261102-0010"
 UNKNOWN = "000.00.12.H29-261102-0999"
-
 
 
 @pytest.fixture
@@ -45,12 +44,22 @@ def service_url(db_path) -> Iterator[str]:
 @pytest.fixture
 def fast_settings(tmp_path) -> Callable[..., DossierSettings]:
     """Settings with short timeouts so fault tests stay fast; override any field."""
+
     def make(api_url: str, **overrides) -> DossierSettings:
-        base = DossierSettings(api_url=api_url, connect_timeout=0.5, read_timeout=0.5, retries=2, backoff=0.05,
-                               total_budget=3.0, breaker_threshold=3, breaker_cooldown=0.5,
-                               subscriptions_db=tmp_path / "subscriptions.sqlite",
-                               limits_db=tmp_path / "lookup_limits.sqlite")
+        base = DossierSettings(
+            api_url=api_url,
+            connect_timeout=0.5,
+            read_timeout=0.5,
+            retries=2,
+            backoff=0.05,
+            total_budget=3.0,
+            breaker_threshold=3,
+            breaker_cooldown=0.5,
+            subscriptions_db=tmp_path / "subscriptions.sqlite",
+            limits_db=tmp_path / "lookup_limits.sqlite",
+        )
         return replace(base, **overrides)
+
     return make
 
 

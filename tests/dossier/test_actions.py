@@ -1,4 +1,5 @@
 """Dossier actions run with rasa-sdk against the real reference service (trackers built in code)."""
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,6 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.dossier.client import DossierClient
 from actions.dossier import (
     ActionCheckDossierStatus,
     ActionDossierStatusChanged,
@@ -21,6 +21,7 @@ from actions.dossier import (
     ActionUnsubscribeDossier,
     ValidateDossierCodeForm,
 )
+from bot.dossier.client import DossierClient
 from bot.dossier.subscriptions import SubscriptionStore
 from tests import trackers
 from tests.dossier.conftest import (
@@ -44,12 +45,27 @@ DATE_RE = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$")
 PHONES = ["1234", "2345", "3456", "4567", "5678", "6789", "7890", "8901", "9012", "0123"]
 
 
-def make_tracker(text: str, entities=(), slots=None, sender="web-user-1", metadata=None, active_loop=None,
-                 intent="check_dossier_status", extra_events=()) -> Tracker:
-    return trackers.make_tracker(text, intent, {**SLOTS, **(slots or {})},
-                                 [{"entity": "dossier_code", "value": v} for v in entities], sender=sender,
-                                 metadata=metadata, active_loop=active_loop, with_events=True,
-                                 extra_events=extra_events)
+def make_tracker(
+    text: str,
+    entities=(),
+    slots=None,
+    sender="web-user-1",
+    metadata=None,
+    active_loop=None,
+    intent="check_dossier_status",
+    extra_events=(),
+) -> Tracker:
+    return trackers.make_tracker(
+        text,
+        intent,
+        {**SLOTS, **(slots or {})},
+        [{"entity": "dossier_code", "value": v} for v in entities],
+        sender=sender,
+        metadata=metadata,
+        active_loop=active_loop,
+        with_events=True,
+        extra_events=extra_events,
+    )
 
 
 def responses(dispatcher: CollectingDispatcher) -> list[str]:
@@ -91,26 +107,40 @@ async def run(action, tracker) -> tuple[CollectingDispatcher, list]:
     return dispatcher, events
 
 
-@pytest.mark.parametrize("code, status, overdue, expected", [
-    (RECEIVED, "RECEIVED", False, ["utter_dossier_status_received"]),
-    (PROCESSING, "PROCESSING", False, ["utter_dossier_status_processing"]),
-    (SUPPLEMENT, "SUPPLEMENT_REQUIRED", False,
-     ["utter_dossier_status_supplement_required", "utter_dossier_supplement_note"]),
-    (COMPLETED, "COMPLETED", False, ["utter_dossier_status_completed", "utter_dossier_result_in_person"]),
-    (RETURNED, "RETURNED", False, ["utter_dossier_status_returned"]),
-    (REJECTED, "REJECTED", False, ["utter_dossier_status_rejected"]),
-    (WITHDRAWN, "WITHDRAWN", False, ["utter_dossier_status_withdrawn"]),
-    (OVERDUE_PROCESSING, "PROCESSING", True, ["utter_dossier_status_processing_overdue", "utter_dossier_overdue"]),
-    (OVERDUE_RECEIVED, "RECEIVED", True, ["utter_dossier_status_received_overdue", "utter_dossier_overdue"]),
-    (OVERDUE_SUPPLEMENT, "SUPPLEMENT_REQUIRED", True,
-     ["utter_dossier_status_supplement_required", "utter_dossier_overdue", "utter_dossier_supplement_note"]),
-])
+@pytest.mark.parametrize(
+    "code, status, overdue, expected",
+    [
+        (RECEIVED, "RECEIVED", False, ["utter_dossier_status_received"]),
+        (PROCESSING, "PROCESSING", False, ["utter_dossier_status_processing"]),
+        (
+            SUPPLEMENT,
+            "SUPPLEMENT_REQUIRED",
+            False,
+            ["utter_dossier_status_supplement_required", "utter_dossier_supplement_note"],
+        ),
+        (COMPLETED, "COMPLETED", False, ["utter_dossier_status_completed", "utter_dossier_result_in_person"]),
+        (RETURNED, "RETURNED", False, ["utter_dossier_status_returned"]),
+        (REJECTED, "REJECTED", False, ["utter_dossier_status_rejected"]),
+        (WITHDRAWN, "WITHDRAWN", False, ["utter_dossier_status_withdrawn"]),
+        (OVERDUE_PROCESSING, "PROCESSING", True, ["utter_dossier_status_processing_overdue", "utter_dossier_overdue"]),
+        (OVERDUE_RECEIVED, "RECEIVED", True, ["utter_dossier_status_received_overdue", "utter_dossier_overdue"]),
+        (
+            OVERDUE_SUPPLEMENT,
+            "SUPPLEMENT_REQUIRED",
+            True,
+            ["utter_dossier_status_supplement_required", "utter_dossier_overdue", "utter_dossier_supplement_note"],
+        ),
+    ],
+)
 async def test_every_status_answer(check, settings, code, status, overdue, expected):
     dispatcher, events = await run(check, make_tracker(f"tra cứu hồ sơ {code}", entities=[code]))
     assert responses(dispatcher) == expected
     [payload] = payloads(dispatcher)
-    assert payload == {"type": "dossier_status", "code": code, "status": status, "overdue": overdue,
-                       "agency": payload["agency"]} and payload["agency"]  # agency: the report's share by agency
+    assert (
+        payload
+        == {"type": "dossier_status", "code": code, "status": status, "overdue": overdue, "agency": payload["agency"]}
+        and payload["agency"]
+    )  # agency: the report's share by agency
     first = dispatcher.messages[0]
     assert first["code"] == code and first["agency"] and first["procedure_name"]
     assert DATE_RE.match(first["received_at"]) and DATE_RE.match(first["due_at"])
@@ -133,18 +163,22 @@ async def test_supplement_note_is_what_to_bring(check):
     assert "hợp đồng thuê nhà" in sent(dispatcher, "utter_dossier_supplement_note")["note"]
 
 
-@pytest.mark.parametrize("text", [
-    "ma ho so 00.12.h29 - 261102 - 0002 sao roi",  # no entity: the action re-parses the text
-    "Hồ sơ 000.00.12.H29–261102–0002 của em đến đâu rồi ạ?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ma ho so 00.12.h29 - 261102 - 0002 sao roi",  # no entity: the action re-parses the text
+        "Hồ sơ 000.00.12.H29–261102–0002 của em đến đâu rồi ạ?",
+    ],
+)
 async def test_code_read_from_raw_text(check, text):
     dispatcher, _ = await run(check, make_tracker(text))
     assert payloads(dispatcher)[0]["code"] == PROCESSING
 
 
 async def test_wrong_code_is_explained(check):
-    dispatcher, events = await run(check, make_tracker("hs 000.00.12.H29-261102-02",
-                                                       entities=["000.00.12.H29-261102-02"]))
+    dispatcher, events = await run(
+        check, make_tracker("hs 000.00.12.H29-261102-02", entities=["000.00.12.H29-261102-02"])
+    )
     assert responses(dispatcher) == ["utter_dossier_code_invalid_sequence_too_short", "utter_dossier_code_help"]
     assert dispatcher.messages[0]["candidate"] == "000.00.12.H29-261102-02"
     assert events == [SlotSet("dossier_code", None)] and payloads(dispatcher) == []
@@ -164,8 +198,11 @@ async def test_not_found(check, settings):
 
 @pytest.mark.parametrize("behaviour", ["down", "slow", "500", "malformed", "missing_field"])
 async def test_faults_give_a_polite_answer_quickly(fault_server, fast_settings, behaviour):
-    url = f"http://127.0.0.1:{free_port()}" if behaviour == "down" else \
-        fault_server("ok" if behaviour == "slow" else behaviour, delay=3.0 if behaviour == "slow" else 0).url
+    url = (
+        f"http://127.0.0.1:{free_port()}"
+        if behaviour == "down"
+        else fault_server("ok" if behaviour == "slow" else behaviour, delay=3.0 if behaviour == "slow" else 0).url
+    )
     settings = fast_settings(url)
     action = ActionCheckDossierStatus(settings=settings, client=DossierClient(settings))
     started = time.monotonic()
@@ -192,24 +229,29 @@ async def test_rate_limit_per_conversation(check, settings):
     assert payloads((await run(check, other))[0])
 
 
-@pytest.mark.parametrize("sender, metadata, operator", [
-    ("telegram:12345", None, True),
-    ("web-1", {"operator_token": "op-secret"}, True),
-    ("web-1", {"operator_token": "guess"}, False),
-    ("web-1", None, False),
-    ("telegram:99999", None, False),
-])
+@pytest.mark.parametrize(
+    "sender, metadata, operator",
+    [
+        ("telegram:12345", None, True),
+        ("web-1", {"operator_token": "op-secret"}, True),
+        ("web-1", {"operator_token": "guess"}, False),
+        ("web-1", None, False),
+        ("telegram:99999", None, False),
+    ],
+)
 async def test_operator_view(fast_settings, service_url, sender, metadata, operator):
-    settings = fast_settings(service_url, operator_sender_ids=frozenset({"telegram:12345"}),
-                             operator_token="op-secret")
+    settings = fast_settings(service_url, operator_sender_ids=frozenset({"telegram:12345"}), operator_token="op-secret")
     action = ActionCheckDossierStatus(settings=settings, client=DossierClient(settings))
     dispatcher, _ = await run(action, make_tracker(REJECTED, [REJECTED], sender=sender, metadata=metadata))
     names = responses(dispatcher)
     if not operator:
         assert names == ["utter_dossier_status_rejected"]
         return
-    assert names == ["utter_dossier_status_rejected", "utter_dossier_operator_note",
-                     "utter_dossier_operator_history_header"] + ["utter_dossier_operator_history_entry"] * 3
+    assert (
+        names
+        == ["utter_dossier_status_rejected", "utter_dossier_operator_note", "utter_dossier_operator_history_header"]
+        + ["utter_dossier_operator_history_entry"] * 3
+    )
     assert "ADN" in sent(dispatcher, "utter_dossier_operator_note")["note"]
     entries = [m for m in dispatcher.messages if m.get("response") == "utter_dossier_operator_history_entry"]
     assert [e["status_label"] for e in entries] == ["Đã tiếp nhận", "Đang giải quyết", "Từ chối giải quyết"]
@@ -220,22 +262,33 @@ async def test_operator_view(fast_settings, service_url, sender, metadata, opera
 FORM = {"name": "dossier_code_form", "is_interrupted": False, "rejected": False, "trigger_message": {}}
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("00.12.h29-261102-0002", PROCESSING),
-    ("mã là 000.00.12.H29 - 261102 - 0002 ạ", PROCESSING),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("00.12.h29-261102-0002", PROCESSING),
+        ("mã là 000.00.12.H29 - 261102 - 0002 ạ", PROCESSING),
+    ],
+)
 async def test_form_validation_accepts_and_canonicalises(typed, expected):
-    tracker = make_tracker(typed, slots={"requested_slot": "dossier_code", "dossier_code": typed},
-                           active_loop=FORM, intent="provide_dossier_code",
-                           extra_events=[{"event": "slot", "name": "dossier_code", "value": typed}])
+    tracker = make_tracker(
+        typed,
+        slots={"requested_slot": "dossier_code", "dossier_code": typed},
+        active_loop=FORM,
+        intent="provide_dossier_code",
+        extra_events=[{"event": "slot", "name": "dossier_code", "value": typed}],
+    )
     dispatcher, events = await run(ValidateDossierCodeForm(), tracker)
     assert events == [SlotSet("dossier_code", expected)] and dispatcher.messages == []
 
 
 async def test_form_validation_rejects_with_an_explanation():
     typed = "000.00.12.H29-261399-0002"
-    tracker = make_tracker(typed, slots={"requested_slot": "dossier_code", "dossier_code": typed},
-                           active_loop=FORM, extra_events=[{"event": "slot", "name": "dossier_code", "value": typed}])
+    tracker = make_tracker(
+        typed,
+        slots={"requested_slot": "dossier_code", "dossier_code": typed},
+        active_loop=FORM,
+        extra_events=[{"event": "slot", "name": "dossier_code", "value": typed}],
+    )
     dispatcher, events = await run(ValidateDossierCodeForm(), tracker)
     assert events == [SlotSet("dossier_code", None)]
     assert responses(dispatcher) == ["utter_dossier_code_invalid_bad_date", "utter_dossier_code_help"]
@@ -256,8 +309,9 @@ def subs(tmp_path):
 async def test_subscribe_and_unsubscribe(settings, subs):
     kwargs = dict(settings=settings, client=DossierClient(settings), subscriptions=subs)
     subscribe, unsubscribe = ActionSubscribeDossier(**kwargs), ActionUnsubscribeDossier(**kwargs)
-    dispatcher, events = await run(subscribe, make_tracker(f"báo cho tôi khi có kết quả {PROCESSING}",
-                                                           intent="subscribe_dossier"))
+    dispatcher, events = await run(
+        subscribe, make_tracker(f"báo cho tôi khi có kết quả {PROCESSING}", intent="subscribe_dossier")
+    )
     assert responses(dispatcher) == ["utter_dossier_subscribed"]
     assert SlotSet("dossier_last_code", PROCESSING) in events
     [sub] = subs.for_sender("web-user-1")
@@ -296,8 +350,12 @@ async def test_status_changed_rereads_the_status(settings, db_path):
     action = ActionDossierStatusChanged(settings=settings, client=DossierClient(settings))
     tracker = make_tracker("", entities=[PROCESSING], intent="EXTERNAL_dossier_status_changed")
     dispatcher, events = await run(action, tracker)
-    assert responses(dispatcher) == ["utter_dossier_status_changed_intro", "utter_dossier_status_completed",
-                                     "utter_dossier_result_in_person"]
-    assert [{k: v for k, v in p.items() if k != "agency"} for p in payloads(dispatcher)] == \
-        [{"type": "dossier_status", "code": PROCESSING, "status": "COMPLETED", "overdue": False}]
+    assert responses(dispatcher) == [
+        "utter_dossier_status_changed_intro",
+        "utter_dossier_status_completed",
+        "utter_dossier_result_in_person",
+    ]
+    assert [{k: v for k, v in p.items() if k != "agency"} for p in payloads(dispatcher)] == [
+        {"type": "dossier_status", "code": PROCESSING, "status": "COMPLETED", "overdue": False}
+    ]
     assert events == [SlotSet("dossier_last_code", PROCESSING)]

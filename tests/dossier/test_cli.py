@@ -1,4 +1,5 @@
 """The dossier CLI through subprocess, on a SQLite file in tmp_path."""
+
 from __future__ import annotations
 
 import json
@@ -11,20 +12,47 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(db, *args):
-    return subprocess.run([sys.executable, "-m", "bot.dossier.cli", "--db", str(db), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.dossier.cli", "--db", str(db), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
 
 
 def test_add_update_show_list(tmp_path):
     db = tmp_path / "cli.sqlite"
-    added = cli(db, "add", "00.12.h29 - 261120 - 0042", "--procedure-code", "1.001193",
-                "--procedure-name", "Thủ tục đăng ký khai sinh", "--agency", "UBND phường Bến Thành",
-                "--due", "2026-11-25T17:00:00+07:00", "--received", "2026-11-20T09:15", "--phone-last4", "1234")
+    added = cli(
+        db,
+        "add",
+        "00.12.h29 - 261120 - 0042",
+        "--procedure-code",
+        "1.001193",
+        "--procedure-name",
+        "Thủ tục đăng ký khai sinh",
+        "--agency",
+        "UBND phường Bến Thành",
+        "--due",
+        "2026-11-25T17:00:00+07:00",
+        "--received",
+        "2026-11-20T09:15",
+        "--phone-last4",
+        "1234",
+    )
     assert added.returncode == 0, added.stderr
     body = json.loads(added.stdout)
     assert body["code"] == "000.00.12.H29-261120-0042" and body["received_at"] == "2026-11-20T09:15:00+07:00"
-    updated = cli(db, "update", "000.00.12.H29-261120-0042", "--status", "supplement_required",
-                  "--note", "Bổ sung giấy chứng sinh")
+    updated = cli(
+        db,
+        "update",
+        "000.00.12.H29-261120-0042",
+        "--status",
+        "supplement_required",
+        "--note",
+        "Bổ sung giấy chứng sinh",
+    )
     assert updated.returncode == 0, updated.stderr
     shown = json.loads(cli(db, "show", "000.00.12.h29-261120-0042").stdout)
     assert shown["status"] == "SUPPLEMENT_REQUIRED"

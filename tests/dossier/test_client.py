@@ -1,4 +1,5 @@
 """Dossier client against the real reference service and small fault servers on 127.0.0.1."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,10 +29,19 @@ from tests.dossier.conftest import (
     free_port,
 )
 
-VALID = {"code": PROCESSING, "procedure_code": "1.001193", "procedure_name": "Thủ tục đăng ký khai sinh",
-         "agency": "UBND phường Bến Thành", "status": "PROCESSING", "received_at": "2026-11-20T09:15:00+07:00",
-         "due_at": "2026-11-25T17:00:00+07:00", "completed_at": None, "return_method": "IN_PERSON",
-         "note": "x", "applicant_phone_last4": "1234"}
+VALID = {
+    "code": PROCESSING,
+    "procedure_code": "1.001193",
+    "procedure_name": "Thủ tục đăng ký khai sinh",
+    "agency": "UBND phường Bến Thành",
+    "status": "PROCESSING",
+    "received_at": "2026-11-20T09:15:00+07:00",
+    "due_at": "2026-11-25T17:00:00+07:00",
+    "completed_at": None,
+    "return_method": "IN_PERSON",
+    "note": "x",
+    "applicant_phone_last4": "1234",
+}
 
 
 def test_reads_a_dossier(client):
@@ -70,17 +80,20 @@ def test_token_sent_and_wrong_token_is_unavailable(tmp_path, fast_settings):
             DossierClient(fast_settings(url)).get_dossier(PROCESSING)
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"status": "DONE"}, "status"),
-    ({"status": None}, "status"),
-    ({"due_at": "25/11/2026"}, "due_at"),
-    ({"due_at": "2026-11-25T17:00:00"}, "offset"),
-    ({"received_at": None}, "received_at"),
-    ({"agency": ""}, "agency"),
-    ({"code": "abc"}, "code"),
-    ({"return_method": "FAX"}, "return_method"),
-    ({"note": 5}, "note"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"status": "DONE"}, "status"),
+        ({"status": None}, "status"),
+        ({"due_at": "25/11/2026"}, "due_at"),
+        ({"due_at": "2026-11-25T17:00:00"}, "offset"),
+        ({"received_at": None}, "received_at"),
+        ({"agency": ""}, "agency"),
+        ({"code": "abc"}, "code"),
+        ({"return_method": "FAX"}, "return_method"),
+        ({"note": 5}, "note"),
+    ],
+)
 def test_strict_parsing(change, message):
     with pytest.raises(DossierBadResponse, match=message):
         parse_dossier({**VALID, **change})

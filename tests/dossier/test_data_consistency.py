@@ -1,4 +1,5 @@
 """Consistency of the dossier parts of domain.yml, the NLU data and the test stories with the code."""
+
 from __future__ import annotations
 
 import re
@@ -75,8 +76,14 @@ def test_action_server_can_register_every_dossier_action():
     import actions.dossier as module
 
     executor = ActionExecutor()
-    classes = [c for c in vars(module).values() if inspect.isclass(c) and issubclass(c, Action)
-               and c.__module__ == module.__name__ and not inspect.isabstract(c)]
+    classes = [
+        c
+        for c in vars(module).values()
+        if inspect.isclass(c)
+        and issubclass(c, Action)
+        and c.__module__ == module.__name__
+        and not inspect.isabstract(c)
+    ]
     for cls in classes:
         executor.register_action(cls)  # instantiates it and calls name(), as `rasa run actions` does
     assert set(executor.actions) <= action_names(load("domain.yml"))

@@ -1,17 +1,24 @@
 """Enumeration limits (bot/dossier/limits.py): the rules, both stores, and the actions that apply them."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 from actions.dossier import ActionCheckDossierStatus
 from bot.dossier.client import DossierClient
 from bot.dossier.limits import (
-    Counts, LimitPolicy, LookupLimiter, RedisLimitStore, SQLiteLimitStore, client_key, decide,
+    Counts,
+    LimitPolicy,
+    LookupLimiter,
+    RedisLimitStore,
+    SQLiteLimitStore,
+    client_key,
+    decide,
 )
 from tests import servers
 from tests.dossier.test_actions import make_tracker, payloads, responses, run
 
-POLICY = LimitPolicy(client_limit=10, window=600, free_misses=3, miss_delay=30, global_limit=50, global_window=60,
-                     global_miss_limit=20)
+POLICY = LimitPolicy(
+    client_limit=10, window=600, free_misses=3, miss_delay=30, global_limit=50, global_window=60, global_miss_limit=20
+)
 
 
 def counts(lookups=(), misses=(), global_lookups=0, global_misses=0) -> Counts:
@@ -75,8 +82,9 @@ def test_redis_store(tmp_path):
         _exercise(RedisLimitStore(url, prefix="test"))
 
 
-async def test_invented_sender_ids_from_one_browser_reach_the_api_at_most_ten_times(fault_server, fast_settings,
-                                                                                     tmp_path):
+async def test_invented_sender_ids_from_one_browser_reach_the_api_at_most_ten_times(
+    fault_server, fast_settings, tmp_path
+):
     api = fault_server("not_found")
     settings = fast_settings(api.url)
     limiter = LookupLimiter(SQLiteLimitStore(tmp_path / "limits.sqlite"), LimitPolicy())
@@ -91,17 +99,23 @@ async def test_invented_sender_ids_from_one_browser_reach_the_api_at_most_ten_ti
     assert answers[0][0] == "utter_dossier_not_found"
     assert answers[-1] == ["utter_dossier_lookup_slowed"]
     # Another browser is not slowed down; a hotline operator is never limited.
-    other = make_tracker("000.00.12.H29-261102-0002", ["000.00.12.H29-261102-0002"], sender="web:otherbrowser",
-                         metadata={"client_ip": "198.51.100.10"})
+    other = make_tracker(
+        "000.00.12.H29-261102-0002",
+        ["000.00.12.H29-261102-0002"],
+        sender="web:otherbrowser",
+        metadata={"client_ip": "198.51.100.10"},
+    )
     assert responses((await run(action, other))[0]) == ["utter_dossier_not_found", "utter_dossier_offer_help"]
     operator_settings = fast_settings(api.url, operator_token="op")
-    operator = ActionCheckDossierStatus(settings=operator_settings, client=DossierClient(operator_settings),
-                                        limiter=limiter)
+    operator = ActionCheckDossierStatus(
+        settings=operator_settings, client=DossierClient(operator_settings), limiter=limiter
+    )
     hits = api.hits
     for i in range(5):
         code = f"000.00.12.H29-261101-{i + 40:04d}"
-        tracker = make_tracker(code, [code], sender=f"web:operator{i:04d}",
-                               metadata={"client_ip": "198.51.100.9", "operator_token": "op"})
+        tracker = make_tracker(
+            code, [code], sender=f"web:operator{i:04d}", metadata={"client_ip": "198.51.100.9", "operator_token": "op"}
+        )
         await run(operator, tracker)
     assert api.hits == hits + 5
 

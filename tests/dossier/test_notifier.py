@@ -1,4 +1,5 @@
 """Notifier: polls the reference service, tells a fake Rasa HTTP API on 127.0.0.1 exactly once per change."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,7 @@ class FakeRasa:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 status = fake.refuse_with or 200
                 if status == 200:
-                    fake.calls.append({"path": parts.path, "query": urllib.parse.parse_qs(parts.query),
-                                       "body": body})
+                    fake.calls.append({"path": parts.path, "query": urllib.parse.parse_qs(parts.query), "body": body})
                 data = b'{"tracker": {}, "messages": []}'
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(data)))

@@ -4,6 +4,7 @@ By default the API is the reference service the `rasa_server` fixture starts. To
 of the contract, set E2E_DOSSIER_API_URL (and DOSSIER_API_TOKEN if it needs one) and list codes it holds in
 E2E_DOSSIER_CODES (comma-separated).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,10 +40,19 @@ def _status_payloads(messages: list[dict]) -> list[dict]:
 @pytest.mark.parametrize("code", CODES)
 def test_status_payload_matches_the_server(rasa_server, code):
     held = _held(rasa_server, code)
-    overdue = held["status"] not in FINAL and dt.datetime.fromisoformat(held["due_at"]) < dt.datetime.now(dt.timezone.utc)
+    overdue = held["status"] not in FINAL and dt.datetime.fromisoformat(held["due_at"]) < dt.datetime.now(
+        dt.timezone.utc
+    )
     messages = rasa_server.rest(rasa_server.new_sender(), f"tra cứu hồ sơ {code.lower()}")
-    assert _status_payloads(messages) == [{"type": "dossier_status", "code": held["code"], "status": held["status"],
-                                           "overdue": overdue, "agency": held["agency"]}]
+    assert _status_payloads(messages) == [
+        {
+            "type": "dossier_status",
+            "code": held["code"],
+            "status": held["status"],
+            "overdue": overdue,
+            "agency": held["agency"],
+        }
+    ]
     text = "\n".join(m.get("text") or "" for m in messages)
     assert held["agency"] in text
     assert held["applicant_phone_last4"] not in text  # never shown
@@ -75,10 +85,13 @@ def test_operators_see_the_note_and_history_citizens_do_not(rasa_server):
     from tests.conftest import OPERATOR_TOKEN
 
     code = "000.00.12.H29-261102-0002"  # PROCESSING: its officer's note is for operators only
-    citizen = "\n".join(m.get("text") or "" for m in rasa_server.rest(rasa_server.new_sender(), f"tra cứu hồ sơ {code}"))
+    citizen = "\n".join(
+        m.get("text") or "" for m in rasa_server.rest(rasa_server.new_sender(), f"tra cứu hồ sơ {code}")
+    )
     assert "[Cán bộ]" not in citizen
-    operator = rasa_server.rest(rasa_server.new_sender(), f"tra cứu hồ sơ {code}",
-                                metadata={"operator_token": OPERATOR_TOKEN})
+    operator = rasa_server.rest(
+        rasa_server.new_sender(), f"tra cứu hồ sơ {code}", metadata={"operator_token": OPERATOR_TOKEN}
+    )
     text = "\n".join(m.get("text") or "" for m in operator)
     assert "[Cán bộ] Lịch sử trạng thái" in text
     wrong = rasa_server.rest(rasa_server.new_sender(), f"tra cứu hồ sơ {code}", metadata={"operator_token": "guess"})
@@ -103,8 +116,15 @@ def test_overdue_dossier_then_operator_questions_and_its_procedure(rasa_server):
     assert "quá hạn" in text and "chưa cần làm gì thêm" not in text  # never "all is well" for a late dossier
 
     messages = rasa_server.rest(sender, "người dân hỏi tại sao chậm, tôi trả lời sao", metadata=operator)
-    assert _status_payloads(messages) == [{"type": "dossier_status", "code": code, "status": "PROCESSING",
-                                           "overdue": True, "agency": "Công an phường Hoàn Kiếm"}]
+    assert _status_payloads(messages) == [
+        {
+            "type": "dossier_status",
+            "code": code,
+            "status": "PROCESSING",
+            "overdue": True,
+            "agency": "Công an phường Hoàn Kiếm",
+        }
+    ]
     text = "\n".join(m.get("text") or "" for m in messages)
     assert "Gợi ý trả lời người dân" in text and "Chờ ý kiến phòng quản lý cư trú" in text
 

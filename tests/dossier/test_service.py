@@ -1,4 +1,5 @@
 """The reference dossier service over real HTTP on 127.0.0.1: contract, demo data, auth, history, storage."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,12 +17,33 @@ from bot.dossier.store import DossierStore
 from bot.dossier.testing import running_service
 from tests import servers
 from tests.dossier.conftest import (
-    COMPLETED, OVERDUE_PROCESSING, OVERDUE_RECEIVED, OVERDUE_SUPPLEMENT, PROCESSING, RECEIVED, REJECTED,
-    RETURNED, SUPPLEMENT, UNKNOWN, WITHDRAWN, free_port,
+    COMPLETED,
+    OVERDUE_PROCESSING,
+    OVERDUE_RECEIVED,
+    OVERDUE_SUPPLEMENT,
+    PROCESSING,
+    RECEIVED,
+    REJECTED,
+    RETURNED,
+    SUPPLEMENT,
+    UNKNOWN,
+    WITHDRAWN,
+    free_port,
 )
 
-CONTRACT_FIELDS = {"code", "procedure_code", "procedure_name", "agency", "status", "received_at", "due_at",
-                   "completed_at", "return_method", "note", "applicant_phone_last4"}
+CONTRACT_FIELDS = {
+    "code",
+    "procedure_code",
+    "procedure_name",
+    "agency",
+    "status",
+    "received_at",
+    "due_at",
+    "completed_at",
+    "return_method",
+    "note",
+    "applicant_phone_last4",
+}
 
 
 def test_every_status_has_a_demo_dossier_with_contract_fields(service_url):
@@ -36,10 +58,19 @@ def test_every_status_has_a_demo_dossier_with_contract_fields(service_url):
     assert set(seen) == {s.value for s in Status}
 
 
-@pytest.mark.parametrize("code, overdue", [
-    (OVERDUE_PROCESSING, True), (OVERDUE_RECEIVED, True), (OVERDUE_SUPPLEMENT, True),
-    (PROCESSING, False), (RECEIVED, False), (COMPLETED, False), (RETURNED, False), (REJECTED, False),
-])
+@pytest.mark.parametrize(
+    "code, overdue",
+    [
+        (OVERDUE_PROCESSING, True),
+        (OVERDUE_RECEIVED, True),
+        (OVERDUE_SUPPLEMENT, True),
+        (PROCESSING, False),
+        (RECEIVED, False),
+        (COMPLETED, False),
+        (RETURNED, False),
+        (REJECTED, False),
+    ],
+)
 def test_demo_overdue_is_relative_to_now(service_url, code, overdue):
     body = requests.get(f"{service_url}/dossiers/{code}", timeout=5).json()
     due = dt.datetime.fromisoformat(body["due_at"])
@@ -72,8 +103,9 @@ def test_openapi_is_served_and_documents_history(service_url):
     assert set(statuses) == {s.value for s in Status}
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "secret"},
-                                     {"Authorization": "Basic secret"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "secret"}, {"Authorization": "Basic secret"}]
+)
 def test_token_required_when_configured(tmp_path, headers):
     with running_service(tmp_path / "d.sqlite", token="secret") as url:
         for path in (f"/dossiers/{PROCESSING}", f"/dossiers/{PROCESSING}/history"):
@@ -109,15 +141,26 @@ def test_update_appends_history_and_sets_completed_at(db_path):
 
 def test_service_module_starts_from_env(tmp_path):
     port = free_port()
-    env = {**os.environ, "DOSSIER_SERVICE_PORT": str(port), "DOSSIER_DB_URL": str(tmp_path / "s.sqlite"),
-           "DOSSIER_API_TOKEN": "t0ken"}
-    proc = subprocess.Popen([str(Path(os.sys.executable)), "-m", "bot.dossier.service"], env=env,
-                            cwd=Path(__file__).resolve().parents[2], stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "DOSSIER_SERVICE_PORT": str(port),
+        "DOSSIER_DB_URL": str(tmp_path / "s.sqlite"),
+        "DOSSIER_API_TOKEN": "t0ken",
+    }
+    proc = subprocess.Popen(
+        [str(Path(os.sys.executable)), "-m", "bot.dossier.service"],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        stderr=subprocess.PIPE,
+    )
     try:
         for _ in range(100):
             try:
-                response = requests.get(f"http://127.0.0.1:{port}/dossiers/{PROCESSING}",
-                                        headers={"Authorization": "Bearer t0ken"}, timeout=1)
+                response = requests.get(
+                    f"http://127.0.0.1:{port}/dossiers/{PROCESSING}",
+                    headers={"Authorization": "Bearer t0ken"},
+                    timeout=1,
+                )
                 break
             except requests.ConnectionError:
                 time.sleep(0.1)

@@ -1,5 +1,6 @@
 """The action server serves only the Rasa servers: calls without the shared token are refused, Rasa's own calls
 (token in `action_endpoint.headers`) work, and without a token only loopback callers get in."""
+
 from types import SimpleNamespace
 
 import pytest
@@ -7,10 +8,22 @@ import requests
 
 from actions.server import allowed
 
-CALL = {"next_action": "action_handle_bad_input", "sender_id": "auth-test", "version": "3.6.2",
-        "tracker": {"sender_id": "auth-test", "slots": {}, "latest_message": {}, "events": [], "paused": False,
-                    "followup_action": None, "active_loop": {}, "latest_action_name": None},
-        "domain": {}}
+CALL = {
+    "next_action": "action_handle_bad_input",
+    "sender_id": "auth-test",
+    "version": "3.6.2",
+    "tracker": {
+        "sender_id": "auth-test",
+        "slots": {},
+        "latest_message": {},
+        "events": [],
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {},
+        "latest_action_name": None,
+    },
+    "domain": {},
+}
 
 
 @pytest.mark.rasa

@@ -1,4 +1,5 @@
 """Basics over the real REST channel, in fresh conversations."""
+
 import pytest
 
 pytestmark = pytest.mark.rasa
@@ -16,7 +17,9 @@ def test_capabilities_offer_buttons(rasa_server):
     messages = rasa_server.rest(rasa_server.new_sender(), "ban lam duoc gi")
     assert "Tra cứu tình trạng hồ sơ" in messages[0]["text"] or "Tra cứu" in messages[0]["text"]
     assert [b["title"] for b in messages[0]["buttons"]] == [
-        "Giấy tờ làm khai sinh", "Hướng dẫn nộp trực tuyến", "Tra cứu hồ sơ",
+        "Giấy tờ làm khai sinh",
+        "Hướng dẫn nộp trực tuyến",
+        "Tra cứu hồ sơ",
     ]
 
 
@@ -59,13 +62,16 @@ def test_people_can_say_whether_they_are_satisfied(rasa_server):
 
     sender = rasa_server.new_sender()
     messages = rasa_server.rest(sender, "cảm ơn nhiều")
-    assert [b["payload"] for b in messages[-1]["buttons"]] == \
-        [f'/feedback_rating{{"rating": "{n}"}}' for n in (5, 4, 3, 2, 1)]  # the city's 5 levels (SURVEY_SCALE)
+    assert [b["payload"] for b in messages[-1]["buttons"]] == [
+        f'/feedback_rating{{"rating": "{n}"}}' for n in (5, 4, 3, 2, 1)
+    ]  # the city's 5 levels (SURVEY_SCALE)
     assert rasa_server.rest(sender, "cảm ơn lần nữa")[-1].get("buttons") is None  # once per conversation episode
     low = rasa_server.rest(sender, '/feedback_rating{"rating": "2"}')
     assert low[0]["text"].startswith("Xin lỗi vì trợ lý chưa giúp") and len(low[1]["buttons"]) == 5  # why?
     assert rasa_server.rest(sender, '/feedback_reason{"feedback_reason": "unclear"}')[0]["text"].startswith("Cảm ơn")
     assert rasa_server.rest(sender, "rất hài lòng")[0]["text"].startswith("Cảm ơn bạn đã đánh giá")
     with sqlite3.connect(rasa_server.settings.var_dir / "ops.sqlite") as connection:
-        rows = connection.execute("SELECT channel, satisfied, rating, scale, reason FROM feedback ORDER BY id").fetchall()
+        rows = connection.execute(
+            "SELECT channel, satisfied, rating, scale, reason FROM feedback ORDER BY id"
+        ).fetchall()
     assert rows[-2:] == [("test", 0, 2, 5, "unclear"), ("test", 1, 4, 5, None)]

@@ -1,6 +1,7 @@
 """`python -m bot.run` (what `make run` calls): everything comes up on 127.0.0.1 only, a second run says so, and
 SIGINT or SIGTERM to the supervisor alone frees every port, even when it was started from a script with SIGINT
 and SIGTERM ignored (`cmd &` in a non-interactive shell ignores SIGINT; `trap '' TERM` adds SIGTERM)."""
+
 import os
 import signal
 import subprocess
@@ -39,23 +40,46 @@ def _wait_for_line(process: subprocess.Popen, needle: str, timeout: float) -> st
 def test_run_binds_loopback_and_a_signal_to_the_supervisor_frees_every_port(tmp_path, stop_signal):
     ports = {name: free_port() for name in ("RASA_PORT", "ACTIONS_PORT", "DOSSIER_SERVICE_PORT", "WEB_PORT")}
     pid_file = tmp_path / "supervisor.pid"
-    env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "VAR_DIR": str(tmp_path / "var"),
-           "PID_FILE": str(pid_file)}
-    for name in ("DATABASE_URL", "REDIS_URL", "DOSSIER_API_URL", "DOSSIER_DB_URL", "TELEGRAM_BOT_TOKEN", "ZALO_APP_ID",
-                 "BIND_HOST", "WEB_HOST", "ACTIONS_HOST"):
+    env = {
+        **os.environ,
+        **{k: str(v) for k, v in ports.items()},
+        "VAR_DIR": str(tmp_path / "var"),
+        "PID_FILE": str(pid_file),
+    }
+    for name in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DOSSIER_API_URL",
+        "DOSSIER_DB_URL",
+        "TELEGRAM_BOT_TOKEN",
+        "ZALO_APP_ID",
+        "BIND_HOST",
+        "WEB_HOST",
+        "ACTIONS_HOST",
+    ):
         env.pop(name, None)
-    shell = subprocess.Popen(["bash", "-c", WRAPPER, "wrapper", sys.executable, "-m", "bot.run"], cwd=REPO_ROOT,
-                             env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    shell = subprocess.Popen(
+        ["bash", "-c", WRAPPER, "wrapper", sys.executable, "-m", "bot.run"],
+        cwd=REPO_ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     children: set[int] = set()
     try:
         output = _wait_for_line(shell, "Press Ctrl-C to stop.", timeout=240)
         supervisor = int(pid_file.read_text())
-        ignored = int(next(line for line in open(f"/proc/{supervisor}/status") if line.startswith("SigIgn:"))
-                      .split()[1], 16)
+        ignored = int(
+            next(line for line in open(f"/proc/{supervisor}/status") if line.startswith("SigIgn:")).split()[1], 16
+        )
         assert ignored & (1 << (signal.SIGINT - 1)) == 0  # the supervisor re-installed its own handler
         assert f"http://127.0.0.1:{ports['WEB_PORT']}/" in output
-        answer = requests.post(f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook",
-                               json={"sender": "run-test", "message": "xin chao"}, timeout=30).json()
+        answer = requests.post(
+            f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook",
+            json={"sender": "run-test", "message": "xin chao"},
+            timeout=30,
+        ).json()
         assert answer[0]["text"].startswith("Xin chào")
         assert requests.get(f"http://127.0.0.1:{ports['WEB_PORT']}/", timeout=10).status_code == 200
 
@@ -65,8 +89,9 @@ def test_run_binds_loopback_and_a_signal_to_the_supervisor_frees_every_port(tmp_
         assert all(procinfo.is_loopback(host) for host, _ in listening), listening
 
         if stop_signal == signal.SIGINT:
-            second = subprocess.run([sys.executable, "-m", "bot.run"], cwd=REPO_ROOT, env=env, text=True,
-                                    capture_output=True, timeout=60)
+            second = subprocess.run(
+                [sys.executable, "-m", "bot.run"], cwd=REPO_ROOT, env=env, text=True, capture_output=True, timeout=60
+            )
             assert second.returncode == 1
             assert "already running" in second.stdout
 

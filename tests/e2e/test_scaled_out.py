@@ -1,4 +1,5 @@
 """The stack on PostgreSQL (tracker store) and Redis (lock store), switched on by DATABASE_URL and REDIS_URL."""
+
 import sqlite3
 
 import psycopg2
@@ -14,7 +15,9 @@ pytestmark = pytest.mark.rasa
 
 
 def _say(cfg, sender: str, text: str) -> list[dict]:
-    response = requests.post(f"{cfg.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30)
+    response = requests.post(
+        f"{cfg.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30
+    )
     response.raise_for_status()
     return response.json()
 
@@ -29,8 +32,9 @@ def test_conversations_persist_in_postgresql_and_lock_in_redis(tmp_path):
         # A new Rasa process (as after a restart or on another node) continues the same conversation.
         with ephemeral.build(cfg):
             assert _say(cfg, "pg-user", "cảm ơn")[0]["text"].startswith("Không có gì")
-            tracker = requests.get(f"{cfg.rasa_url}/conversations/pg-user/tracker",
-                                   params={"token": cfg.rasa_token}, timeout=10).json()
+            tracker = requests.get(
+                f"{cfg.rasa_url}/conversations/pg-user/tracker", params={"token": cfg.rasa_token}, timeout=10
+            ).json()
         user_texts = [e["text"] for e in tracker["events"] if e["event"] == "user"]
         assert user_texts == ["xin chào", "cảm ơn"]
         with psycopg2.connect(database_url) as connection, connection.cursor() as cursor:

@@ -3,6 +3,7 @@
 Subclasses implement handle(method, path, headers, body) -> (status, json-able object). Every request is recorded
 as a Recorded(method, path, headers, body, params) and tests can wait for a number of matching requests.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -61,8 +62,9 @@ class RecordingServer:
                     raise AssertionError(f"expected {count} matching requests, got {len(found)}: {self.requests!r}")
                 self._cond.wait(remaining)
 
-    async def await_for(self, predicate: Callable[[Recorded], bool], count: int = 1,
-                        timeout: float = 10.0) -> List[Recorded]:
+    async def await_for(
+        self, predicate: Callable[[Recorded], bool], count: int = 1, timeout: float = 10.0
+    ) -> List[Recorded]:
         """wait_for() for async tests: waits in a thread so the event loop keeps running."""
         return await asyncio.to_thread(self.wait_for, predicate, count, timeout)
 

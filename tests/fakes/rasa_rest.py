@@ -8,6 +8,7 @@ notifier): answers like Rasa does for a conversation whose channel cannot push, 
 [...]}, with `trigger_answers[intent name]` (default TRIGGER_TEXT); 401 when `token` is set and the query's token
 differs; `trigger_refuse_with` answers that status instead. Calls are in triggers().
 """
+
 from __future__ import annotations
 
 import json
@@ -38,27 +39,44 @@ CANNED: Dict[str, List[Dict[str, Any]]] = {
     "/ask_capabilities": [{"recipient_id": "x", "text": "Tôi có thể hướng dẫn thủ tục và tra cứu hồ sơ."}],
     "làm giấy khai sinh cần giấy tờ gì": [
         {"recipient_id": "x", "text": PROCEDURE_TEXT},
-        {"recipient_id": "x", "custom": {"type": "procedure_answer", "procedure_code": "1.001193",
-                                         "topic": "documents"}},
+        {
+            "recipient_id": "x",
+            "custom": {"type": "procedure_answer", "procedure_code": "1.001193", "topic": "documents"},
+        },
     ],
     "tra cứu hồ sơ 000.00.12.H29-261120-0001": [
         {"recipient_id": "x", "text": DOSSIER_TEXT},
-        {"recipient_id": "x", "custom": {"type": "dossier_status", "code": "000.00.12.H29-261120-0001",
-                                         "status": "PROCESSING", "overdue": False}},
+        {
+            "recipient_id": "x",
+            "custom": {
+                "type": "dossier_status",
+                "code": "000.00.12.H29-261120-0001",
+                "status": "PROCESSING",
+                "overdue": False,
+            },
+        },
     ],
     "đăng ký kết hôn": [
-        {"recipient_id": "x", "text": "Anh/chị muốn hỏi thủ tục nào?", "buttons": [
-            {"title": "Đăng ký kết hôn trong nước", "payload": "/choose_procedure{\"procedure_code\":\"1.000894\"}"},
-            {"title": "Đăng ký kết hôn có yếu tố nước ngoài",
-             "payload": "/choose_procedure{\"procedure_code\":\"1.001022\",\"topic\":\"documents\"}"},
-        ]},
+        {
+            "recipient_id": "x",
+            "text": "Anh/chị muốn hỏi thủ tục nào?",
+            "buttons": [
+                {"title": "Đăng ký kết hôn trong nước", "payload": '/choose_procedure{"procedure_code":"1.000894"}'},
+                {
+                    "title": "Đăng ký kết hôn có yếu tố nước ngoài",
+                    "payload": '/choose_procedure{"procedure_code":"1.001022","topic":"documents"}',
+                },
+            ],
+        },
         {"recipient_id": "x", "custom": {"type": "procedure_choices", "procedure_codes": ["1.000894", "1.001022"]}},
     ],
-    "/choose_procedure{\"procedure_code\":\"1.001022\",\"topic\":\"documents\"}": [
-        {"recipient_id": "x", "text": "Thủ tục đăng ký kết hôn có yếu tố nước ngoài cần: tờ khai, giấy xác nhận "
-                                      "tình trạng hôn nhân."},
+    '/choose_procedure{"procedure_code":"1.001022","topic":"documents"}': [
+        {
+            "recipient_id": "x",
+            "text": "Thủ tục đăng ký kết hôn có yếu tố nước ngoài cần: tờ khai, giấy xác nhận tình trạng hôn nhân.",
+        },
     ],
-    "/choose_procedure{\"procedure_code\":\"1.000894\"}": [
+    '/choose_procedure{"procedure_code":"1.000894"}': [
         {"recipient_id": "x", "text": "Thủ tục đăng ký kết hôn trong nước cần: tờ khai, giấy tờ tùy thân."},
     ],
     "câu trả lời dài": [{"recipient_id": "x", "text": "\n".join(LONG_LINE.format(n=n) for n in range(1, 121))}],
@@ -103,8 +121,10 @@ class FakeRasaRest(RecordingServer):
             self._triggers.append({"sender": sender, "query": query, "body": body})
         name = str(body.get("name", ""))
         answers = self.trigger_answers.get(name) or [{"text": TRIGGER_TEXT}, {"text": TRIGGER_STATUS_TEXT}]
-        return 200, {"tracker": {"sender_id": sender, "latest_message": {"intent": {"name": name}}},
-                     "messages": [{"recipient_id": sender, **answer} for answer in answers]}
+        return 200, {
+            "tracker": {"sender_id": sender, "latest_message": {"intent": {"name": name}}},
+            "messages": [{"recipient_id": sender, **answer} for answer in answers],
+        }
 
     def handle(self, request: Recorded) -> Tuple[int, Any]:
         if request.method == "GET":

@@ -5,6 +5,7 @@ Point python-telegram-bot at it with base_url=f"{fake.url}/bot" (TELEGRAM_API_BA
 add_update() or the helpers text_update() / callback_update(), then wait_for_method("sendMessage").
 Chats in `blocked_chats` get 403 "bot was blocked by the user" on sendMessage / sendPhoto, as Telegram answers.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -15,8 +16,15 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from tests.fakes.base import Recorded, RecordingServer
 
-BOT_USER = {"id": 7000001, "is_bot": True, "first_name": "Trợ lý DVC", "username": "dvc_test_bot",
-            "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
+BOT_USER = {
+    "id": 7000001,
+    "is_bot": True,
+    "first_name": "Trợ lý DVC",
+    "username": "dvc_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 
 
 class FakeTelegramApi(RecordingServer):
@@ -48,10 +56,13 @@ class FakeTelegramApi(RecordingServer):
     def user(user_id: int) -> Dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": "Dân", "language_code": "vi"}
 
-    def message(self, chat_id: int, text: Optional[str] = None, kind: str = "private",
-                **extra: Any) -> Dict[str, Any]:
-        msg: Dict[str, Any] = {"message_id": next(self._message_ids), "date": int(time.time()),
-                               "chat": self.chat(chat_id, kind), "from": self.user(abs(chat_id))}
+    def message(self, chat_id: int, text: Optional[str] = None, kind: str = "private", **extra: Any) -> Dict[str, Any]:
+        msg: Dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self.chat(chat_id, kind),
+            "from": self.user(abs(chat_id)),
+        }
         if text is not None:
             msg["text"] = text
             if text.startswith("/"):
@@ -65,8 +76,13 @@ class FakeTelegramApi(RecordingServer):
     def callback_update(self, chat_id: int, data: str) -> Dict[str, Any]:
         previous = self.message(chat_id, "câu hỏi trước")
         previous["from"] = BOT_USER
-        query = {"id": f"cbq-{next(self._message_ids)}", "from": self.user(chat_id), "chat_instance": "ci-1",
-                 "data": data, "message": previous}
+        query = {
+            "id": f"cbq-{next(self._message_ids)}",
+            "from": self.user(chat_id),
+            "chat_instance": "ci-1",
+            "data": data,
+            "message": previous,
+        }
         return self.add_update({"callback_query": query})
 
     # ----- inspecting calls -----
@@ -80,14 +96,18 @@ class FakeTelegramApi(RecordingServer):
         return await self.await_for(lambda r: r.path.rsplit("/", 1)[-1].split("?")[0] == method, count, timeout)
 
     def sent_texts(self, chat_id: Optional[int] = None) -> List[str]:
-        return [r.params["text"] for r in self.calls("sendMessage")
-                if chat_id is None or str(r.params.get("chat_id")) == str(chat_id)]
+        return [
+            r.params["text"]
+            for r in self.calls("sendMessage")
+            if chat_id is None or str(r.params.get("chat_id")) == str(chat_id)
+        ]
 
     def forget_marker(self, chat_id: int, marker: str) -> None:
         """Drop the replies to a marker message tests sent to wait on (see all_sent_before_marker)."""
         with self._cond:
             self.requests[:] = [
-                r for r in self.requests
+                r
+                for r in self.requests
                 if not (str(r.params.get("chat_id")) == str(chat_id) and marker in str(r.params.get("text")))
             ]
 
@@ -97,7 +117,7 @@ class FakeTelegramApi(RecordingServer):
         prefix = f"/bot{self.token}/"
         if not path.startswith(prefix):
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
-        method = path[len(prefix):]
+        method = path[len(prefix) :]
         params = request.params
         if method == "getMe":
             return 200, {"ok": True, "result": BOT_USER}
@@ -107,8 +127,12 @@ class FakeTelegramApi(RecordingServer):
             chat_id = int(params.get("chat_id", 0))
             if chat_id in self.blocked_chats:
                 return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
-            result = {"message_id": next(self._message_ids), "date": int(time.time()), "from": BOT_USER,
-                      "chat": self.chat(chat_id)}
+            result = {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "from": BOT_USER,
+                "chat": self.chat(chat_id),
+            }
             if "text" in params:
                 result["text"] = params["text"]
             if "reply_markup" in params:

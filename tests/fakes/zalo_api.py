@@ -5,6 +5,7 @@
 - POST /v4/oa/access_token: form refresh_token/app_id/grant_type + header secret_key; issues a new pair and
   invalidates the used refresh token (single-use like Zalo's). `refresh_delay` widens race windows.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -31,8 +32,11 @@ class FakeZaloApi(RecordingServer):
             self.valid_tokens.discard(token)
 
     def sent_texts(self, user_id: str = "") -> List[str]:
-        return [r.params["message"]["text"] for r in self.cs_calls(ok=True)
-                if not user_id or r.params["recipient"]["user_id"] == user_id]
+        return [
+            r.params["message"]["text"]
+            for r in self.cs_calls(ok=True)
+            if not user_id or r.params["recipient"]["user_id"] == user_id
+        ]
 
     def cs_calls(self, ok: Optional[bool] = None) -> List[Recorded]:
         calls = self.matching(lambda r: r.path == "/v3.0/oa/message/cs")
@@ -50,18 +54,26 @@ class FakeZaloApi(RecordingServer):
             request.ok = ok  # type: ignore[attr-defined]
             if not ok:
                 return 200, {"error": -216, "message": "Access token is invalid"}
-            return 200, {"error": 0, "message": "Success",
-                         "data": {"message_id": f"m{next(self._counter)}",
-                                  "user_id": request.params["recipient"]["user_id"]}}
+            return 200, {
+                "error": 0,
+                "message": "Success",
+                "data": {"message_id": f"m{next(self._counter)}", "user_id": request.params["recipient"]["user_id"]},
+            }
         if request.path == "/v4/oa/access_token":
             time.sleep(self.refresh_delay)
             params = request.params
             with self._lock:
-                if (request.headers.get("secret_key") != self.app_secret or params.get("app_id") != self.app_id
-                        or params.get("grant_type") != "refresh_token"
-                        or params.get("refresh_token") != self.refresh_token):
-                    return 200, {"error": -14014, "error_name": "Invalid parameter",
-                                 "error_description": "Invalid refresh token"}
+                if (
+                    request.headers.get("secret_key") != self.app_secret
+                    or params.get("app_id") != self.app_id
+                    or params.get("grant_type") != "refresh_token"
+                    or params.get("refresh_token") != self.refresh_token
+                ):
+                    return 200, {
+                        "error": -14014,
+                        "error_name": "Invalid parameter",
+                        "error_description": "Invalid refresh token",
+                    }
                 n = next(self._counter)
                 access, refresh = f"access-{n}", f"refresh-{n}"
                 self.valid_tokens = {access}
@@ -82,7 +94,14 @@ def start_for_rasa(token_file: str) -> Tuple["FakeZaloApi", Dict[str, str]]:
     credentials.yml must also contain the line `bot.channels.zalo.ZaloInput:` (settings then come from env).
     """
     fake = FakeZaloApi(E2E_APP_ID, E2E_APP_SECRET, "e2e-access-0", "e2e-refresh-0").start()
-    env = {"ZALO_APP_ID": E2E_APP_ID, "ZALO_APP_SECRET": E2E_APP_SECRET, "ZALO_OA_SECRET_KEY": E2E_OA_SECRET_KEY,
-           "ZALO_ACCESS_TOKEN": "e2e-access-0", "ZALO_REFRESH_TOKEN": "e2e-refresh-0",
-           "ZALO_API_BASE": fake.url, "ZALO_OAUTH_BASE": fake.url, "ZALO_TOKEN_FILE": token_file}
+    env = {
+        "ZALO_APP_ID": E2E_APP_ID,
+        "ZALO_APP_SECRET": E2E_APP_SECRET,
+        "ZALO_OA_SECRET_KEY": E2E_OA_SECRET_KEY,
+        "ZALO_ACCESS_TOKEN": "e2e-access-0",
+        "ZALO_REFRESH_TOKEN": "e2e-refresh-0",
+        "ZALO_API_BASE": fake.url,
+        "ZALO_OAUTH_BASE": fake.url,
+        "ZALO_TOKEN_FILE": token_file,
+    }
     return fake, env  # type: ignore[return-value]

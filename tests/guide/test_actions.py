@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python -m pytest tests/guide -q -m "not rasa"
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,8 +21,15 @@ NAV = [
     {"title": "Quay lại", "payload": "/guide_back"},
     {"title": "Dừng", "payload": "/guide_stop"},
 ]
-SETTING_VARS = ("PORTAL_NAME", "PORTAL_URL", "HOTLINE", "PROVINCE_PORTAL_NAME", "PROVINCE_PORTAL_URL",
-                "GUIDE_UPLOAD_MAX_MB", "GUIDE_UPLOAD_FORMATS")
+SETTING_VARS = (
+    "PORTAL_NAME",
+    "PORTAL_URL",
+    "HOTLINE",
+    "PROVINCE_PORTAL_NAME",
+    "PROVINCE_PORTAL_URL",
+    "GUIDE_UPLOAD_MAX_MB",
+    "GUIDE_UPLOAD_FORMATS",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +38,9 @@ def national_defaults(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
-def tracker(text: str, intent: str, slots: dict[str, Any] | None = None,
-            entities: list[dict[str, Any]] | None = None) -> Tracker:
+def tracker(
+    text: str, intent: str, slots: dict[str, Any] | None = None, entities: list[dict[str, Any]] | None = None
+) -> Tracker:
     return make_tracker(text, intent, slots, entities, sender="test")
 
 
@@ -51,9 +60,14 @@ def responses(messages: list[dict[str, Any]]) -> list[Any]:
 
 def started(code: str) -> list[dict[str, Any]]:
     return [
-        SlotSet("procedure_code", code), SlotSet("guide_procedure", code), SlotSet("guide_case", None),
-        SlotSet("offered_procedures", None), SlotSet("guide_pending", False),
-        SlotSet("guide_step", "intro"), SlotSet("guide_active", True), SlotSet("guide_pending", False),
+        SlotSet("procedure_code", code),
+        SlotSet("guide_procedure", code),
+        SlotSet("guide_case", None),
+        SlotSet("offered_procedures", None),
+        SlotSet("guide_pending", False),
+        SlotSet("guide_step", "intro"),
+        SlotSet("guide_active", True),
+        SlotSet("guide_pending", False),
     ]
 
 
@@ -62,10 +76,12 @@ def shown(step: str) -> list[dict[str, Any]]:
 
 
 async def test_start_finds_the_procedure_in_the_message():
-    messages, events = await run(ActionOnlineGuide(), tracker(
-        "hướng dẫn tôi nộp hồ sơ trực tuyến đăng ký khai sinh", "start_online_guide"))
+    messages, events = await run(
+        ActionOnlineGuide(), tracker("hướng dẫn tôi nộp hồ sơ trực tuyến đăng ký khai sinh", "start_online_guide")
+    )
     assert responses(messages) == [
-        "utter_guide_intro_full", {"type": "online_guide", "procedure_code": KHAI_SINH, "step": "intro"},
+        "utter_guide_intro_full",
+        {"type": "online_guide", "procedure_code": KHAI_SINH, "step": "intro"},
     ]
     assert messages[0]["procedure_name"] == "Thủ tục đăng ký khai sinh"
     assert messages[0]["total"] == "8"
@@ -74,8 +90,9 @@ async def test_start_finds_the_procedure_in_the_message():
 
 
 async def test_start_button_uses_the_procedure_of_the_conversation():
-    messages, events = await run(ActionOnlineGuide(), tracker(
-        "/start_online_guide", "start_online_guide", {"procedure_code": "1.004194"}))
+    messages, events = await run(
+        ActionOnlineGuide(), tracker("/start_online_guide", "start_online_guide", {"procedure_code": "1.004194"})
+    )
     assert messages[0]["response"] == "utter_guide_intro_partial"
     assert events == started("1.004194")
 
@@ -84,15 +101,15 @@ async def test_start_without_procedure_asks_which_then_a_name_starts():
     messages, events = await run(ActionOnlineGuide(), tracker("lam ho so online the nao", "start_online_guide"))
     assert responses(messages) == ["utter_guide_ask_which"]
     assert events == [SlotSet("guide_pending", True), SlotSet("guide_active", False)]
-    messages, events = await run(ActionOnlineGuide(), tracker(
-        "đăng ký kết hôn", "ask_overview", {"guide_pending": True}))
+    messages, events = await run(
+        ActionOnlineGuide(), tracker("đăng ký kết hôn", "ask_overview", {"guide_pending": True})
+    )
     assert messages[0]["response"] == "utter_guide_intro_full"
     assert events == started("1.000894")
 
 
 async def test_ambiguous_procedure_offers_the_same_choices_then_a_choice_starts():
-    messages, events = await run(ActionOnlineGuide(), tracker(
-        "nop online tam ngung kinh doanh", "start_online_guide"))
+    messages, events = await run(ActionOnlineGuide(), tracker("nop online tam ngung kinh doanh", "start_online_guide"))
     assert messages[0]["response"] == "utter_guide_choices"
     assert messages[0]["count"] == "3"
     offered = messages[1]["custom"]["procedure_codes"]
@@ -103,19 +120,29 @@ async def test_ambiguous_procedure_offers_the_same_choices_then_a_choice_starts(
         '/choose_procedure{"procedure_code":"%s"}' % code for code in offered
     ]
     assert events == [
-        SlotSet("offered_procedures", offered), SlotSet("guide_pending", True), SlotSet("guide_active", False),
+        SlotSet("offered_procedures", offered),
+        SlotSet("guide_pending", True),
+        SlotSet("guide_active", False),
     ]
     # Typed "cái thứ 2" (NLU choose_procedure) picks the second offered one.
-    messages, events = await run(ActionOnlineGuide(), tracker(
-        "cái thứ 2", "choose_procedure", {"guide_pending": True, "offered_procedures": offered}))
+    messages, events = await run(
+        ActionOnlineGuide(),
+        tracker("cái thứ 2", "choose_procedure", {"guide_pending": True, "offered_procedures": offered}),
+    )
     assert messages[0]["response"] in ("utter_guide_intro_partial", "utter_guide_intro_full")
     assert events == started(offered[1])
 
 
 async def test_in_person_only_procedure_gets_no_walkthrough():
-    messages, events = await run(ActionOnlineGuide(), tracker(
-        '/choose_procedure{"procedure_code":"2.000815"}', "choose_procedure", {"guide_pending": True},
-        [{"entity": "procedure_code", "value": "2.000815"}]))
+    messages, events = await run(
+        ActionOnlineGuide(),
+        tracker(
+            '/choose_procedure{"procedure_code":"2.000815"}',
+            "choose_procedure",
+            {"guide_pending": True},
+            [{"entity": "procedure_code", "value": "2.000815"}],
+        ),
+    )
     assert responses(messages) == [
         "utter_guide_in_person_only",
         {"type": "online_guide", "procedure_code": "2.000815", "step": "in_person_only"},
@@ -123,22 +150,34 @@ async def test_in_person_only_procedure_gets_no_walkthrough():
     assert messages[0]["fee"] == "2,000 Việt Nam Đồng (/trang); 10 USD (/bản)"
     assert messages[0]["buttons"] == [{"title": "Danh sách cần chuẩn bị", "payload": "/guide_checklist"}]
     assert events == [
-        SlotSet("procedure_code", "2.000815"), SlotSet("guide_procedure", "2.000815"), SlotSet("guide_case", None),
-        SlotSet("offered_procedures", None), SlotSet("guide_pending", False),
-        SlotSet("guide_active", False), SlotSet("guide_step", None),
+        SlotSet("procedure_code", "2.000815"),
+        SlotSet("guide_procedure", "2.000815"),
+        SlotSet("guide_case", None),
+        SlotSet("offered_procedures", None),
+        SlotSet("guide_pending", False),
+        SlotSet("guide_active", False),
+        SlotSet("guide_step", None),
     ]
     # "tiếp" afterwards: nothing to walk through.
     messages, _ = await run(ActionOnlineGuide(), tracker("tiếp", "guide_next", {"guide_procedure": "2.000815"}))
     assert responses(messages) == ["utter_guide_not_active"]
-    messages, _ = await run(ActionOnlineGuide(), tracker(
-        "/guide_checklist", "guide_checklist", {"guide_procedure": "2.000815", "procedure_code": "2.000815"}))
+    messages, _ = await run(
+        ActionOnlineGuide(),
+        tracker("/guide_checklist", "guide_checklist", {"guide_procedure": "2.000815", "procedure_code": "2.000815"}),
+    )
     assert messages[0]["response"] == "utter_guide_checklist_in_person"
 
 
 async def test_button_choice_uses_the_entity():
-    messages, events = await run(ActionOnlineGuide(), tracker(
-        '/choose_procedure{"procedure_code":"2.000635"}', "choose_procedure", {"guide_pending": True},
-        [{"entity": "procedure_code", "value": "2.000635"}]))
+    messages, events = await run(
+        ActionOnlineGuide(),
+        tracker(
+            '/choose_procedure{"procedure_code":"2.000635"}',
+            "choose_procedure",
+            {"guide_pending": True},
+            [{"entity": "procedure_code", "value": "2.000635"}],
+        ),
+    )
     assert messages[0]["response"] == "utter_guide_intro_full"
     assert events == started("2.000635")
 
@@ -147,7 +186,10 @@ async def test_vneid_question_has_and_has_not():
     messages, _ = await run(ActionOnlineGuide(), tracker("/guide_next", "guide_next", guiding("intro")))
     assert messages[0]["response"] == "utter_guide_step_vneid"
     assert messages[0]["buttons"] == [
-        {"title": "Đã có", "payload": "/affirm"}, {"title": "Chưa có", "payload": "/deny_vneid"}, NAV[1], NAV[2],
+        {"title": "Đã có", "payload": "/affirm"},
+        {"title": "Chưa có", "payload": "/deny_vneid"},
+        NAV[1],
+        NAV[2],
     ]
     messages, events = await run(ActionOnlineGuide(), tracker("đã có", "affirm", guiding("vneid")))
     assert messages[0]["response"] == "utter_guide_step_login"
@@ -176,8 +218,7 @@ async def test_back_and_first_step():
 async def test_fee_step_only_when_there_is_a_fee():
     messages, events = await run(ActionOnlineGuide(), tracker("tiếp", "guide_next", guiding("upload")))
     assert messages[0]["response"] == "utter_guide_step_result"  # khai sinh is free
-    messages, events = await run(ActionOnlineGuide(), tracker(
-        "tiếp", "guide_next", guiding("upload", code="2.000635")))
+    messages, events = await run(ActionOnlineGuide(), tracker("tiếp", "guide_next", guiding("upload", code="2.000635")))
     assert messages[0]["response"] == "utter_guide_step_payment_online"
     assert messages[0]["fee"] == "8,000 VNĐ"
     assert events == shown("payment")
@@ -193,29 +234,35 @@ async def test_last_next_gives_the_checklist_and_ends():
     assert "• Giấy chứng sinh; trường hợp không có Giấy chứng sinh" in messages[0]["documents"]
     assert messages[0]["fee"] == "Miễn phí"
     assert events == [
-        SlotSet("procedure_code", KHAI_SINH), SlotSet("guide_pending", False),
-        SlotSet("guide_active", False), SlotSet("guide_step", None),
+        SlotSet("procedure_code", KHAI_SINH),
+        SlotSet("guide_pending", False),
+        SlotSet("guide_active", False),
+        SlotSet("guide_step", None),
     ]
 
 
 async def test_checklist_on_request_mid_way_offers_to_continue():
-    messages, events = await run(ActionOnlineGuide(), tracker(
-        "cho tôi danh sách cần chuẩn bị", "guide_checklist", guiding("form")))
+    messages, events = await run(
+        ActionOnlineGuide(), tracker("cho tôi danh sách cần chuẩn bị", "guide_checklist", guiding("form"))
+    )
     assert messages[0]["response"] == "utter_guide_checklist_online"
     assert messages[0]["buttons"] == [
-        {"title": "Tiếp tục hướng dẫn", "payload": "/guide_resume"}, NAV[2],
+        {"title": "Tiếp tục hướng dẫn", "payload": "/guide_resume"},
+        NAV[2],
     ]
     assert events == [SlotSet("procedure_code", KHAI_SINH), SlotSet("guide_pending", False)]
 
 
 async def test_checklist_for_a_named_procedure_without_a_guide():
-    messages, events = await run(ActionOnlineGuide(), tracker(
-        "danh sách chuẩn bị đăng ký tạm trú", "guide_checklist"))
+    messages, events = await run(ActionOnlineGuide(), tracker("danh sách chuẩn bị đăng ký tạm trú", "guide_checklist"))
     assert messages[0]["response"] == "utter_guide_checklist_online"
     assert messages[0]["procedure_code"] == "1.004194"
     assert events == [
-        SlotSet("procedure_code", "1.004194"), SlotSet("guide_pending", False),
-        SlotSet("guide_procedure", "1.004194"), SlotSet("guide_step", None), SlotSet("guide_case", None),
+        SlotSet("procedure_code", "1.004194"),
+        SlotSet("guide_pending", False),
+        SlotSet("guide_procedure", "1.004194"),
+        SlotSet("guide_step", None),
+        SlotSet("guide_case", None),
     ]
 
 
@@ -228,8 +275,9 @@ async def test_stop_then_resume_at_the_same_step():
         {"title": "Danh sách cần chuẩn bị", "payload": "/guide_checklist"},
     ]
     assert events == [SlotSet("guide_active", False)]
-    messages, events = await run(ActionOnlineGuide(), tracker(
-        "tiếp tục hướng dẫn", "guide_resume", guiding("upload", active=False)))
+    messages, events = await run(
+        ActionOnlineGuide(), tracker("tiếp tục hướng dẫn", "guide_resume", guiding("upload", active=False))
+    )
     assert messages[0]["response"] == "utter_guide_step_upload"
     assert events == shown("upload")
 
@@ -242,14 +290,24 @@ async def test_nothing_to_resume():
 
 
 async def test_choose_case_narrows_the_upload_step():
-    messages, events = await run(ActionOnlineGuide(), tracker(
-        '/guide_choose_case{"guide_case":"2"}', "guide_choose_case", guiding("upload", code="1.004194"),
-        [{"entity": "guide_case", "value": "2"}]))
+    messages, events = await run(
+        ActionOnlineGuide(),
+        tracker(
+            '/guide_choose_case{"guide_case":"2"}',
+            "guide_choose_case",
+            guiding("upload", code="1.004194"),
+            [{"entity": "guide_case", "value": "2"}],
+        ),
+    )
     assert messages[0]["response"] == "utter_guide_step_upload"
     assert messages[0]["documents"].startswith("Trường hợp 2: Đăng ký tạm trú theo danh sách, hồ sơ gồm\n")
     assert events == [SlotSet("guide_case", "2")] + shown("upload")
-    messages, _ = await run(ActionOnlineGuide(), tracker(
-        "cho tôi danh sách cần chuẩn bị", "guide_checklist", guiding("payment", code="1.004194", guide_case="2")))
+    messages, _ = await run(
+        ActionOnlineGuide(),
+        tracker(
+            "cho tôi danh sách cần chuẩn bị", "guide_checklist", guiding("payment", code="1.004194", guide_case="2")
+        ),
+    )
     assert messages[0]["documents"].startswith("Trường hợp 2: Đăng ký tạm trú theo danh sách, hồ sơ gồm\n")
 
 
@@ -259,8 +317,9 @@ async def test_offer_resume_only_while_active():
     assert (messages[0]["step"], messages[0]["total"], messages[0]["title"]) == ("6", "8", "Đính kèm giấy tờ")
     assert messages[0]["buttons"] == [{"title": "Tiếp tục hướng dẫn", "payload": "/guide_resume"}, NAV[2]]
     assert events == []
-    messages, events = await run(ActionGuideOfferResume(), tracker(
-        "lệ phí bao nhiêu", "ask_fee", guiding("upload", active=False)))
+    messages, events = await run(
+        ActionGuideOfferResume(), tracker("lệ phí bao nhiêu", "ask_fee", guiding("upload", active=False))
+    )
     assert messages == [] and events == []
 
 
@@ -269,4 +328,6 @@ async def test_province_portal_from_env(monkeypatch):
     monkeypatch.setenv("PROVINCE_PORTAL_URL", "https://dichvucong.gialai.gov.vn")
     messages, _ = await run(ActionOnlineGuide(), tracker("đã có", "affirm", guiding("vneid")))
     assert (messages[0]["portal_name"], messages[0]["portal_url"]) == (
-        "Cổng Dịch vụ công tỉnh Gia Lai", "https://dichvucong.gialai.gov.vn")
+        "Cổng Dịch vụ công tỉnh Gia Lai",
+        "https://dichvucong.gialai.gov.vn",
+    )

@@ -3,6 +3,7 @@
 Needs a trained model (the lead's `rasa_server` fixture in tests/conftest.py starts the stack).
 Run: .venv/bin/python -m pytest tests/guide -q -m rasa
 """
+
 from __future__ import annotations
 
 import pytest

@@ -5,6 +5,7 @@ Procedures: 1.001193 khai sinh (toàn trình, free, several document groups), 2.
 (toàn trình, 8.000 đ, paid online), 1.004194 tạm trú (một phần, 7.000 đ, three alternative cases),
 1.001612 hộ kinh doanh (một phần, 150.000 đ, post), 2.000815 chứng thực bản sao (in person only, fee).
 """
+
 from __future__ import annotations
 
 import re
@@ -78,7 +79,9 @@ def test_khai_sinh_intro_full(cat, settings):
         "procedure_name": "Thủ tục đăng ký khai sinh",
         "procedure_code": "1.001193",
         "url": "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bfd-3fe0-70ac-b9d6-5e9e20d6eef7",
-        "step": "0", "total": "8", "title": "Giới thiệu",
+        "step": "0",
+        "total": "8",
+        "title": "Giới thiệu",
         "portal_name": "Cổng Dịch vụ công quốc gia",
     }
     assert message.buttons == [NAV[0], NAV[2]]
@@ -89,10 +92,14 @@ def test_khai_sinh_upload_groups_without_notes(cat, settings):
     assert message.response == "utter_guide_step_upload"
     documents = message.variables["documents"].split("\n")
     assert [line for line in documents if not line.startswith("•")] == [
-        "Giấy tờ phải nộp", "Giấy tờ phải xuất trình", "Hồ sơ",
+        "Giấy tờ phải nộp",
+        "Giấy tờ phải xuất trình",
+        "Hồ sơ",
     ]
-    assert documents[1] == ("• Trường hợp trẻ em bị bỏ rơi thì phải có biên bản về việc trẻ bị bỏ rơi do cơ quan "
-                            "có thẩm quyền lập. (1 bản chính)")
+    assert documents[1] == (
+        "• Trường hợp trẻ em bị bỏ rơi thì phải có biên bản về việc trẻ bị bỏ rơi do cơ quan "
+        "có thẩm quyền lập. (1 bản chính)"
+    )
     assert documents[4].startswith("• Giấy chứng sinh; trường hợp không có Giấy chứng sinh")
     assert len([line for line in documents if line.startswith("•")]) == 8
     # Rows with "0 bản chính" explain things (e.g. the "Lưu ý" group); they are not papers to upload.
@@ -147,11 +154,15 @@ def test_tam_tru_upload_offers_cases_then_narrows(cat, settings):
     message = steps.build_step(record, "upload", settings)
     assert message.response == "utter_guide_step_upload_cases"
     assert message.variables["cases"] == "3"
-    assert message.buttons == [
-        {"title": "Trường hợp 1", "payload": '/guide_choose_case{"guide_case":"1"}'},
-        {"title": "Trường hợp 2", "payload": '/guide_choose_case{"guide_case":"2"}'},
-        {"title": "Trường hợp 3", "payload": '/guide_choose_case{"guide_case":"3"}'},
-    ] + NAV
+    assert (
+        message.buttons
+        == [
+            {"title": "Trường hợp 1", "payload": '/guide_choose_case{"guide_case":"1"}'},
+            {"title": "Trường hợp 2", "payload": '/guide_choose_case{"guide_case":"2"}'},
+            {"title": "Trường hợp 3", "payload": '/guide_choose_case{"guide_case":"3"}'},
+        ]
+        + NAV
+    )
     headings = [line for line in message.variables["documents"].split("\n") if not line.startswith("•")]
     assert headings == [
         "Trường hợp 1: Hồ sơ đăng ký tạm trú gồm",
@@ -191,12 +202,13 @@ def test_tam_tru_payment_not_stated_online(cat, settings):
 
 def test_ho_kinh_doanh_partial_with_post(cat, settings):
     record = rec(cat, "1.001612")
-    assert steps.build_step(record, "payment", settings).variables["fee"].startswith(
-        "150,000 Việt Nam Đồng (- Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định"
+    assert (
+        steps.build_step(record, "payment", settings)
+        .variables["fee"]
+        .startswith("150,000 Việt Nam Đồng (- Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định")
     )
     assert steps.build_step(record, "result", settings).variables["result_options"] == (
-        "• Nhận qua dịch vụ bưu chính công ích (trả cước theo giá bưu điện)\n"
-        "• Nhận trực tiếp tại nơi tiếp nhận hồ sơ"
+        "• Nhận qua dịch vụ bưu chính công ích (trả cước theo giá bưu điện)\n• Nhận trực tiếp tại nơi tiếp nhận hồ sơ"
     )
     # One alternative group only ("Trường hợp ủy quyền ..."): nothing to choose.
     assert steps.build_step(record, "upload", settings).response == "utter_guide_step_upload"
@@ -218,8 +230,8 @@ def test_chung_thuc_in_person_only(cat, settings):
         "where": "Tổ chức hành nghề công chứng, Cơ quan đại diện có thẩm quyền",
         "hours": "dữ liệu chưa ghi giờ tiếp nhận, thường là giờ hành chính các ngày làm việc",
         "documents": "• Bản chính giấy tờ, văn bản làm cơ sở để chứng thực bản sao và bản sao cần chứng thực. "
-                     "Trường hợp người yêu cầu chứng thực chỉ xuất trình bản chính thì cơ quan, tổ chức tiến "
-                     "hành chụp từ bản chính để thực hiện chứng… (1 bản chính)",
+        "Trường hợp người yêu cầu chứng thực chỉ xuất trình bản chính thì cơ quan, tổ chức tiến "
+        "hành chụp từ bản chính để thực hiện chứng… (1 bản chính)",
         "fee": "2,000 Việt Nam Đồng (/trang); 10 USD (/bản)",
         "post": "Không: dữ liệu không ghi kênh bưu chính cho thủ tục này",
     }
@@ -240,13 +252,15 @@ def test_hours_come_from_channel_notes(cat):
 
 
 def test_province_portal_and_upload_limits_from_env(cat):
-    settings = guide_settings({
-        "PROVINCE_PORTAL_NAME": "Cổng Dịch vụ công tỉnh Gia Lai",
-        "PROVINCE_PORTAL_URL": "https://dichvucong.gialai.gov.vn",
-        "GUIDE_UPLOAD_MAX_MB": "10",
-        "GUIDE_UPLOAD_FORMATS": "PDF, JPG, PNG",
-        "HOTLINE": "0269 1234 567",
-    })
+    settings = guide_settings(
+        {
+            "PROVINCE_PORTAL_NAME": "Cổng Dịch vụ công tỉnh Gia Lai",
+            "PROVINCE_PORTAL_URL": "https://dichvucong.gialai.gov.vn",
+            "GUIDE_UPLOAD_MAX_MB": "10",
+            "GUIDE_UPLOAD_FORMATS": "PDF, JPG, PNG",
+            "HOTLINE": "0269 1234 567",
+        }
+    )
     record = rec(cat, "1.001193")
     login = steps.build_step(record, "login", settings)
     assert login.variables["portal_name"] == "Cổng Dịch vụ công tỉnh Gia Lai"

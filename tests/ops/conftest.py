@@ -1,4 +1,5 @@
 """Operations tests: the same tables on a SQLite file and on a throw-away PostgreSQL server."""
+
 from __future__ import annotations
 
 import pytest

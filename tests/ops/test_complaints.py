@@ -1,5 +1,6 @@
 """Complaints: storage on SQLite and PostgreSQL, bad input kept as text, contacts only when given, operators'
 command line, handled notices delivered through the notifier's path (fake Rasa HTTP API on 127.0.0.1)."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,16 @@ import pytest
 
 from bot.channels.push import Push
 from bot.ops import notices
-from bot.ops.complaints import (HANDLED, OPEN, ComplaintStore, answer_in, category_in, contact_in,
-                                find_reference, MAX_DESCRIPTION)
+from bot.ops.complaints import (
+    HANDLED,
+    MAX_DESCRIPTION,
+    OPEN,
+    ComplaintStore,
+    answer_in,
+    category_in,
+    contact_in,
+    find_reference,
+)
 from bot.ops.db import engine
 from bot.settings import REPO_ROOT
 from tests.dossier.test_notifier import FakeRasa
@@ -38,10 +47,17 @@ def test_the_words_people_use():
 
 
 def test_create_list_filter_handle(store):
-    first = store.create(sender_id="telegram:42", channel="telegram", category="late_dossier",
-                         description="Hồ sơ nộp 3 tuần chưa có kết quả, gọi 0912345678 không ai nghe",
-                         contact="0912 345 678", dossier_code="000.00.12.H29-261102-0008",
-                         dossier_status="PROCESSING", dossier_overdue=True, agency="UBND phường Bến Thành")
+    first = store.create(
+        sender_id="telegram:42",
+        channel="telegram",
+        category="late_dossier",
+        description="Hồ sơ nộp 3 tuần chưa có kết quả, gọi 0912345678 không ai nghe",
+        contact="0912 345 678",
+        dossier_code="000.00.12.H29-261102-0008",
+        dossier_status="PROCESSING",
+        dossier_overdue=True,
+        agency="UBND phường Bến Thành",
+    )
     second = store.create(sender_id="zalo:7", channel="zalo", category="staff_attitude", description="cán bộ quát")
     assert first.reference != second.reference and first.reference.startswith("PA-")
     assert "0912345678" not in first.description and "[SĐT]" in first.description  # identifiers replaced
@@ -76,15 +92,25 @@ def test_overlong_text_is_cut_and_a_contact_must_be_one(store):
 def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([sys.executable, "-m", "bot.ops.complaints", *args], cwd=REPO_ROOT, capture_output=True,
-                          text=True, env={**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.ops.complaints", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})},
+    )
 
 
 def test_operators_command_line_and_the_handled_notice(tmp_path):
     db = str(tmp_path / "ops.sqlite")
     store = ComplaintStore(engine(db))
-    complaint = store.create(sender_id="web:abc", channel="web", category="wrong_guidance",
-                             description="hướng dẫn sai", contact="dan@example.vn")
+    complaint = store.create(
+        sender_id="web:abc",
+        channel="web",
+        category="wrong_guidance",
+        description="hướng dẫn sai",
+        contact="dan@example.vn",
+    )
     listed = json.loads(_cli("--db", db, "list", "--status", "open").stdout)
     assert [c["reference"] for c in listed] == [complaint.reference]
     assert "dan@example.vn" not in json.dumps(listed) and listed[0]["contact"] == "[EMAIL]"

@@ -3,6 +3,7 @@ from the first message to its reference and status; no accents; consent refused;
 unknown reference. The phone number given never appears in full in an answer, a log or the tracker store.
 Run: .venv/bin/python -m pytest tests/ops/test_complaints_e2e.py -q -m rasa
 """
+
 from __future__ import annotations
 
 import json
@@ -46,16 +47,20 @@ def test_complaint_from_first_message_to_reference_and_status(rasa_server):
     [payload] = payloads(receipt, "complaint_receipt")
     assert payload["category"] == "late_dossier" and payload["reference"].startswith("PA-")
     reference = payload["reference"]
-    assert reference in texts(receipt) and "Phản ánh, kiến nghị" in texts(receipt) and "số điện thoại" not in \
-        texts(receipt).split("Thông tin liên hệ")[0][-5:]
+    assert (
+        reference in texts(receipt)
+        and "Phản ánh, kiến nghị" in texts(receipt)
+        and "số điện thoại" not in texts(receipt).split("Thông tin liên hệ")[0][-5:]
+    )
     assert "Thông tin liên hệ (SĐT)" in texts(receipt) and "Mình không cần" not in texts(receipt)  # asked for
     stored = store(rasa_server).get(reference)
     assert stored.contact == typed and stored.dossier_overdue is True and stored.dossier_status == "PROCESSING"
     assert stored.agency and "kết hôn" in stored.description and stored.channel == "test"
 
     status = rasa_server.rest(sender, f"phản ánh {reference} đến đâu rồi")
-    assert payloads(status, "complaint_status") == [{"type": "complaint_status", "reference": reference,
-                                                     "status": "open"}]
+    assert payloads(status, "complaint_status") == [
+        {"type": "complaint_status", "reference": reference, "status": "open"}
+    ]
     store(rasa_server).handle(reference, "Phường đã trả kết quả ngày 1/12, xin lỗi vì chậm trễ.")
     handled = rasa_server.rest(sender, f"phan anh {reference.lower()} xu ly chua")  # no accents, lower case
     assert payloads(handled, "complaint_status")[0]["status"] == "handled"

@@ -1,4 +1,5 @@
 """Tracker stores on SQLite and on a throw-away PostgreSQL (tests/servers.py), the shipped domain."""
+
 from __future__ import annotations
 
 from urllib.parse import urlparse
@@ -30,7 +31,14 @@ def database_url(request, tmp_path):
 def store_for(url: str, domain: Domain) -> RedactingSQLTrackerStore:
     """The store as Rasa builds it from endpoints (bot/stack/rasa_config.py writes these keys)."""
     if url.startswith("sqlite:///"):
-        return RedactingSQLTrackerStore(domain=domain, dialect="sqlite", db=url[len("sqlite:///"):])
+        return RedactingSQLTrackerStore(domain=domain, dialect="sqlite", db=url[len("sqlite:///") :])
     parsed = urlparse(url)
-    return RedactingSQLTrackerStore(domain=domain, dialect="postgresql", host=parsed.hostname, port=parsed.port,
-                                    db=parsed.path.lstrip("/"), username=parsed.username, password="")
+    return RedactingSQLTrackerStore(
+        domain=domain,
+        dialect="postgresql",
+        host=parsed.hostname,
+        port=parsed.port,
+        db=parsed.path.lstrip("/"),
+        username=parsed.username,
+        password="",
+    )

@@ -1,4 +1,5 @@
 """`python -m bot.privacy purge | forget | export | totals` on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,8 +38,13 @@ async def _two_people(env, domain, when: float):
     env["subscriptions"].subscribe("telegram:1", "telegram", CODE, "PROCESSING")
     env["subscriptions"].subscribe("zalo:2", "zalo", CODE, "PROCESSING")
     for sender, contact in (("telegram:1", "0912345678"), ("zalo:2", "0987654321")):
-        _complaints().create(sender_id=sender, channel=sender.split(":")[0], category="late_dossier",
-                             description="hồ sơ trễ hạn", contact=contact)
+        _complaints().create(
+            sender_id=sender,
+            channel=sender.split(":")[0],
+            category="late_dossier",
+            description="hồ sơ trễ hạn",
+            contact=contact,
+        )
 
 
 def _complaints():
@@ -56,7 +62,9 @@ async def test_forget_and_export(env, domain, capsys, tmp_path):
     assert main(["export", "telegram:1", "--out", str(out)]) == 0
     exported = json.loads(out.read_text(encoding="utf-8"))
     assert [e["text"] for e in exported["conversation_events"] if e["event"] == "user"] == [
-        "số cccd [CCCD], hồ sơ đến đâu", "cảm ơn"]
+        "số cccd [CCCD], hồ sơ đến đâu",
+        "cảm ơn",
+    ]
     assert exported["dossier_subscriptions"][0]["code"] == CODE and exported["retention_days"] == 90
     assert [c["contact"] for c in exported["complaints"]] == ["0912345678"]  # theirs, given with consent
     assert "079123456789" not in out.read_text(encoding="utf-8")
@@ -64,8 +72,12 @@ async def test_forget_and_export(env, domain, capsys, tmp_path):
     capsys.readouterr()
     assert main(["forget", "telegram:1"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result == {"sender_id": "telegram:1", "events": 11, "dossier_subscriptions": 1,
-                      "complaints_contact_deleted": 1}
+    assert result == {
+        "sender_id": "telegram:1",
+        "events": 11,
+        "dossier_subscriptions": 1,
+        "complaints_contact_deleted": 1,
+    }
     assert _complaints().of_sender("telegram:1") == []  # unlinked from the person, contact gone
     assert sorted(c.contact or "" for c in _complaints().list()) == ["", "0987654321"]  # the other person's stays
     assert database.events_of(engine, "telegram:1") == [] and env["subscriptions"].for_sender("telegram:1") == []
@@ -91,7 +103,11 @@ async def test_purge_uses_the_retention_period(env, domain, capsys, monkeypatch)
 
 
 def test_the_real_command_rejects_a_bad_period(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "bot.privacy", "purge"], cwd=REPO_ROOT, capture_output=True,
-                            text=True, env={"PATH": "/usr/bin:/bin", "VAR_DIR": str(tmp_path),
-                                            "PRIVACY_RETENTION_DAYS": "ba tháng"})
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.privacy", "purge"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "VAR_DIR": str(tmp_path), "PRIVACY_RETENTION_DAYS": "ba tháng"},
+    )
     assert result.returncode != 0 and "PRIVACY_RETENTION_DAYS must be a number of days" in result.stderr

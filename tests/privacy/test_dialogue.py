@@ -1,4 +1,5 @@
 """The NLU flag and the policy that puts the privacy messages into the dialogue (no trained model needed)."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,14 +19,21 @@ def _parsed(text: str, intent: str) -> Message:
     return PersonalDataFlag().process([message])[0]
 
 
-@pytest.mark.parametrize("text, intent, kinds, result", [
-    ("số cccd của tôi là 079123456789, sđt 0912345678, tôi muốn hỏi hồ sơ", "check_dossier_status",
-     ["CCCD", "SĐT"], "check_dossier_status"),  # the rest of the question keeps its intent
-    ("sđt của tôi là 0912.345.678", "ask_overview", ["SĐT"], "share_personal_data"),  # nothing else to answer
-    ("0912345678 nhé", "nlu_fallback", ["SĐT"], "share_personal_data"),
-    ("tra cứu hồ sơ 000.00.12.H29-261102-0002", "check_dossier_status", None, "check_dossier_status"),
-    ("/quyen-rieng-tu", "out_of_scope", None, "ask_privacy"),
-])
+@pytest.mark.parametrize(
+    "text, intent, kinds, result",
+    [
+        (
+            "số cccd của tôi là 079123456789, sđt 0912345678, tôi muốn hỏi hồ sơ",
+            "check_dossier_status",
+            ["CCCD", "SĐT"],
+            "check_dossier_status",
+        ),  # the rest of the question keeps its intent
+        ("sđt của tôi là 0912.345.678", "ask_overview", ["SĐT"], "share_personal_data"),  # nothing else to answer
+        ("0912345678 nhé", "nlu_fallback", ["SĐT"], "share_personal_data"),
+        ("tra cứu hồ sơ 000.00.12.H29-261102-0002", "check_dossier_status", None, "check_dossier_status"),
+        ("/quyen-rieng-tu", "out_of_scope", None, "ask_privacy"),
+    ],
+)
 def test_flag_and_intent(text, intent, kinds, result):
     message = _parsed(text, intent)
     assert message.get("personal_data") == kinds
@@ -51,8 +59,9 @@ def _user(text, personal=None):
 def test_personal_data_notice_once_per_message():
     assert needs_personal_data_notice(_tracker(_user("0912345678", ["SĐT"])))
     assert not needs_personal_data_notice(_tracker(_user("xin chào")))
-    done = _tracker(_user("0912345678", ["SĐT"]), ActionExecuted("action_personal_data_notice"),
-                    BotUttered("..."), ActionReverted())
+    done = _tracker(
+        _user("0912345678", ["SĐT"]), ActionExecuted("action_personal_data_notice"), BotUttered("..."), ActionReverted()
+    )
     assert not needs_personal_data_notice(done)
     assert done.latest_action_name == "action_listen"  # reverted: the rules see the state before it
 

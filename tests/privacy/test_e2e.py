@@ -4,9 +4,9 @@ A message with a CCCD, a phone number and an e-mail is answered with "not needed
 question, and afterwards none of the three is found in any file under the stack's var/ (SQLite tracker store,
 subscriptions, feedback, logs) nor in the PostgreSQL tracker store.
 """
+
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import sqlite3
@@ -41,8 +41,10 @@ def personal_message() -> tuple[str, list[str]]:
     phone = "09" + "".join(random.choices("0123456789", k=8))
     email = f"an.{uuid.uuid4().hex[:10]}@gmail.com"
     typed_phone = f"{phone[:4]}.{phone[4:7]}.{phone[7:]}"
-    text = f"số cccd của tôi là {cccd[:3]} {cccd[3:6]} {cccd[6:9]} {cccd[9:]}, sđt {typed_phone}, " \
-           f"email {email}, tôi muốn hỏi hồ sơ"
+    text = (
+        f"số cccd của tôi là {cccd[:3]} {cccd[3:6]} {cccd[6:9]} {cccd[9:]}, sđt {typed_phone}, "
+        f"email {email}, tôi muốn hỏi hồ sơ"
+    )
     return text, [cccd, cccd[3:], phone, phone[1:], typed_phone, email, email.split("@")[0]]
 
 
@@ -64,7 +66,7 @@ def _assert_answered(answer: list[str], first_time: bool = True) -> None:
     assert answer[0].startswith(NOT_KEPT), answer
     assert answer[1].startswith(ASK_CODE), answer
     if first_time:
-        assert answer[2].startswith("\U0001F512 " + NOTICE) and "90 ngày" in answer[2] and len(answer) == 3
+        assert answer[2].startswith("\U0001f512 " + NOTICE) and "90 ngày" in answer[2] and len(answer) == 3
 
 
 def test_rest_not_kept_then_the_answer_then_the_notice(rasa_server):
@@ -77,8 +79,12 @@ def test_rest_not_kept_then_the_answer_then_the_notice(rasa_server):
     assert NOTICE not in "\n".join(follow) and "000.00.12.H29-261102-0002" in "\n".join(follow)
     assert found_in_files(rasa_server.settings.var_dir, needles) == []
     with sqlite3.connect(rasa_server.settings.var_dir / "tracker.db") as connection:
-        stored = [json.loads(d) for (d,) in connection.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,))]
+        stored = [
+            json.loads(d)
+            for (d,) in connection.execute(
+                "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,)
+            )
+        ]
     assert stored[0]["text"].startswith("số cccd của tôi là [CCCD], sđt [SĐT], email [EMAIL]")
     assert stored[0]["parse_data"]["personal_data"] == ["CCCD", "SĐT", "EMAIL"]
     assert stored[1]["text"] == "000.00.12.H29-261102-0002"  # dossier codes are kept
@@ -108,14 +114,27 @@ async def test_zalo(rasa_server):
     fake = rasa_server.zalo_api
     text, needles = personal_message()
     user = f"77{int(time.time() * 1000)}"
-    body = json.dumps({"app_id": E2E_APP_ID, "event_name": "user_send_text", "sender": {"id": user},
-                       "recipient": {"id": "1"}, "timestamp": str(int(time.time() * 1000)),
-                       "message": {"text": text, "msg_id": uuid.uuid4().hex}}, ensure_ascii=False).encode()
+    body = json.dumps(
+        {
+            "app_id": E2E_APP_ID,
+            "event_name": "user_send_text",
+            "sender": {"id": user},
+            "recipient": {"id": "1"},
+            "timestamp": str(int(time.time() * 1000)),
+            "message": {"text": text, "msg_id": uuid.uuid4().hex},
+        },
+        ensure_ascii=False,
+    ).encode()
     timestamp = json.loads(body)["timestamp"]
     async with aiohttp.ClientSession() as session:
-        async with session.post(f"{rasa_server.url}/webhooks/zalo/webhook", data=body, headers={
+        async with session.post(
+            f"{rasa_server.url}/webhooks/zalo/webhook",
+            data=body,
+            headers={
                 "X-ZEvent-Signature": compute_signature(E2E_APP_ID, body, timestamp, E2E_OA_SECRET_KEY),
-                "Content-Type": "application/json"}) as response:
+                "Content-Type": "application/json",
+            },
+        ) as response:
             assert response.status == 200
     sent = await wait_for_count(lambda: fake.sent_texts(user), 3)
     _assert_answered(sent)
@@ -125,10 +144,10 @@ async def test_zalo(rasa_server):
 def test_notice_on_request_and_only_once_otherwise(rasa_server):
     sender = rasa_server.new_sender()
     first = texts(rasa_server.rest(sender, "xin chào"))
-    assert first[0].startswith("Xin chào") and first[1].startswith("\U0001F512 " + NOTICE) and len(first) == 2
+    assert first[0].startswith("Xin chào") and first[1].startswith("\U0001f512 " + NOTICE) and len(first) == 2
     assert NOTICE not in "\n".join(texts(rasa_server.rest(sender, "cảm ơn")))
     for asked in ("/quyen-rieng-tu", "dữ liệu của tôi được dùng thế nào"):
-        assert texts(rasa_server.rest(sender, asked))[0].startswith("\U0001F512 " + NOTICE)
+        assert texts(rasa_server.rest(sender, asked))[0].startswith("\U0001f512 " + NOTICE)
 
 
 def test_delete_my_data_in_the_chat(rasa_server):
@@ -147,8 +166,12 @@ def test_delete_my_data_in_the_chat(rasa_server):
     engine = database.engine_for(str(rasa_server.settings.var_dir / "tracker.db"))
     assert database.events_of(engine, sender) == [] and database.events_of(engine, other) != []
     with sqlite3.connect(rasa_server.settings.var_dir / "dossier_subscriptions.sqlite") as connection:
-        assert connection.execute("SELECT count(*) FROM dossier_subscriptions WHERE sender_id = ?",
-                                  (sender,)).fetchone()[0] == 0
+        assert (
+            connection.execute("SELECT count(*) FROM dossier_subscriptions WHERE sender_id = ?", (sender,)).fetchone()[
+                0
+            ]
+            == 0
+        )
     again = texts(rasa_server.rest(sender, "xin chào"))  # a fresh start, notice included
     assert again[0].startswith("Xin chào") and NOTICE in again[1]
 
@@ -158,8 +181,9 @@ def test_postgresql_tracker_store_keeps_no_identifier(tmp_path):
     with servers.postgres(tmp_path / "pg") as database_url:
         cfg = ephemeral.ephemeral_settings(tmp_path / "var", REPO_ROOT / "models", database_url=database_url)
         with ephemeral.build(cfg):
-            response = requests.post(f"{cfg.rasa_url}/webhooks/rest/webhook",
-                                     json={"sender": "pg-person", "message": text}, timeout=60)
+            response = requests.post(
+                f"{cfg.rasa_url}/webhooks/rest/webhook", json={"sender": "pg-person", "message": text}, timeout=60
+            )
             _assert_answered(texts(response.json()))
         with psycopg2.connect(database_url) as connection, connection.cursor() as cursor:
             cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
@@ -193,4 +217,4 @@ async def test_telegram_privacy_command(rasa_server, fake_telegram):
         sent = await wait_for_count(lambda: fake_telegram.sent_texts(chat_id), 1)
         fake_telegram.text_update(chat_id, "/lenh_la")
         sent = await wait_for_count(lambda: fake_telegram.sent_texts(chat_id), 2)
-    assert sent[0].startswith("\U0001F512 " + NOTICE) and "chưa hiểu lệnh này" in sent[1]
+    assert sent[0].startswith("\U0001f512 " + NOTICE) and "chưa hiểu lệnh này" in sent[1]

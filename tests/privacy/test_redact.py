@@ -1,75 +1,95 @@
 """Identifiers in free text: what is replaced, what must stay (issue 16, bad-input list)."""
+
 import gzip
 import json
 
 import pytest
 
 from bot.privacy import redact
-from bot.privacy.redact import CARD, CCCD, CMND, EMAIL, NUMBER, PHONE, ACCOUNT
+from bot.privacy.redact import ACCOUNT, CARD, CCCD, CMND, EMAIL, NUMBER, PHONE
 
 
-@pytest.mark.parametrize("text, expected", [
-    # CCCD: 12 digits starting with the province code's 0, grouped any way people type them.
-    ("079123456789", "[CCCD]"),
-    ("079 123 456 789", "[CCCD]"),
-    ("079.123.456.789", "[CCCD]"),
-    ("079-123-456-789", "[CCCD]"),
-    ("0791 2345 6789", "[CCCD]"),
-    ("０７９１２３４５６７８９", "[CCCD]"),  # full-width digits from a phone keyboard
-    ("số cccd của tôi là 079123456789.", "số cccd của tôi là [CCCD]."),
-    ("so can cuoc cua em: 001099012345", "so can cuoc cua em: [CCCD]"),
-    # CMND: 9 digits; labelled ones in any shape.
-    ("123456789", "[CMND]"),
-    ("123 456 789", "[CMND]"),
-    ("cmnd 123.456.789", "cmnd [CMND]"),
-    ("CMND số 023-456-789", "CMND số [CMND]"),
-    # Phones: mobile and landline, 0 or +84 / 84, spaces, dots, dashes, brackets.
-    ("0912345678", "[SĐT]"),
-    ("0912.345.678", "[SĐT]"),
-    ("0912 345 678", "[SĐT]"),
-    ("091-234-5678", "[SĐT]"),
-    ("+84 912 345 678", "[SĐT]"),
-    ("+84912345678", "[SĐT]"),
-    ("(+84) 912.345.678", "[SĐT]"),
-    ("84912345678", "[SĐT]"),
-    ("gọi 028 3823 4567 giờ hành chính", "gọi [SĐT] giờ hành chính"),
-    ("sđt:0912345678", "sđt:[SĐT]"),
-    ("0912345678 hoặc 0987654321", "[SĐT] hoặc [SĐT]"),
-    ("0912345678 0987654321", "[SĐT] [SĐT]"),
-    # E-mail.
-    ("email nguyen.van.a+dvc@gmail.com nhé", "email [EMAIL] nhé"),
-    ("Gửi tới an_nguyen99@yahoo.com.vn.", "Gửi tới [EMAIL]."),
-    # Bank accounts and cards.
-    ("stk 0071000123456 vietcombank", "stk [TÀI KHOẢN] vietcombank"),
-    ("số tài khoản: 19036512345678", "số tài khoản: [TÀI KHOẢN]"),
-    ("tk 123456789012", "tk [TÀI KHOẢN]"),
-    ("thẻ 4111 1111 1111 1111", "thẻ [THẺ]"),
-    ("4111-1111-1111-1111", "[THẺ]"),
-    ("số thẻ atm 9704 0000 0000 0018", "số thẻ atm [THẺ]"),
-    # Other long personal numbers.
-    ("mã số thuế 8012345678", "mã số thuế [MÃ SỐ]"),
-    ("thẻ bhyt DN4010123456789", "thẻ bhyt [MÃ SỐ]"),
-    ("7912345678123", "[MÃ SỐ]"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # CCCD: 12 digits starting with the province code's 0, grouped any way people type them.
+        ("079123456789", "[CCCD]"),
+        ("079 123 456 789", "[CCCD]"),
+        ("079.123.456.789", "[CCCD]"),
+        ("079-123-456-789", "[CCCD]"),
+        ("0791 2345 6789", "[CCCD]"),
+        ("０７９１２３４５６７８９", "[CCCD]"),  # full-width digits from a phone keyboard
+        ("số cccd của tôi là 079123456789.", "số cccd của tôi là [CCCD]."),
+        ("so can cuoc cua em: 001099012345", "so can cuoc cua em: [CCCD]"),
+        # CMND: 9 digits; labelled ones in any shape.
+        ("123456789", "[CMND]"),
+        ("123 456 789", "[CMND]"),
+        ("cmnd 123.456.789", "cmnd [CMND]"),
+        ("CMND số 023-456-789", "CMND số [CMND]"),
+        # Phones: mobile and landline, 0 or +84 / 84, spaces, dots, dashes, brackets.
+        ("0912345678", "[SĐT]"),
+        ("0912.345.678", "[SĐT]"),
+        ("0912 345 678", "[SĐT]"),
+        ("091-234-5678", "[SĐT]"),
+        ("+84 912 345 678", "[SĐT]"),
+        ("+84912345678", "[SĐT]"),
+        ("(+84) 912.345.678", "[SĐT]"),
+        ("84912345678", "[SĐT]"),
+        ("gọi 028 3823 4567 giờ hành chính", "gọi [SĐT] giờ hành chính"),
+        ("sđt:0912345678", "sđt:[SĐT]"),
+        ("0912345678 hoặc 0987654321", "[SĐT] hoặc [SĐT]"),
+        ("0912345678 0987654321", "[SĐT] [SĐT]"),
+        # E-mail.
+        ("email nguyen.van.a+dvc@gmail.com nhé", "email [EMAIL] nhé"),
+        ("Gửi tới an_nguyen99@yahoo.com.vn.", "Gửi tới [EMAIL]."),
+        # Bank accounts and cards.
+        ("stk 0071000123456 vietcombank", "stk [TÀI KHOẢN] vietcombank"),
+        ("số tài khoản: 19036512345678", "số tài khoản: [TÀI KHOẢN]"),
+        ("tk 123456789012", "tk [TÀI KHOẢN]"),
+        ("thẻ 4111 1111 1111 1111", "thẻ [THẺ]"),
+        ("4111-1111-1111-1111", "[THẺ]"),
+        ("số thẻ atm 9704 0000 0000 0018", "số thẻ atm [THẺ]"),
+        # Other long personal numbers.
+        ("mã số thuế 8012345678", "mã số thuế [MÃ SỐ]"),
+        ("thẻ bhyt DN4010123456789", "thẻ bhyt [MÃ SỐ]"),
+        ("7912345678123", "[MÃ SỐ]"),
+    ],
+)
 def test_identifiers_are_replaced_by_typed_placeholders(text, expected):
     assert redact.redact(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    # Dossier codes (Thông tư 01/2018) as people type them: the digits inside stay intact.
-    "tra cứu hồ sơ 000.00.12.H29-261120-0001",
-    "ho so 000.00.12.h29-261102-0008 cua toi",
-    "00.12.H29-261102-0001",
-    "000.00.12.H29 - 261120 - 0001",
-    "hồ sơ 000.00.12.H29–261120–0001 nộp hôm qua",
-    # Procedure codes, amounts, dates, times, years, ages, house numbers, the hotline.
-    "thủ tục 1.001193 và 2.000986",
-    "lệ phí 1.500.000 đồng", "phí 150.000.000", "15.000.000.000 đ", "hết 150000000 đồng", "200k",
-    "ngày 26/11/2026", "2026-11-26", "26.11.2026", "từ 8h00-17h00", "năm 2025", "con tôi 6 tuổi",
-    "Số 333-335-337 Nguyễn Trãi", "gọi tổng đài 1800 1096", "1900 1234",
-    "dt 120 m2", "TK 1.000321.docx", "mẫu số 01/2019",
-    "message 3f0a9c2b1d4e4f6a8b7c6d5e4f3a2b1c",  # a hex id keeps its digits
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Dossier codes (Thông tư 01/2018) as people type them: the digits inside stay intact.
+        "tra cứu hồ sơ 000.00.12.H29-261120-0001",
+        "ho so 000.00.12.h29-261102-0008 cua toi",
+        "00.12.H29-261102-0001",
+        "000.00.12.H29 - 261120 - 0001",
+        "hồ sơ 000.00.12.H29–261120–0001 nộp hôm qua",
+        # Procedure codes, amounts, dates, times, years, ages, house numbers, the hotline.
+        "thủ tục 1.001193 và 2.000986",
+        "lệ phí 1.500.000 đồng",
+        "phí 150.000.000",
+        "15.000.000.000 đ",
+        "hết 150000000 đồng",
+        "200k",
+        "ngày 26/11/2026",
+        "2026-11-26",
+        "26.11.2026",
+        "từ 8h00-17h00",
+        "năm 2025",
+        "con tôi 6 tuổi",
+        "Số 333-335-337 Nguyễn Trãi",
+        "gọi tổng đài 1800 1096",
+        "1900 1234",
+        "dt 120 m2",
+        "TK 1.000321.docx",
+        "mẫu số 01/2019",
+        "message 3f0a9c2b1d4e4f6a8b7c6d5e4f3a2b1c",  # a hex id keeps its digits
+    ],
+)
 def test_what_is_not_an_identifier_stays(text):
     assert redact.redact(text) == text
     assert redact.kinds(text) == []
@@ -101,13 +121,20 @@ def test_redaction_is_idempotent_and_keeps_the_rest():
 
 
 def test_nested_event_data_is_redacted_keys_and_numbers_untouched():
-    data = {"event": "user", "timestamp": 1.5, "text": "cccd 079123456789",
-            "parse_data": {"text": "cccd 079123456789", "entities": [{"entity": "x", "value": "0912345678", "start": 0}]},
-            "metadata": {"list": ["a@b.vn", 3]}}
+    data = {
+        "event": "user",
+        "timestamp": 1.5,
+        "text": "cccd 079123456789",
+        "parse_data": {"text": "cccd 079123456789", "entities": [{"entity": "x", "value": "0912345678", "start": 0}]},
+        "metadata": {"list": ["a@b.vn", 3]},
+    }
     assert redact.redact_data(data) == {
-        "event": "user", "timestamp": 1.5, "text": "cccd [CCCD]",
+        "event": "user",
+        "timestamp": 1.5,
+        "text": "cccd [CCCD]",
         "parse_data": {"text": "cccd [CCCD]", "entities": [{"entity": "x", "value": "[SĐT]", "start": 0}]},
-        "metadata": {"list": ["[EMAIL]", 3]}}
+        "metadata": {"list": ["[EMAIL]", 3]},
+    }
 
 
 def test_empty_and_none():

@@ -1,4 +1,5 @@
 """The running stack purges once a day; log lines are redacted like storage."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,12 +17,28 @@ from tests.privacy.test_storage import _conversation
 
 
 def test_make_run_starts_the_daily_purge(tmp_path):
-    cfg = StackSettings(var_dir=tmp_path, models_dir=tmp_path, rasa_port=1, actions_port=2, dossier_port=3,
-                        web_port=4, host="127.0.0.1", rasa_token="t", database_url="postgresql://db/x",
-                        redis_url="", dossier_api_url="", dossier_db_url="", telegram_token="", zalo_app_id="")
+    cfg = StackSettings(
+        var_dir=tmp_path,
+        models_dir=tmp_path,
+        rasa_port=1,
+        actions_port=2,
+        dossier_port=3,
+        web_port=4,
+        host="127.0.0.1",
+        rasa_token="t",
+        database_url="postgresql://db/x",
+        redis_url="",
+        dossier_api_url="",
+        dossier_db_url="",
+        telegram_token="",
+        zalo_app_id="",
+    )
     plan = {s.name: s for s in services(cfg, tmp_path / "m.tar.gz", "e.yml", "c.yml")}
     retention = plan["privacy-retention"]
-    assert retention.argv[-3:] == ["-m", "bot.privacy", "schedule"] or retention.argv[-2:] == ["bot.privacy", "schedule"]
+    assert retention.argv[-3:] == ["-m", "bot.privacy", "schedule"] or retention.argv[-2:] == [
+        "bot.privacy",
+        "schedule",
+    ]
     assert retention.env["DATABASE_URL"] == "postgresql://db/x" and retention.env["VAR_DIR"] == str(tmp_path)
 
 
@@ -32,8 +49,9 @@ async def test_schedule_purges_at_start_and_stops_on_request(tmp_path, domain):
     await store.save(_conversation("web:old", [("a", old)]))
     await store.save(_conversation("web:new", [("a", dt.datetime.now().timestamp())]))
     stop = threading.Event()
-    settings = PrivacySettings(retention_days=90, purge_interval=3600, events_url=url,
-                               subscriptions_db=tmp_path / "subs.sqlite")
+    settings = PrivacySettings(
+        retention_days=90, purge_interval=3600, events_url=url, subscriptions_db=tmp_path / "subs.sqlite"
+    )
     worker = threading.Thread(target=schedule, args=(settings, stop))
     worker.start()
     engine = database.engine_for(url)

@@ -1,4 +1,5 @@
 """What reaches the tracker store (SQLite and PostgreSQL): no identifier; purge and forget keep the totals."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,17 +18,27 @@ CODE = "000.00.12.H29-261102-0002"
 
 
 def _user(text: str, at: float, channel: str = "rest", intent: str = "check_dossier_status") -> UserUttered:
-    parse = {"intent": {"name": intent, "confidence": 1.0}, "text": text,
-             "entities": [{"entity": "dossier_code", "value": text, "start": 0, "end": len(text)}]}
+    parse = {
+        "intent": {"name": intent, "confidence": 1.0},
+        "text": text,
+        "entities": [{"entity": "dossier_code", "value": text, "start": 0, "end": len(text)}],
+    }
     return UserUttered(text, parse["intent"], parse["entities"], parse, timestamp=at, input_channel=channel)
 
 
 def _conversation(sender: str, turns: list[tuple[str, float]], channel: str = "rest") -> DialogueStateTracker:
-    events = [ActionExecuted("action_session_start", timestamp=turns[0][1]), SessionStarted(timestamp=turns[0][1]),
-              ActionExecuted("action_listen", timestamp=turns[0][1])]
+    events = [
+        ActionExecuted("action_session_start", timestamp=turns[0][1]),
+        SessionStarted(timestamp=turns[0][1]),
+        ActionExecuted("action_listen", timestamp=turns[0][1]),
+    ]
     for text, at in turns:
-        events += [_user(text, at, channel), BotUttered(f"Bạn vừa gửi: {text}", timestamp=at),
-                   SlotSet("dossier_code", text, timestamp=at), ActionExecuted("action_listen", timestamp=at)]
+        events += [
+            _user(text, at, channel),
+            BotUttered(f"Bạn vừa gửi: {text}", timestamp=at),
+            SlotSet("dossier_code", text, timestamp=at),
+            ActionExecuted("action_listen", timestamp=at),
+        ]
     return DialogueStateTracker.from_events(sender, events)
 
 

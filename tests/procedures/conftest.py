@@ -1,4 +1,5 @@
 """Fixtures for the procedure tests: the real shipped catalog, rasa-sdk trackers built in code."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """The actions run with rasa-sdk trackers built in code; responses, payloads and slot events asserted."""
+
 from __future__ import annotations
 
 import pytest
@@ -38,7 +39,9 @@ async def test_documents_answer_with_payload_buttons_and_slots():
     assert "/ask_documents" not in [b["payload"] for b in buttons]
     assert buttons[-1] == {"title": "Hướng dẫn nộp trực tuyến", "payload": "/start_online_guide"}
     assert events == [
-        SlotSet("procedure_code", "1.001193"), SlotSet("pending_topic", None), SlotSet("offered_procedures", None),
+        SlotSet("procedure_code", "1.001193"),
+        SlotSet("pending_topic", None),
+        SlotSet("offered_procedures", None),
         SlotSet("last_topic", "documents"),
     ]
 
@@ -96,7 +99,8 @@ async def test_choices_then_button_choice_answers_pending_topic():
     assert events == [SlotSet("pending_topic", "fee"), SlotSet("offered_procedures", codes)]
 
     tracker = make_tracker(
-        '/choose_procedure{"procedure_code":"%s"}' % codes[1], "choose_procedure",
+        '/choose_procedure{"procedure_code":"%s"}' % codes[1],
+        "choose_procedure",
         slots={"pending_topic": "fee", "offered_procedures": codes},
         entities=[{"entity": "procedure_code", "value": codes[1]}],
     )
@@ -117,7 +121,8 @@ async def test_typed_ordinal_choice(catalog, text):
 async def test_typed_name_choice_classified_as_overview_answers_pending_topic():
     codes = ["2.000528", "2.000522"]
     tracker = make_tracker(
-        "đăng ký lại khai sinh có yếu tố nước ngoài", "ask_overview",
+        "đăng ký lại khai sinh có yếu tố nước ngoài",
+        "ask_overview",
         slots={"pending_topic": "processing_time", "offered_procedures": codes},
     )
     messages, _ = await run(ActionAnswerProcedure(), tracker)
@@ -137,17 +142,27 @@ async def test_unclear_choice_offers_the_same_choices_again():
 async def test_nothing_found_offers_hotline(monkeypatch):
     monkeypatch.setenv("HOTLINE", "0123 456 789")
     messages, events = await run(ActionAnswerProcedure(), make_tracker("nấu phở thế nào cho ngon", "ask_steps"))
-    assert messages == [{
-        "text": None, "buttons": [], "elements": [], "custom": {}, "template": "utter_procedure_not_found",
-        "response": "utter_procedure_not_found", "image": None, "attachment": None, "hotline": "0123 456 789",
-        "portal_url": "https://dichvucong.gov.vn",
-    }]
+    assert messages == [
+        {
+            "text": None,
+            "buttons": [],
+            "elements": [],
+            "custom": {},
+            "template": "utter_procedure_not_found",
+            "response": "utter_procedure_not_found",
+            "image": None,
+            "attachment": None,
+            "hotline": "0123 456 789",
+            "portal_url": "https://dichvucong.gov.vn",
+        }
+    ]
     assert events == [SlotSet("pending_topic", "steps"), SlotSet("offered_procedures", None)]
 
 
 async def test_procedure_outside_the_catalog_is_said_plainly_with_closest_records():
-    messages, events = await run(ActionAnswerProcedure(),
-                                 make_tracker("cấp chứng chỉ hành nghề y cần những gì", "ask_documents"))
+    messages, events = await run(
+        ActionAnswerProcedure(), make_tracker("cấp chứng chỉ hành nghề y cần những gì", "ask_documents")
+    )
     assert messages[0]["response"] == "utter_procedure_not_in_catalog"
     assert "1.004756" in [b["payload"].split('"')[3] for b in messages[0]["buttons"]]  # "…thú y" offered, not answered
     assert messages[1]["custom"]["type"] == "procedure_choices"
@@ -156,8 +171,9 @@ async def test_procedure_outside_the_catalog_is_said_plainly_with_closest_record
 
 
 async def test_two_topics_get_two_answers():
-    messages, _ = await run(ActionAnswerProcedure(),
-                            make_tracker("đăng ký khai sinh cần giấy tờ gì và mất mấy ngày", "ask_documents"))
+    messages, _ = await run(
+        ActionAnswerProcedure(), make_tracker("đăng ký khai sinh cần giấy tờ gì và mất mấy ngày", "ask_documents")
+    )
     payloads = [m["custom"] for m in messages if m.get("custom")]
     assert payloads == [
         {"type": "procedure_answer", "procedure_code": "1.001193", "topic": "documents"},
@@ -186,8 +202,9 @@ async def test_low_confidence_message_naming_a_procedure_is_still_answered():
 
     assert fallback_topic([{"name": "nlu_fallback"}, {"name": "greet"}, {"name": "ask_fee"}]) == "fee"
     assert fallback_topic([{"name": "greet"}, {"name": "thank"}, {"name": "goodbye"}]) == "overview"
-    tracker = trackers.make_tracker("đăng ký khai sinh", "nlu_fallback",
-                                    intent_ranking=[{"name": "nlu_fallback"}, {"name": "ask_documents"}])
+    tracker = trackers.make_tracker(
+        "đăng ký khai sinh", "nlu_fallback", intent_ranking=[{"name": "nlu_fallback"}, {"name": "ask_documents"}]
+    )
     dispatcher = CollectingDispatcher()
     await ActionNluFallback().run(dispatcher, tracker, {})
     payloads = [m["custom"] for m in dispatcher.messages if m.get("custom")]
@@ -206,7 +223,9 @@ async def test_low_confidence_chit_chat_gets_the_default_answer():
 
 
 async def test_choices_from_two_ministries_name_the_ministry_on_the_buttons():
-    messages, _ = await run(ActionAnswerProcedure(), make_tracker("hưởng chế độ thai sản cần giấy tờ gì", "ask_documents"))
+    messages, _ = await run(
+        ActionAnswerProcedure(), make_tracker("hưởng chế độ thai sản cần giấy tờ gì", "ask_documents")
+    )
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert any(t.endswith("(Bộ Tài chính)") for t in titles) and any(t.endswith("(Bộ Nội vụ)") for t in titles)
 

@@ -1,4 +1,5 @@
 """Formatting helpers on real catalog records: exact strings, nothing invented."""
+
 from __future__ import annotations
 
 import pytest
@@ -89,16 +90,21 @@ def test_missing_topic_says_not_in_record(catalog):
     [answer] = render.answer(record, "conditions")
     assert answer.response == "utter_procedure_missing"
     assert answer.variables == {
-        "procedure_name": "Đăng ký tạm trú", "procedure_code": "1.004194", "url": record["url"],
+        "procedure_name": "Đăng ký tạm trú",
+        "procedure_code": "1.004194",
+        "url": record["url"],
         "topic_label": "yêu cầu, điều kiện",
     }
 
 
-@pytest.mark.parametrize("code,response", [
-    ("1.001193", "utter_procedure_online_full"),
-    ("1.004194", "utter_procedure_online_partial"),
-    ("3.000228", "utter_procedure_online_none"),
-])
+@pytest.mark.parametrize(
+    "code,response",
+    [
+        ("1.001193", "utter_procedure_online_full"),
+        ("1.004194", "utter_procedure_online_partial"),
+        ("3.000228", "utter_procedure_online_none"),
+    ],
+)
 def test_online_answer_follows_catalog_level(catalog, code, response):
     answer, post_payment = render.answer(catalog.get(code), "online")
     assert answer.response == response
@@ -117,6 +123,11 @@ def test_every_topic_answers_every_record_without_error(catalog):
 def test_follow_up_buttons():
     buttons = fmt.follow_up_buttons("fee")
     assert [b["payload"] for b in buttons] == [
-        "/ask_documents", "/ask_processing_time", "/ask_agency", "/ask_steps", "/ask_online", "/start_online_guide",
+        "/ask_documents",
+        "/ask_processing_time",
+        "/ask_agency",
+        "/ask_steps",
+        "/ask_online",
+        "/start_online_guide",
     ]
     assert buttons[-1]["title"] == "Hướng dẫn nộp trực tuyến"

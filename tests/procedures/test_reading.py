@@ -1,5 +1,6 @@
 """One reading of a message (bot.understanding.read) on the real shipped catalog: every verdict kind, topics
 apart from procedure words, honesty about procedures the catalog does not hold, near-identical records."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,31 +10,37 @@ from bot.understanding.reading import is_payload
 from bot.understanding.topics import find_cues, topics_from_cues, without_guide_words
 
 
-@pytest.mark.parametrize("text,code", [
-    ("làm giấy khai sinh cần giấy tờ gì", "1.001193"),
-    ("dang ky tam tru o dau", "1.004194"),
-    ("cấp đổi cccd mất bao lâu", "1.014063"),
-    ("thu tuc xoa dang ky thuong tru", "1.003197"),
-])
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("làm giấy khai sinh cần giấy tờ gì", "1.001193"),
+        ("dang ky tam tru o dau", "1.004194"),
+        ("cấp đổi cccd mất bao lâu", "1.014063"),
+        ("thu tuc xoa dang ky thuong tru", "1.003197"),
+    ],
+)
 def test_clear_winner_without_context(catalog, text, code):
     r = read(catalog, text)
     assert (r.verdict, r.code) == (ANSWER, code)
 
 
-@pytest.mark.parametrize("text,topic", [
-    # Bare names are the overview: the words of a name are not topic evidence.
-    ("xóa hộ khẩu thường trú", "overview"),
-    ("tách hộ khẩu", "overview"),
-    ("xin giấy xác nhận cư trú", "overview"),
-    ("làm sổ đỏ lần đầu", "overview"),
-    ("đóng cửa hộ kinh doanh", "overview"),
-    # "tư pháp" names the procedure; "cần gì" asks for the documents.
-    ("ly lich tu phap so 1 can gi", "documents"),
-    ("đăng ký tạm trú nộp ở đâu", "agency"),
-    ("cấp lại căn cước mất bao lâu", "processing_time"),
-    ("đăng ký kết hôn theo nghị định nào", "legal_basis"),
-    ("làm hộ chiếu online được không", "online"),
-])
+@pytest.mark.parametrize(
+    "text,topic",
+    [
+        # Bare names are the overview: the words of a name are not topic evidence.
+        ("xóa hộ khẩu thường trú", "overview"),
+        ("tách hộ khẩu", "overview"),
+        ("xin giấy xác nhận cư trú", "overview"),
+        ("làm sổ đỏ lần đầu", "overview"),
+        ("đóng cửa hộ kinh doanh", "overview"),
+        # "tư pháp" names the procedure; "cần gì" asks for the documents.
+        ("ly lich tu phap so 1 can gi", "documents"),
+        ("đăng ký tạm trú nộp ở đâu", "agency"),
+        ("cấp lại căn cước mất bao lâu", "processing_time"),
+        ("đăng ký kết hôn theo nghị định nào", "legal_basis"),
+        ("làm hộ chiếu online được không", "online"),
+    ],
+)
 def test_topic_comes_from_cues_not_from_procedure_words(catalog, text, topic):
     r = read(catalog, text)
     assert r.verdict == ANSWER
@@ -62,11 +69,14 @@ def test_weak_cue_gives_way_to_a_strong_one():
     assert topics_from_cues(find_cues("khai sinh")) == ["overview"]
 
 
-@pytest.mark.parametrize("text", [
-    "cấp chứng chỉ hành nghề y cần những gì",     # the catalog has "hành nghề thú y" only
-    "hộ chiếu ngoại giao cần giấy tờ gì",          # the catalog has "hộ chiếu phổ thông" only
-    "giấy chứng nhận đủ điều kiện kinh doanh dược cần gì",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cấp chứng chỉ hành nghề y cần những gì",  # the catalog has "hành nghề thú y" only
+        "hộ chiếu ngoại giao cần giấy tờ gì",  # the catalog has "hộ chiếu phổ thông" only
+        "giấy chứng nhận đủ điều kiện kinh doanh dược cần gì",
+    ],
+)
 def test_not_in_catalog_never_answers_a_look_alike(catalog, text):
     r = read(catalog, text)
     assert r.verdict == NOT_IN_CATALOG
@@ -86,10 +96,19 @@ def test_typed_procedure_code_is_read(catalog):
     assert (r.verdict, r.code, r.topics) == (ANSWER, "1.004873", ["documents"])
 
 
-@pytest.mark.parametrize("text", [
-    "còn lệ phí thì sao", "mất bao lâu", "cần mang gì", "online dc ko", "/ask_fee",
-    "cái này mất bao lâu hả bạn", "nộp ở ubnd phường được không", "còn cấp lại thì sao",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "còn lệ phí thì sao",
+        "mất bao lâu",
+        "cần mang gì",
+        "online dc ko",
+        "/ask_fee",
+        "cái này mất bao lâu hả bạn",
+        "nộp ở ubnd phường được không",
+        "còn cấp lại thì sao",
+    ],
+)
 def test_follow_ups_stay_on_current(catalog, text):
     r = read(catalog, text, "1.004194")
     assert (r.verdict, r.code) in {(FOLLOW_UP, "1.004194"), (ANSWER, "1.004194")}
@@ -139,9 +158,12 @@ def test_payload_and_guide_words():
 
 
 def test_long_message_procedure_from_a_clause_topics_from_the_question(catalog):
-    r = read(catalog, "Tôi đang ngồi với một cụ ông 80 tuổi ở phường, cụ nói nhà cụ có mảnh đất ông bà để lại từ "
-                      "trước năm 1980, đến giờ vẫn chưa có giấy tờ gì, nay con cháu muốn làm sổ đỏ lần đầu cho mảnh "
-                      "đất đó thì nộp hồ sơ ở đâu và mất bao lâu?")
+    r = read(
+        catalog,
+        "Tôi đang ngồi với một cụ ông 80 tuổi ở phường, cụ nói nhà cụ có mảnh đất ông bà để lại từ "
+        "trước năm 1980, đến giờ vẫn chưa có giấy tờ gì, nay con cháu muốn làm sổ đỏ lần đầu cho mảnh "
+        "đất đó thì nộp hồ sơ ở đâu và mất bao lâu?",
+    )
     assert (r.verdict, r.code) == (ANSWER, "1.013978")
     assert r.topics == ["agency", "processing_time"]  # "chưa có giấy tờ gì" is the story, not the question
 

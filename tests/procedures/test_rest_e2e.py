@@ -2,6 +2,7 @@
 
 Needs a trained model (the lead's `make test` trains it); run: .venv/bin/python -m pytest tests/procedures -m rasa
 """
+
 from __future__ import annotations
 
 import pytest
@@ -66,7 +67,9 @@ def test_typed_choice(rasa_server):
     assert custom(messages) == [{"type": "procedure_answer", "procedure_code": codes[1], "topic": "documents"}]
 
 
-@pytest.mark.parametrize("question", ["giấy phép bay lên mặt trăng cần giấy tờ gì", "lam the thanh vien cau lac bo bong da o dau"])
+@pytest.mark.parametrize(
+    "question", ["giấy phép bay lên mặt trăng cần giấy tờ gì", "lam the thanh vien cau lac bo bong da o dau"]
+)
 def test_nothing_found_offers_hotline(rasa_server, question):
     messages = rasa_server.rest(rasa_server.new_sender(), question)
     assert custom(messages) == []
@@ -86,6 +89,7 @@ def test_faq_answer(rasa_server):
 
 # ---- one test per verdict of the reading (bot.understanding), over REST
 
+
 def test_answer_two_topics_in_one_message(rasa_server):
     messages = rasa_server.rest(rasa_server.new_sender(), "đăng ký khai sinh cần giấy tờ gì và mất mấy ngày")
     assert custom(messages) == [
@@ -94,8 +98,9 @@ def test_answer_two_topics_in_one_message(rasa_server):
     ]
 
 
-@pytest.mark.parametrize("question,topic", [("xóa hộ khẩu thường trú", "overview"),
-                                            ("ly lich tu phap so 1 can gi", "documents")])
+@pytest.mark.parametrize(
+    "question,topic", [("xóa hộ khẩu thường trú", "overview"), ("ly lich tu phap so 1 can gi", "documents")]
+)
 def test_bare_name_is_the_overview_and_name_words_are_no_topic(rasa_server, question, topic):
     [answer] = custom(rasa_server.rest(rasa_server.new_sender(), question))
     assert (answer["type"], answer["topic"]) == ("procedure_answer", topic)
@@ -124,11 +129,14 @@ def test_follow_up_then_switch_by_name_then_typed_code(rasa_server):
     sender = rasa_server.new_sender()
     rasa_server.rest(sender, "dang ky tam tru o dau")
     assert custom(rasa_server.rest(sender, "online dc ko")) == [
-        {"type": "procedure_answer", "procedure_code": "1.004194", "topic": "online"}]
+        {"type": "procedure_answer", "procedure_code": "1.004194", "topic": "online"}
+    ]
     assert custom(rasa_server.rest(sender, "thôi, đăng ký kết hôn cần gì")) == [
-        {"type": "procedure_answer", "procedure_code": "1.000894", "topic": "documents"}]
+        {"type": "procedure_answer", "procedure_code": "1.000894", "topic": "documents"}
+    ]
     assert custom(rasa_server.rest(sender, "thủ tục 1.004873 mất bao lâu")) == [
-        {"type": "procedure_answer", "procedure_code": "1.004873", "topic": "processing_time"}]
+        {"type": "procedure_answer", "procedure_code": "1.004873", "topic": "processing_time"}
+    ]
 
 
 @pytest.mark.parametrize("bad", ["", "😀😀😀", "a " * 2500, "xyz-123-abc"])
@@ -137,21 +145,28 @@ def test_bad_input_gets_an_answer_and_keeps_the_context(rasa_server, bad):
     rasa_server.rest(sender, "dang ky tam tru o dau")
     messages = rasa_server.rest(sender, bad)
     assert texts(messages) and all(t.strip() for t in texts(messages))
-    assert not [p for p in custom(messages) if p.get("type") == "procedure_answer" and p["procedure_code"] != "1.004194"]
+    assert not [
+        p for p in custom(messages) if p.get("type") == "procedure_answer" and p["procedure_code"] != "1.004194"
+    ]
     assert custom(rasa_server.rest(sender, "còn lệ phí thì sao")) == [
-        {"type": "procedure_answer", "procedure_code": "1.004194", "topic": "fee"}]
+        {"type": "procedure_answer", "procedure_code": "1.004194", "topic": "fee"}
+    ]
 
 
 def test_switching_procedure_without_a_new_question_keeps_the_topic(rasa_server):
     sender = rasa_server.new_sender()
     rasa_server.rest(sender, "làm giấy khai sinh cần giấy tờ gì")
     assert custom(rasa_server.rest(sender, "thôi, đăng ký thường trú thì sao")) == [
-        {"type": "procedure_answer", "procedure_code": "1.004222", "topic": "documents"}]
+        {"type": "procedure_answer", "procedure_code": "1.004222", "topic": "documents"}
+    ]
 
 
 def test_a_long_advisor_message_is_read_like_a_short_one(rasa_server):
-    message = ("Chào bạn, tôi là cán bộ tổ tư vấn phường, đang hỗ trợ một bác lớn tuổi. Bác có con trai mới sinh "
-               "cháu được hai tuần, bố mẹ cháu đi làm xa nên bác muốn đi làm giấy khai sinh cho cháu. "
-               "Bác cần chuẩn bị những giấy tờ gì?")
+    message = (
+        "Chào bạn, tôi là cán bộ tổ tư vấn phường, đang hỗ trợ một bác lớn tuổi. Bác có con trai mới sinh "
+        "cháu được hai tuần, bố mẹ cháu đi làm xa nên bác muốn đi làm giấy khai sinh cho cháu. "
+        "Bác cần chuẩn bị những giấy tờ gì?"
+    )
     assert custom(rasa_server.rest(rasa_server.new_sender(), message)) == [
-        {"type": "procedure_answer", "procedure_code": "1.001193", "topic": "documents"}]
+        {"type": "procedure_answer", "procedure_code": "1.001193", "topic": "documents"}
+    ]

@@ -1,4 +1,5 @@
 """The action server and domain.yml agree: every custom action registers, and every one the domain lists exists."""
+
 from pathlib import Path
 
 import yaml
@@ -26,8 +27,12 @@ def test_actions_that_read_the_domain_are_sent_it():
     executor = ActionExecutor()
     executor.register_package("actions")
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    sent = {next(iter(a)) for a in domain["actions"] if isinstance(a, dict) and next(iter(a.values())).get("send_domain")}
-    readers = {name for name, run in executor.actions.items() if isinstance(getattr(run, "__self__", None), ValidationAction)}
+    sent = {
+        next(iter(a)) for a in domain["actions"] if isinstance(a, dict) and next(iter(a.values())).get("send_domain")
+    }
+    readers = {
+        name for name, run in executor.actions.items() if isinstance(getattr(run, "__self__", None), ValidationAction)
+    }
     assert readers and readers <= sent
 
 
@@ -71,8 +76,13 @@ def test_response_names_built_at_run_time_exist_in_the_domain():
         messages += [steps.in_person_only(record, settings), steps.checklist(record, settings)]
         for message in messages:
             built.setdefault(message.response, set()).update(message.variables)
-    assert {"utter_procedure_online_full", "utter_procedure_online_partial", "utter_procedure_online_none",
-            "utter_procedure_post_payment", "utter_procedure_missing"} <= set(built)
+    assert {
+        "utter_procedure_online_full",
+        "utter_procedure_online_partial",
+        "utter_procedure_online_none",
+        "utter_procedure_post_payment",
+        "utter_procedure_missing",
+    } <= set(built)
     for name, variables in built.items():
         assert name in domain, name
         for variant in domain[name]:

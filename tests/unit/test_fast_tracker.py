@@ -3,6 +3,7 @@
 Real SQLite files, and a throw-away PostgreSQL server (tests/servers.py). Two stores on one database stand for two
 Rasa nodes; Rasa's own store reading the table is the reference for what a conversation's state must be.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -49,18 +50,35 @@ def database(request, tmp_path):
     with psycopg2.connect(url) as connection, connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS events")
     parsed = urlparse(url)
-    return {"dialect": "postgresql", "host": parsed.hostname, "port": parsed.port, "db": parsed.path.lstrip("/"),
-            "username": parsed.username or "", "password": parsed.password or ""}
+    return {
+        "dialect": "postgresql",
+        "host": parsed.hostname,
+        "port": parsed.port,
+        "db": parsed.path.lstrip("/"),
+        "username": parsed.username or "",
+        "password": parsed.password or "",
+    }
 
 
 async def _turn(store, sender: str, number: int, extra: list | None = None) -> DialogueStateTracker:
     """One turn as Rasa's processor plays it: get or create the tracker, add the turn's events, save."""
     tracker = await store.get_or_create_tracker(sender)
     text = f"câu hỏi {number}"
-    tracker.update(UserUttered(text, {"name": "ask_fee", "confidence": 0.9}, [],
-                               {"intent": {"name": "ask_fee", "confidence": 0.9}, "entities": [], "text": text}))
-    for event in [ActionExecuted("action_answer_procedure"), BotUttered(f"trả lời {number}"),
-                  SlotSet("procedure_code", f"1.{number:06d}"), *(extra or []), ActionExecuted("action_listen")]:
+    tracker.update(
+        UserUttered(
+            text,
+            {"name": "ask_fee", "confidence": 0.9},
+            [],
+            {"intent": {"name": "ask_fee", "confidence": 0.9}, "entities": [], "text": text},
+        )
+    )
+    for event in [
+        ActionExecuted("action_answer_procedure"),
+        BotUttered(f"trả lời {number}"),
+        SlotSet("procedure_code", f"1.{number:06d}"),
+        *(extra or []),
+        ActionExecuted("action_listen"),
+    ]:
         tracker.update(event)
     await store.save(tracker)
     return tracker
@@ -72,7 +90,7 @@ async def _reference(domain, database, sender):
 
 def _same(mine: DialogueStateTracker, rasas: DialogueStateTracker) -> None:
     assert mine.current_state() == rasas.current_state()
-    assert [e for e in mine.applied_events()] == rasas.applied_events()[-len(mine.applied_events()):]
+    assert [e for e in mine.applied_events()] == rasas.applied_events()[-len(mine.applied_events()) :]
 
 
 async def test_rows_are_those_of_rasas_store(domain, database, tmp_path):
@@ -124,8 +142,12 @@ async def test_deleted_rows_and_new_sessions_elsewhere_are_read_from_the_table(d
     await _turn(node_a, "a", 10)
     # Node B starts a new session for the same conversation.
     tracker = await node_b.retrieve("a")
-    for event in [ActionExecuted("action_session_start"), SessionStarted(), SlotSet("procedure_code", "9.9"),
-                  ActionExecuted("action_listen")]:
+    for event in [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        SlotSet("procedure_code", "9.9"),
+        ActionExecuted("action_listen"),
+    ]:
         tracker.update(event)
     await node_b.save(tracker)
     mine = await node_a.retrieve("a")

@@ -1,4 +1,5 @@
 """Satisfaction feedback: stored without personal data, reported by channel and procedure."""
+
 import datetime as dt
 import subprocess
 import sys
@@ -27,8 +28,9 @@ async def test_action_records_and_answers(tmp_path, monkeypatch):
     monkeypatch.setenv("FEEDBACK_DB", str(db))
     monkeypatch.setenv("HOTLINE", "1900 0000")
     dispatcher = CollectingDispatcher()
-    events = await ActionRecordFeedback().run(dispatcher, _tracker("telegram:987654321", "feedback_unsatisfied",
-                                                                   "1.001193"), {})
+    events = await ActionRecordFeedback().run(
+        dispatcher, _tracker("telegram:987654321", "feedback_unsatisfied", "1.001193"), {}
+    )
     assert [(e["name"], bool(e["value"])) for e in events] == [("feedback_id", True)]  # for the reason, if given
     assert dispatcher.messages[0]["response"] == "utter_feedback_sorry"
     assert dispatcher.messages[1]["response"] == "utter_survey_ask_reason"
@@ -52,8 +54,13 @@ def test_report_command(tmp_path):
     for satisfied in (True, True, True, False):
         store.record("zalo", satisfied, "1.004194", at=now)
     store.record("zalo", False, None, at=now - dt.timedelta(days=60))  # outside the window
-    result = subprocess.run([sys.executable, "-m", "bot.feedback", "report", "--days", "30", "--db", str(db)],
-                            cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.feedback", "report", "--days", "30", "--db", str(db)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "75% (3/4 đánh giá)" in result.stdout
     assert "| zalo | 4 | 75% |" in result.stdout
     assert "| 1.004194 | 1 |" in result.stdout
@@ -74,11 +81,15 @@ async def test_survey_once_per_episode_and_what_it_follows(tmp_path, monkeypatch
     new_episode = {"event": "session_started"}
 
     def tracker(events):
-        return Tracker("web:x", {}, {"intent": {"name": "thank"}, "text": "cảm ơn"}, events, False, None, {},
-                       "action_listen")
+        return Tracker(
+            "web:x", {}, {"intent": {"name": "thank"}, "text": "cảm ơn"}, events, False, None, {}, "action_listen"
+        )
 
-    for events, expected in (([answer], ["utter_survey_ask_3"]), ([answer, asked], []),
-                             ([answer, asked, new_episode, lookup], ["utter_survey_ask_3"])):
+    for events, expected in (
+        ([answer], ["utter_survey_ask_3"]),
+        ([answer, asked], []),
+        ([answer, asked, new_episode, lookup], ["utter_survey_ask_3"]),
+    ):
         dispatcher = CollectingDispatcher()
         await ActionOfferSurvey().run(dispatcher, tracker(events), {})
         assert [m["response"] for m in dispatcher.messages] == expected

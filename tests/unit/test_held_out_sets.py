@@ -1,6 +1,7 @@
 """The held-out NLU sets are never trained on: no held-out message reaches the classifier looking exactly like a
 training example (compared after the pipeline's own normalisation), and the team's split is big and balanced.
 Their accuracy is measured on the real model by `make nlu-eval` (bot/tools/nlu_eval.py), not here."""
+
 from __future__ import annotations
 
 import re

@@ -1,8 +1,16 @@
 """What counts as a message that cannot be a question."""
+
 import pytest
 
 from bot.nlu.input_check import (
-    EMPTY, FOREIGN, MARKUP_ONLY, MAX_CHARS, NO_TEXT, TOO_LONG, input_problem, strip_markup,
+    EMPTY,
+    FOREIGN,
+    MARKUP_ONLY,
+    MAX_CHARS,
+    NO_TEXT,
+    TOO_LONG,
+    input_problem,
+    strip_markup,
 )
 
 

@@ -1,4 +1,5 @@
 """bot/ is the lower layer: nothing under bot/ imports the actions package (data flows down only)."""
+
 import ast
 from pathlib import Path
 
@@ -16,7 +17,10 @@ def _imported_modules(path: Path) -> set[str]:
 
 
 def test_bot_never_imports_actions():
-    offenders = {str(path.relative_to(BOT.parent)): sorted(m for m in _imported_modules(path)
-                                                           if m == "actions" or m.startswith("actions."))
-                 for path in BOT.rglob("*.py")}
+    offenders = {
+        str(path.relative_to(BOT.parent)): sorted(
+            m for m in _imported_modules(path) if m == "actions" or m.startswith("actions.")
+        )
+        for path in BOT.rglob("*.py")
+    }
     assert {k: v for k, v in offenders.items() if v} == {}

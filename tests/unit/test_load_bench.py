@@ -1,4 +1,5 @@
 """The load benchmark's own logic (the benchmark itself is a script: `make bench-load`)."""
+
 import pytest
 
 from bot.tools import load_bench

@@ -1,4 +1,5 @@
 """The custom NLU components on real Rasa Message objects."""
+
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData

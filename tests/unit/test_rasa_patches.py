@@ -1,4 +1,5 @@
 """The patches the Rasa server runs with (bot/stack/rasa_patches.py): same answers as Rasa's own code."""
+
 from __future__ import annotations
 
 import asyncio
@@ -30,8 +31,8 @@ from rasa.shared.core.events import (
     Restarted,
     SessionStarted,
     SlotSet,
-    UserUttered,
     UserUtteranceReverted,
+    UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -93,12 +94,15 @@ def _rasas_verdict(result) -> str | None:
         return error.message
 
 
-@pytest.mark.parametrize("result", [
-    {"events": [event.as_dict() for event in VALID_EVENTS], "responses": [{"text": "x"}, {"custom": {"a": 1}}]},
-    {"events": [], "responses": []},
-    {},
-    *[{"events": [event.as_dict()]} for event in VALID_EVENTS],
-])
+@pytest.mark.parametrize(
+    "result",
+    [
+        {"events": [event.as_dict() for event in VALID_EVENTS], "responses": [{"text": "x"}, {"custom": {"a": 1}}]},
+        {"events": [], "responses": []},
+        {},
+        *[{"events": [event.as_dict()]} for event in VALID_EVENTS],
+    ],
+)
 def test_valid_action_responses_pass(result):
     assert _rasas_verdict(result) is None
     assert RemoteAction("action_x", None)._validate_action_result(result) is True
@@ -134,17 +138,28 @@ def test_memoization_without_memorized_turns_predicts_as_before(domain, tmp_path
     from rasa.engine.storage.resource import Resource
 
     policy = MemoizationPolicy(
-        MemoizationPolicy.get_default_config(), LocalModelStorage(tmp_path), Resource("memo"),
-        ExecutionContext(GraphSchema({}), "model"), lookup={},
+        MemoizationPolicy.get_default_config(),
+        LocalModelStorage(tmp_path),
+        Resource("memo"),
+        ExecutionContext(GraphSchema({}), "model"),
+        lookup={},
     )
-    tracker = DialogueStateTracker.from_events("s", [
-        ActionExecuted("action_listen"), UserUttered("xin chào", {"name": "greet", "confidence": 1.0}),
-    ], domain.slots)
+    tracker = DialogueStateTracker.from_events(
+        "s",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("xin chào", {"name": "greet", "confidence": 1.0}),
+        ],
+        domain.slots,
+    )
     patched = policy.predict_action_probabilities(tracker, domain)
     original = MemoizationPolicy.predict_action_probabilities.__wrapped__(policy, tracker, domain)
     assert patched.probabilities == original.probabilities and patched.policy_name == original.policy_name
     assert (patched.events, patched.optional_events, patched.is_end_to_end_prediction) == (
-        original.events, original.optional_events, original.is_end_to_end_prediction)
+        original.events,
+        original.optional_events,
+        original.is_end_to_end_prediction,
+    )
 
 
 def test_rule_lookup_stops_where_every_rule_passes(domain, tmp_path):
@@ -155,8 +170,12 @@ def test_rule_lookup_stops_where_every_rule_passes(domain, tmp_path):
 
     from tests.unit.test_windowed_tracker import _turns
 
-    policy = RulePolicy(RulePolicy.get_default_config(), LocalModelStorage(tmp_path), Resource("rules"),
-                        ExecutionContext(GraphSchema({}), "model"))
+    policy = RulePolicy(
+        RulePolicy.get_default_config(),
+        LocalModelStorage(tmp_path),
+        Resource("rules"),
+        ExecutionContext(GraphSchema({}), "model"),
+    )
     tracker = DialogueStateTracker("s", domain.slots)
     for turn in _turns(4, domain, turns=12):
         for event in turn:
@@ -168,7 +187,7 @@ def test_rule_lookup_stops_where_every_rule_passes(domain, tmp_path):
         keys = {}
         for _ in range(30):  # rules of 1 to 4 states taken from the conversation, some from its very start
             start = rng.randrange(len(states))
-            keys[json.dumps(states[start:start + rng.randint(1, 4)], sort_keys=True)] = "utter_greet"
+            keys[json.dumps(states[start : start + rng.randint(1, 4)], sort_keys=True)] = "utter_greet"
         current = states[: rng.randint(1, len(states))]
         assert policy._get_possible_keys(keys, current) == original(policy, keys, current)
 
@@ -223,9 +242,20 @@ async def test_action_server_calls_reuse_one_connection():
 
 def test_the_stack_starts_rasa_with_the_patches(tmp_path):
     settings = StackSettings(
-        var_dir=tmp_path, models_dir=tmp_path, rasa_port=1, actions_port=2, dossier_port=3, web_port=4,
-        host="127.0.0.1", rasa_token="t", database_url="", redis_url="", dossier_api_url="", dossier_db_url="",
-        telegram_token="", zalo_app_id="",
+        var_dir=tmp_path,
+        models_dir=tmp_path,
+        rasa_port=1,
+        actions_port=2,
+        dossier_port=3,
+        web_port=4,
+        host="127.0.0.1",
+        rasa_token="t",
+        database_url="",
+        redis_url="",
+        dossier_api_url="",
+        dossier_db_url="",
+        telegram_token="",
+        zalo_app_id="",
     )
     rasa = next(s for s in services(settings, Path("model.tar.gz"), "e.yml", "c.yml") if s.name == "rasa")
     assert rasa.argv[1:4] == ["-m", "bot.stack.rasa_patches", "run"]
@@ -253,4 +283,8 @@ def test_trained_rule_policy_predicts_as_without_the_patches(monkeypatch):
                 monkeypatch.setattr(RulePolicy, "_get_possible_keys", patched[0])
                 monkeypatch.setattr(RulePolicy, "_prediction_states", patched[1])
                 assert (mine.probabilities, mine.events, mine.hide_rule_turn, mine.is_end_to_end_prediction) == (
-                    rasas.probabilities, rasas.events, rasas.hide_rule_turn, rasas.is_end_to_end_prediction)
+                    rasas.probabilities,
+                    rasas.events,
+                    rasas.hide_rule_turn,
+                    rasas.is_end_to_end_prediction,
+                )

@@ -1,4 +1,5 @@
 """Subscriptions and feedback on PostgreSQL (bot/sqldb.py), as in the cluster; SQLite is covered elsewhere."""
+
 import datetime as dt
 
 from bot.dossier.subscriptions import SubscriptionStore

@@ -1,5 +1,6 @@
 """bot.stack.processes: children start with default signal dispositions whatever the parent ignores, and stop()
 ends every process of every group, escalating to SIGKILL when SIGTERM is ignored."""
+
 import signal
 import sys
 import textwrap
@@ -36,8 +37,9 @@ def _alive(pid: int) -> bool:
 def test_children_do_not_inherit_ignored_stop_signals(tmp_path):
     previous = [signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)]
     try:
-        stack = Stack([Service("sleeper", [sys.executable, "-c", "import time; time.sleep(120)"], port=None)],
-                      tmp_path / "log")
+        stack = Stack(
+            [Service("sleeper", [sys.executable, "-c", "import time; time.sleep(120)"], port=None)], tmp_path / "log"
+        )
         stack.start()
     finally:
         signal.signal(signal.SIGINT, previous[0])
@@ -54,8 +56,9 @@ def test_children_do_not_inherit_ignored_stop_signals(tmp_path):
 
 def test_stop_escalates_to_sigkill_and_ends_the_whole_group(tmp_path):
     port, pid_file = free_port(), tmp_path / "grandchild.pid"
-    stack = Stack([Service("stubborn", [sys.executable, "-c", STUBBORN, str(port), str(pid_file)], port=port)],
-                  tmp_path / "log")
+    stack = Stack(
+        [Service("stubborn", [sys.executable, "-c", STUBBORN, str(port), str(pid_file)], port=port)], tmp_path / "log"
+    )
     stack.start()
     leader = stack.running[0][1].pid
     grandchild = int(pid_file.read_text())

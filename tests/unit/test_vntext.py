@@ -1,4 +1,5 @@
 """The Vietnamese normaliser on real phrases people type."""
+
 import unicodedata
 
 import pytest
@@ -84,4 +85,6 @@ def test_has_diacritics():
 
 
 def test_canonical_tones_leaves_non_vietnamese_words():
-    assert canonical_tones("VNeID level 2, mã 000.00.12.H29-261120-0001") == "VNeID level 2, mã 000.00.12.H29-261120-0001"
+    assert (
+        canonical_tones("VNeID level 2, mã 000.00.12.H29-261120-0001") == "VNeID level 2, mã 000.00.12.H29-261120-0001"
+    )

@@ -6,6 +6,7 @@ fallbacks that undo the turn, follow-up actions, pauses, slot resets, a new sess
 turn the windowed tracker drops what is older than its window, as the tracker store does after saving. Its state,
 its copies, the states the policies featurize and the trained RulePolicy's predictions must then be exactly Rasa's.
 """
+
 from __future__ import annotations
 
 import glob
@@ -29,8 +30,8 @@ from rasa.shared.core.events import (
     Restarted,
     SessionStarted,
     SlotSet,
-    UserUttered,
     UserUtteranceReverted,
+    UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -75,8 +76,19 @@ def _bot(rng: random.Random, domain: Domain) -> list:
 
 def _special(rng: random.Random, state: dict) -> list:
     kind = rng.choice(
-        ["fallback", "form", "form", "form_reject", "interrupt", "followup", "pause", "reset_slots", "session",
-         "restart", "action_reverted"]
+        [
+            "fallback",
+            "form",
+            "form",
+            "form_reject",
+            "interrupt",
+            "followup",
+            "pause",
+            "reset_slots",
+            "session",
+            "restart",
+            "action_reverted",
+        ]
     )
     if kind == "fallback":
         return [ActionExecuted("action_default_fallback"), BotUttered("xin lỗi"), UserUtteranceReverted()]
@@ -100,8 +112,12 @@ def _special(rng: random.Random, state: dict) -> list:
         return [ActionExecuted("utter_greet"), ActionReverted()]
     state["form"] = False
     if kind == "session":
-        return [ActionExecuted("action_session_start"), SessionStarted(), SlotSet("procedure_code", "1.001193"),
-                ActionExecuted("action_listen")]
+        return [
+            ActionExecuted("action_session_start"),
+            SessionStarted(),
+            SlotSet("procedure_code", "1.001193"),
+            ActionExecuted("action_listen"),
+        ]
     return [Restarted(), ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
 
 
@@ -152,9 +168,9 @@ def test_state_copies_and_featurized_states_are_rasas(domain, seed):
         _same_state(windowed, full)
         _same_state(windowed.copy(), full.copy())
         states = windowed.past_states(domain)
-        assert states == full.past_states(domain)[-len(states):]
+        assert states == full.past_states(domain)[-len(states) :]
         applied = windowed.applied_events()
-        assert applied == full.applied_events()[-len(applied):]
+        assert applied == full.applied_events()[-len(applied) :]
 
     windowed = _play(seed, domain, check)
     assert windowed.dropped > 0  # the window did drop old turns
@@ -215,7 +231,11 @@ def test_trained_rule_policy_predicts_the_same(rule_policy, seed):
         mine = policy.predict_action_probabilities(windowed, domain)
         rasas = policy.predict_action_probabilities(full, domain)
         assert (mine.probabilities, mine.events, mine.optional_events, mine.hide_rule_turn, mine.action_metadata) == (
-            rasas.probabilities, rasas.events, rasas.optional_events, rasas.hide_rule_turn, rasas.action_metadata
+            rasas.probabilities,
+            rasas.events,
+            rasas.optional_events,
+            rasas.hide_rule_turn,
+            rasas.action_metadata,
         )
 
     _play(seed, domain, check)
@@ -229,6 +249,7 @@ def test_window_covers_the_longest_rule(rule_policy):
     from bot.stack.windowed_tracker import DEFAULT_WINDOW_TURNS
 
     policy, _ = rule_policy
-    longest = max(len(json.loads(key)) for lookup in policy.lookup.values() if isinstance(lookup, dict)
-                  for key in lookup)
+    longest = max(
+        len(json.loads(key)) for lookup in policy.lookup.values() if isinstance(lookup, dict) for key in lookup
+    )
     assert longest <= 2 * (DEFAULT_WINDOW_TURNS - 1), "raise DEFAULT_WINDOW_TURNS for these longer rules"

@@ -37,13 +37,15 @@ CHOOSE_PAYLOAD = '/choose_procedure{"procedure_code":"1.001193"}'
 def canned_answer(message: str) -> List[Dict[str, Any]]:
     """What the fake Rasa says to each test message."""
     if message in ("/ask_capabilities", "nút"):
-        return [{
-            "text": "Tôi có thể giúp bạn tra cứu thủ tục và hồ sơ.\nBạn muốn hỏi về thủ tục nào?",
-            "buttons": [
-                {"title": "Đăng ký khai sinh", "payload": CHOOSE_PAYLOAD},
-                {"title": "Tra cứu hồ sơ", "payload": "/check_dossier"},
-            ],
-        }]
+        return [
+            {
+                "text": "Tôi có thể giúp bạn tra cứu thủ tục và hồ sơ.\nBạn muốn hỏi về thủ tục nào?",
+                "buttons": [
+                    {"title": "Đăng ký khai sinh", "payload": CHOOSE_PAYLOAD},
+                    {"title": "Tra cứu hồ sơ", "payload": "/check_dossier"},
+                ],
+            }
+        ]
     if message == "thẻ":
         return [{"text": "Thành phần hồ sơ gồm tờ khai và giấy chứng sinh."}] + [{"custom": c} for c in CARDS]
     if message == "liên kết":
@@ -152,8 +154,9 @@ def web_url(fake_rasa: FakeRasa, web_factory: Callable[..., str]) -> str:
 @pytest.fixture(scope="session")
 def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
-        pytest.skip("headless browser tests need /usr/bin/chromium and /usr/bin/chromedriver "
-                    "(apt: chromium chromium-driver)")
+        pytest.skip(
+            "headless browser tests need /usr/bin/chromium and /usr/bin/chromedriver (apt: chromium chromium-driver)"
+        )
     # Never let Selenium Manager look anything up on the network.
     os.environ.setdefault("SE_OFFLINE", "true")
     os.environ.setdefault("SE_AVOID_STATS", "true")
@@ -163,10 +166,20 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     profile = tmp_path_factory.mktemp("chromium-profile")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--disable-extensions", "--lang=vi-VN", "--window-size=1280,800",
-                f"--user-data-dir={profile}"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-extensions",
+        "--lang=vi-VN",
+        "--window-size=1280,800",
+        f"--user-data-dir={profile}",
+    ):
         options.add_argument(arg)
     browser = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     browser.set_page_load_timeout(20)
@@ -178,9 +191,15 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 def set_viewport(driver: Any, width: int, height: int, mobile: bool = False) -> None:
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile,
-    })
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {
+            "width": width,
+            "height": height,
+            "deviceScaleFactor": 1,
+            "mobile": mobile,
+        },
+    )
 
 
 @pytest.fixture

@@ -44,8 +44,12 @@ def test_console_operator_view_through_real_rasa_and_dossier_service(rasa_server
     with run_web_module(rasa_server.url, OPERATOR_TOKEN=OPERATOR_TOKEN) as web_url:
         refused = requests.post(f"{web_url}/tong-dai/tra-cuu", data={"code": code}, timeout=60)
         assert refused.status_code == 401
-        answer = requests.post(f"{web_url}/tong-dai/tra-cuu", data={"code": code}, timeout=60,
-                               headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"})
+        answer = requests.post(
+            f"{web_url}/tong-dai/tra-cuu",
+            data={"code": code},
+            timeout=60,
+            headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"},
+        )
         assert answer.status_code == 200
         assert "[Cán bộ] Lịch sử trạng thái" in answer.text
         assert "Đang giải quyết" in answer.text

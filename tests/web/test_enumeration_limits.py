@@ -1,5 +1,6 @@
 """Through the web page's relay: one browser inventing a new sender id per request cannot enumerate dossier
 codes; the reference service's access log counts what reached the dossier API."""
+
 from __future__ import annotations
 
 import uuid
@@ -15,8 +16,11 @@ pytestmark = pytest.mark.rasa
 
 def _api_calls(rasa_server: Any, masked_prefix: str) -> int:
     log = rasa_server.stack.log_dir / "dossier-service.log"
-    return sum(1 for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
-               if "GET /dossiers/" in line and masked_prefix in line)
+    return sum(
+        1
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+        if "GET /dossiers/" in line and masked_prefix in line
+    )
 
 
 def test_thirty_unknown_codes_with_thirty_invented_sender_ids_reach_the_api_at_most_ten_times(rasa_server):
@@ -27,8 +31,11 @@ def test_thirty_unknown_codes_with_thirty_invented_sender_ids_reach_the_api_at_m
     with run_web_module(rasa_server.url) as web_url:
         for i in range(30):
             sender = f"web:{uuid.uuid4().hex[:16]}"
-            response = requests.post(f"{web_url}/webhooks/rest/webhook", timeout=30, json={
-                "sender": sender, "message": f"tra cứu hồ sơ 000.00.12.H29-{day}-{i + 1:04d}"})
+            response = requests.post(
+                f"{web_url}/webhooks/rest/webhook",
+                timeout=30,
+                json={"sender": sender, "message": f"tra cứu hồ sơ 000.00.12.H29-{day}-{i + 1:04d}"},
+            )
             assert response.status_code == 200
             answers.append(" ".join(m.get("text", "") for m in response.json()))
     reached = _api_calls(rasa_server, masked) - before

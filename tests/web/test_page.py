@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 from typing import Any, Callable, List
 
-import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
@@ -267,7 +266,8 @@ def test_accessibility_basics(open_page: Callable, web_url: str) -> None:
     assert driver.find_element(By.CSS_SELECTOR, "label[for='operator-token']").get_attribute("textContent")
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
     size = driver.execute_script(
-        "return parseFloat(getComputedStyle(document.querySelector('#welcome .bubble')).fontSize)")
+        "return parseFloat(getComputedStyle(document.querySelector('#welcome .bubble')).fontSize)"
+    )
     assert size >= 16
 
 
@@ -285,7 +285,8 @@ def test_phone_viewport_has_no_horizontal_scroll(open_page: Callable, web_url: s
     assert driver.execute_script("return document.documentElement.scrollWidth") <= width
     assert driver.execute_script("return document.body.scrollWidth") <= width
     chat_overflow = driver.execute_script(
-        "var c = document.getElementById('chat'); return c.scrollWidth - c.clientWidth")
+        "var c = document.getElementById('chat'); return c.scrollWidth - c.clientWidth"
+    )
     assert chat_overflow <= 0
 
 
@@ -301,7 +302,9 @@ def test_screenshots(open_page: Callable, web_url: str, driver: Any, tmp_path: P
         wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".card")) == 4)
         driver.find_element(By.ID, "chat-input").click()
         assert driver.execute_script(
-            "return document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth")
+            "return document.documentElement.scrollHeight <= innerHeight"
+            " && document.documentElement.scrollWidth <= innerWidth"
+        )
         path = out_dir / name
         assert driver.save_screenshot(str(path))
         assert path.stat().st_size > 5_000

@@ -280,7 +280,7 @@ def test_console_refused_without_the_token_and_working_with_it(
     browser: Any, console_url: str, fake_rasa: FakeRasa
 ) -> None:
     browser.get(console_url + "/tong-dai")
-    browser.delete_all_cookies()  # the session's browser is shared: no login left by another test (cookies ignore ports)
+    browser.delete_all_cookies()  # the browser is shared: no login left by another test (cookies ignore ports)
     browser.get(console_url + "/tong-dai")
     assert browser.find_element(By.ID, "console-message").text.startswith("Trang dành cho tổng đài viên")
     assert not browser.find_elements(By.ID, "code")

@@ -202,8 +202,9 @@ def test_dashboard_needs_the_operator_token(console_url: str, tmp_path: Any, mon
     assert requests.get(console_url + "/bao-cao", timeout=PAGE_TIMEOUT).status_code == 401
     wrong = requests.get(console_url + "/bao-cao", headers={"Authorization": "Bearer sai"}, timeout=PAGE_TIMEOUT)
     assert wrong.status_code == 403
-    ok = requests.get(console_url + "/bao-cao?days=7", headers={"Authorization": f"Bearer {TOKEN}"},
-                      timeout=PAGE_TIMEOUT)
+    ok = requests.get(
+        console_url + "/bao-cao?days=7", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=PAGE_TIMEOUT
+    )
     assert ok.status_code == 200 and ok.headers["Content-Type"].startswith("text/html")
     assert "<svg" in ok.text and "<script" not in ok.text
     # The console's login cookie opens it too (one session for the console and the dashboard).

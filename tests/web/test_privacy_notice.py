@@ -1,4 +1,5 @@
 """The web chat page shows the chat's privacy notice (issue 16): one text, from domain.yml."""
+
 from __future__ import annotations
 
 from typing import Callable

@@ -32,8 +32,14 @@ def test_page_and_assets_are_served_with_strict_headers(web_url: str) -> None:
 
 
 def test_no_path_traversal_or_unknown_files(web_url: str) -> None:
-    for path in ("/static/../server.py", "/static/%2e%2e/server.py", "/static/strings.vi.json",
-                 "/static/", "/server.py", "/static/nope.js"):
+    for path in (
+        "/static/../server.py",
+        "/static/%2e%2e/server.py",
+        "/static/strings.vi.json",
+        "/static/",
+        "/server.py",
+        "/static/nope.js",
+    ):
         response = requests.get(web_url + path, timeout=5)
         assert response.status_code == 404, path
         assert response.json()["error"] == "not_found"
@@ -57,14 +63,21 @@ def test_healthz(web_url: str, fake_rasa: FakeRasa) -> None:
 
 
 def test_relay_forwards_only_known_fields(web_url: str, fake_rasa: FakeRasa) -> None:
-    response = post(web_url, {"sender": SENDER, "message": "xin chào",
-                              "metadata": {"operator_token": "tok-1", "role": "admin", "client_ip": "10.9.8.7"},
-                              "extra": 1})
+    response = post(
+        web_url,
+        {
+            "sender": SENDER,
+            "message": "xin chào",
+            "metadata": {"operator_token": "tok-1", "role": "admin", "client_ip": "10.9.8.7"},
+            "extra": 1,
+        },
+    )
     assert response.status_code == 200
     assert response.json() == [{"text": "Bạn hỏi: xin chào", "recipient_id": SENDER}]
     # The client address is the relay's to say, never the page's.
-    assert fake_rasa.received == [{"sender": SENDER, "message": "xin chào",
-                                   "metadata": {"operator_token": "tok-1", "client_ip": "127.0.0.1"}}]
+    assert fake_rasa.received == [
+        {"sender": SENDER, "message": "xin chào", "metadata": {"operator_token": "tok-1", "client_ip": "127.0.0.1"}}
+    ]
 
     post(web_url, {"sender": SENDER, "message": "thẻ"}, headers={"X-Forwarded-For": "203.0.113.5"})
     assert fake_rasa.received[-1] == {"sender": SENDER, "message": "thẻ", "metadata": {"client_ip": "127.0.0.1"}}
@@ -92,8 +105,9 @@ def test_relay_rejects_bad_requests(web_url: str, fake_rasa: FakeRasa) -> None:
         response = post(web_url, body)
         assert response.status_code == 400, body
         assert response.json()["error"] == "bad_request"
-    broken = requests.post(web_url + "/webhooks/rest/webhook", data=b"{nope", timeout=5,
-                           headers={"Content-Type": "application/json"})
+    broken = requests.post(
+        web_url + "/webhooks/rest/webhook", data=b"{nope", timeout=5, headers={"Content-Type": "application/json"}
+    )
     assert broken.status_code == 400
     assert requests.get(web_url + "/webhooks/rest/webhook", timeout=5).status_code == 405
     assert requests.post(web_url + "/model/parse", json={}, timeout=5).status_code == 404
@@ -118,8 +132,9 @@ def test_body_limit_gives_413_json(web_url: str, fake_rasa: FakeRasa) -> None:
 def test_missing_content_length_gives_411(web_url: str) -> None:
     host, port = web_url.rsplit(":", 1)
     with socket.create_connection(("127.0.0.1", int(port)), timeout=5) as conn:
-        conn.sendall(b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                     b"2\r\n{}\r\n0\r\n\r\n")
+        conn.sendall(
+            b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+        )
         head = conn.recv(4096).decode("latin-1")
     assert head.startswith("HTTP/1.1 411")
 
@@ -150,12 +165,28 @@ def test_rasa_error_status_gives_502(web_url: str, fake_rasa: FakeRasa) -> None:
 def test_settings_from_env() -> None:
     defaults = WebSettings.from_env({})
     assert (defaults.host, defaults.port, defaults.rasa_url, defaults.rasa_timeout) == (
-        "127.0.0.1", 8080, "http://127.0.0.1:5005", 15.0)
+        "127.0.0.1",
+        8080,
+        "http://127.0.0.1:5005",
+        15.0,
+    )
     assert defaults.max_body == 32 * 1024
-    custom = WebSettings.from_env({"WEB_HOST": "0.0.0.0", "WEB_PORT": "9000", "RASA_URL": "http://rasa:5005/",
-                                   "RASA_TIMEOUT": "5", "WEB_MAX_BODY": "1000"})
+    custom = WebSettings.from_env(
+        {
+            "WEB_HOST": "0.0.0.0",
+            "WEB_PORT": "9000",
+            "RASA_URL": "http://rasa:5005/",
+            "RASA_TIMEOUT": "5",
+            "WEB_MAX_BODY": "1000",
+        }
+    )
     assert (custom.host, custom.port, custom.rasa_url, custom.rasa_timeout, custom.max_body) == (
-        "0.0.0.0", 9000, "http://rasa:5005", 5.0, 1000)
+        "0.0.0.0",
+        9000,
+        "http://rasa:5005",
+        5.0,
+        1000,
+    )
 
 
 def test_strings_file_is_valid_json() -> None:
@@ -163,7 +194,23 @@ def test_strings_file_is_valid_json() -> None:
 
     strings = json.loads(STRINGS_FILE.read_text(encoding="utf-8"))
     assert set(strings["procedure_card"]["topics"]) == {
-        "overview", "documents", "fee", "processing_time", "agency", "steps", "conditions", "result",
-        "legal_basis", "online"}
+        "overview",
+        "documents",
+        "fee",
+        "processing_time",
+        "agency",
+        "steps",
+        "conditions",
+        "result",
+        "legal_basis",
+        "online",
+    }
     assert set(strings["dossier_card"]["statuses"]) == {
-        "RECEIVED", "PROCESSING", "SUPPLEMENT_REQUIRED", "COMPLETED", "RETURNED", "REJECTED", "WITHDRAWN"}
+        "RECEIVED",
+        "PROCESSING",
+        "SUPPLEMENT_REQUIRED",
+        "COMPLETED",
+        "RETURNED",
+        "REJECTED",
+        "WITHDRAWN",
+    }

@@ -12,19 +12,24 @@ from typing import Iterator
 
 import requests
 
-from tests.web.conftest import FakeRasa
 from bot.stack.processes import free_port
+from tests.web.conftest import FakeRasa
 
 REPO = Path(__file__).resolve().parents[2]
-
 
 
 @contextlib.contextmanager
 def run_web_module(rasa_url: str, **env: str) -> Iterator[str]:
     port = free_port()
     full_env = dict(os.environ, WEB_HOST="127.0.0.1", WEB_PORT=str(port), RASA_URL=rasa_url, **env)
-    process = subprocess.Popen([sys.executable, "-m", "bot.web"], cwd=REPO, env=full_env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.web"],
+        cwd=REPO,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 15
@@ -54,8 +59,9 @@ def run_web_module(rasa_url: str, **env: str) -> Iterator[str]:
 def test_python_m_bot_web_serves_and_relays(fake_rasa: FakeRasa) -> None:
     with run_web_module(fake_rasa.url, RASA_TIMEOUT="5") as url:
         assert "Trợ lý Dịch vụ công" in requests.get(url + "/", timeout=5).text
-        answer = requests.post(url + "/webhooks/rest/webhook", timeout=10,
-                               json={"sender": "web:abcdef12-3456", "message": "xin chào"})
+        answer = requests.post(
+            url + "/webhooks/rest/webhook", timeout=10, json={"sender": "web:abcdef12-3456", "message": "xin chào"}
+        )
         assert answer.status_code == 200
         assert answer.json()[0]["text"] == "Bạn hỏi: xin chào"
         assert requests.get(url + "/healthz?rasa=1", timeout=5).json()["rasa"] == "ok"

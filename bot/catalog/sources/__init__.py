@@ -9,6 +9,7 @@ Formats (see ../shared/data/procedures/README.md and supplements/README.md):
 - portal_api:  the portal API's procedure detail JSON (supplements/portal-api/: executionMethods, executionCases…).
 Every record carries `source` (its format) and `ministry` (who published it).
 """
+
 from __future__ import annotations
 
 import functools
@@ -34,7 +35,7 @@ def ministry_name(name: str | None) -> str | None:
 
 
 def ministry_from_decision(decision: str | None) -> str | None:
-    """"Quyết định số 6375/QĐ-BQP" -> "Bộ Quốc phòng" (None when the issuer is not a known ministry)."""
+    """ "Quyết định số 6375/QĐ-BQP" -> "Bộ Quốc phòng" (None when the issuer is not a known ministry)."""
     m = re.search(r"QĐ-([A-ZĐ]+)", decision or "")
     return vocab()["decision_suffixes"].get(m.group(1)) if m else None
 
@@ -53,6 +54,7 @@ def _is_api(obj: dict) -> bool:
 
 def _parsers() -> dict[str, Callable[..., tuple[dict, dict]]]:
     from bot.catalog.sources import bqp_word, portal_api, portal_page
+
     return {"portal_page": portal_page.parse, "bqp_word": bqp_word.parse, "portal_api": portal_api.parse}
 
 
@@ -70,8 +72,9 @@ def code_and_name(obj: dict, fmt: str) -> tuple[str, str]:
     """The procedure code and name as the file gives them ("" when missing), before any cleaning."""
     if fmt == "bqp_word":
         meta = obj.get("metadata") or {}
-        return str(meta.get("mã_thủ_tục") or obj.get("thu_tuc_id") or "").strip(), \
-            str(meta.get("tên_thủ_tục") or "").strip()
+        return str(meta.get("mã_thủ_tục") or obj.get("thu_tuc_id") or "").strip(), str(
+            meta.get("tên_thủ_tục") or ""
+        ).strip()
     if fmt == "portal_api":
         return str(obj.get("code") or obj.get("codeNotation") or "").strip(), str(obj.get("name") or "").strip()
     return str(obj.get("ma_thu_tuc") or "").strip(), str(obj.get("ten_thu_tuc") or "").strip()

@@ -7,6 +7,7 @@ Tables are real rows here, so no cell splitting is needed; what needs care:
   ("Bản chính: 1\\nBản sao: 0"); rows with no paper to bring ("Trường hợp 1: …, bao gồm:") start a case;
 - a legal basis number is sometimes only in the title ("104" + "Nghị định số 104/2022/NĐ-CP …").
 """
+
 from __future__ import annotations
 
 import re
@@ -44,7 +45,7 @@ def _fee_line(kind: str, rest: str) -> tuple[dict, bool]:
     """One "Phí : …" line: amount in VND (None for USD, prose or no number), display text, recognised?"""
     m = _AMOUNT_RE.match(rest)
     number, currency = m.group(1), m.group(2)
-    after = rest[m.end():].strip()
+    after = rest[m.end() :].strip()
     note, tail = page._paren_block(after)
     note = page.one_line(note)
     zero = number is not None and (number.lower() in ("không", "o") or re.fullmatch(r"0+", number) is not None)
@@ -97,8 +98,12 @@ def parse_fee(text: str | None) -> tuple[dict | None, bool]:
     single = len(lines) == 1 and lines[0]["currency"] == "VND"
     amount = lines[0]["amount"] if single else None
     currency = "USD" if any(c == "USD" for _, c in amounts) else "VND"
-    return {"amount": amount, "free": False, "text": "\n".join(ln["text"] for ln in lines if ln["text"]),
-            "currency": currency}, ok
+    return {
+        "amount": amount,
+        "free": False,
+        "text": "\n".join(ln["text"] for ln in lines if ln["text"]),
+        "currency": currency,
+    }, ok
 
 
 def parse_channels(rows: list[dict]) -> tuple[list[dict], str]:
@@ -111,8 +116,14 @@ def parse_channels(rows: list[dict]) -> tuple[list[dict], str]:
         time, time_ok = _time(row.get("thoi_han_giai_quyet") or "", page.clean(row.get("mo_ta")))
         fee, fee_ok = parse_fee(row.get("phi_le_phi"))
         ok = ok and name in _CHANNELS and time_ok and fee_ok
-        channels.append({"channel": _CHANNELS.get(name, name or "unknown"), "time": time, "fee": fee,
-                         "note": page.clean(row.get("mo_ta"))})
+        channels.append(
+            {
+                "channel": _CHANNELS.get(name, name or "unknown"),
+                "time": time,
+                "fee": fee,
+                "note": page.clean(row.get("mo_ta")),
+            }
+        )
     return channels, page.STRUCTURED if ok else page.RAW
 
 
@@ -137,10 +148,15 @@ def parse_documents(rows: list[dict]) -> tuple[list[dict], str]:
             cases.append(case)
             continue
         name = re.sub(r";\.$", ".", re.sub(r"[\s;,]+$", "", name.lstrip("-+*• ").strip())) or name
-        cases[-1]["items"].append({
-            "name": name, "template": "; ".join(templates) or None,
-            "originals": originals, "copies": copies,
-            "quantity_text": f"Bản chính: {originals} - Bản sao: {copies}" if qty else None})
+        cases[-1]["items"].append(
+            {
+                "name": name,
+                "template": "; ".join(templates) or None,
+                "originals": originals,
+                "copies": copies,
+                "quantity_text": f"Bản chính: {originals} - Bản sao: {copies}" if qty else None,
+            }
+        )
     cases = [c for c in cases if c["items"] or c.get("template")]
     if not cases:
         return [], page.RAW
@@ -178,9 +194,11 @@ def parse(obj: dict, ministry: str | None = None) -> tuple[dict, dict[str, str]]
     channels, ch_status = parse_channels(tables.get("hinh_thuc_nop") or [])
     documents, doc_status = parse_documents(tables.get("thanh_phan_ho_so") or [])
     legal, legal_status = parse_legal(tables.get("can_cu_phap_ly") or [])
-    for field, status, rows in (("channels", ch_status, tables.get("hinh_thuc_nop")),
-                                ("documents", doc_status, tables.get("thanh_phan_ho_so")),
-                                ("legal_basis", legal_status, tables.get("can_cu_phap_ly"))):
+    for field, status, rows in (
+        ("channels", ch_status, tables.get("hinh_thuc_nop")),
+        ("documents", doc_status, tables.get("thanh_phan_ho_so")),
+        ("legal_basis", legal_status, tables.get("can_cu_phap_ly")),
+    ):
         if status == page.RAW:
             kept[field] = "\n".join(" | ".join(page.one_line(str(v)) or "" for v in r.values()) for r in rows or [])
     steps_text = page.clean(content.get("trình_tự_thực_hiện")) or ""

@@ -7,6 +7,7 @@ Already structured; what needs care:
 - documents by execution case; agencies as text or as linked departments / generic unit groups (one null);
 - the online level is stated (isFullProcess), not inferred.
 """
+
 from __future__ import annotations
 
 import re
@@ -92,8 +93,9 @@ def parse_channels(methods: list[dict]) -> tuple[list[dict], str]:
         fee, fee_ok = parse_fee(method.get("fees") or [])
         ok = ok and channel is not None and time_ok and fee_ok
         note = page.clean(method.get("description"))
-        channels.append({"channel": channel or str(method.get("submissionMethod")), "time": time, "fee": fee,
-                         "note": note})
+        channels.append(
+            {"channel": channel or str(method.get("submissionMethod")), "time": time, "fee": fee, "note": note}
+        )
     return channels, page.STRUCTURED if ok else page.RAW
 
 
@@ -107,9 +109,15 @@ def parse_documents(cases: list[dict]) -> tuple[list[dict], str]:
                 continue
             originals, copies = comp.get("originalQty"), comp.get("copyQty")
             templates = [a.get("fileName") for a in comp.get("attachments") or [] if a and a.get("fileName")]
-            items.append({"name": name.lstrip("-+*• ").strip() or name, "template": "; ".join(templates) or None,
-                          "originals": originals, "copies": copies,
-                          "quantity_text": f"Bản chính: {originals} - Bản sao: {copies}"})
+            items.append(
+                {
+                    "name": name.lstrip("-+*• ").strip() or name,
+                    "template": "; ".join(templates) or None,
+                    "originals": originals,
+                    "copies": copies,
+                    "quantity_text": f"Bản chính: {originals} - Bản sao: {copies}",
+                }
+            )
         if items:
             out.append({"case": page.one_line((case.get("name") or "").strip(" -*+:\t")), "items": items})
     return out, page.STRUCTURED if out else page.EMPTY
@@ -161,8 +169,15 @@ def parse(obj: dict, ministry: str | None = None) -> tuple[dict, dict[str, str]]
     legal, legal_status = parse_legal(obj.get("legalBasisesDetails") or [])
     if legal_status == page.RAW:
         kept["legal_basis"] = "\n".join(i["title"] for i in legal)
-    steps_text = "\n".join(filter(None, (page.clean(step.get("description")) or page.clean(step.get("name"))
-                                         for step in obj.get("executionSteps") or [])))
+    steps_text = "\n".join(
+        filter(
+            None,
+            (
+                page.clean(step.get("description")) or page.clean(step.get("name"))
+                for step in obj.get("executionSteps") or []
+            ),
+        )
+    )
     steps, _ = page.parse_steps(steps_text)
     results = [n for n in (page.one_line(r.get("name")) for r in obj.get("resultsDetails") or []) if n]
     flags = vocab()["level_flags"]

@@ -1,4 +1,5 @@
 """Flattened portal page format (raw/<ministry>/<code>.json): the parser lives in bot.catalog.parse."""
+
 from __future__ import annotations
 
 from bot.catalog.parse import parse_record
