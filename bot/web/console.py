@@ -105,6 +105,39 @@ async def lookup(settings: WebSettings, code: str) -> tuple[list[str], list[dict
     return texts, cards
 
 
+def complaints_queue(limit: int = 50) -> list[dict[str, Any]]:
+    """Open complaints, newest first, as operators may see them: no contact details, no sender."""
+    from bot.ops.complaints import OPEN, ComplaintStore, categories
+    from bot.ops.db import ops_engine
+
+    labels = categories()
+    return [
+        {
+            "reference": c.reference,
+            "at": (c.created_at or "")[:16].replace("T", " "),
+            "category": labels.get(c.category, c.category),
+            "dossier": c.dossier_code or "",
+            "overdue": bool(c.dossier_overdue),
+            "description": (c.description or "")[:300],
+        }
+        for c in ComplaintStore(ops_engine()).list(status=OPEN, limit=limit)
+    ]
+
+
+def handle_complaint(reference: str, note: str) -> bool:
+    """Mark a complaint handled with the operator's note and tell the citizen on their channel (as the CLI does)."""
+    from bot.channels.push import Push
+    from bot.ops import notices
+    from bot.ops.complaints import ComplaintStore
+    from bot.ops.db import ops_engine
+
+    store = ComplaintStore(ops_engine())
+    if store.handle(reference, note) is None:
+        return False
+    notices.deliver_pending(store, Push.from_env())
+    return True
+
+
 def setup(app: Sanic) -> None:
     from bot.web.pages import page, texts
     from bot.web.server import RelayError
@@ -114,7 +147,22 @@ def setup(app: Sanic) -> None:
 
     def console_page(status: int = 200, **context: Any) -> response.HTTPResponse:
         context.setdefault("code", "")
+        context.setdefault("complaints", complaints_queue())
         return page("console.html", status=status, recent=list(app.ctx.recent), **context)
+
+    @app.post("/tong-dai/phan-anh", name="console_complaint")
+    async def complaint(request: Request) -> response.HTTPResponse:
+        state = auth_state(request, settings)
+        if state != "ok":
+            return _refused(state)
+        form = request.form or {}
+        reference = (form.get("reference") or "").strip()[:20]
+        note = (form.get("note") or "").strip()[:1000]
+        if not note:
+            return console_page(400, error=texts()["console"]["complaint_note_needed"])
+        if not handle_complaint(reference, note):
+            return console_page(404, error=texts()["console"]["complaint_unknown"])
+        return response.redirect("/tong-dai", status=303)
 
     @app.route("/tong-dai", methods=["GET", "HEAD"], name="console")
     async def console(request: Request) -> response.HTTPResponse:

@@ -212,3 +212,48 @@ def test_dashboard_needs_the_operator_token(console_url: str, tmp_path: Any, mon
     login = session.post(console_url + "/tong-dai/dang-nhap", data={"token": TOKEN}, timeout=PAGE_TIMEOUT)
     assert login.status_code == 200
     assert session.get(console_url + "/bao-cao", timeout=PAGE_TIMEOUT).status_code == 200
+
+
+def test_console_lists_open_complaints_and_marks_one_handled(
+    console_url: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The complaints queue (issue 12) on /tong-dai: open ones listed without contact details; handled with a note."""
+    from bot.ops.complaints import HANDLED, ComplaintStore
+    from bot.ops.db import ops_engine
+
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("OPS_DB_URL", raising=False)
+    monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")  # the handled notice cannot be delivered: kept pending
+    store = ComplaintStore(ops_engine())
+    complaint = store.create(
+        sender_id="zalo:123456",
+        channel="zalo",
+        category="late_dossier",
+        description="Hồ sơ <b>trễ</b> hai tuần",
+        contact="0912345678",
+    )
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    page = requests.get(console_url + "/tong-dai", headers=bearer, timeout=PAGE_TIMEOUT).text
+    assert complaint.reference in page and "Hồ sơ trễ hạn" in page
+    assert "&lt;b&gt;trễ&lt;/b&gt;" in page and "0912345678" not in page and "123456" not in page
+    empty = requests.post(
+        console_url + "/tong-dai/phan-anh",
+        headers=bearer,
+        timeout=PAGE_TIMEOUT,
+        data={"reference": complaint.reference, "note": ""},
+    )
+    assert empty.status_code == 400 and store.get(complaint.reference).status != HANDLED
+    refused = requests.post(
+        console_url + "/tong-dai/phan-anh", data={"reference": complaint.reference, "note": "x"}, timeout=PAGE_TIMEOUT
+    )
+    assert refused.status_code == 401 and store.get(complaint.reference).status != HANDLED
+    done = requests.post(
+        console_url + "/tong-dai/phan-anh",
+        headers=bearer,
+        timeout=PAGE_TIMEOUT,
+        data={"reference": complaint.reference, "note": "Đã liên hệ cơ quan, hẹn trả thứ Sáu."},
+    )
+    assert done.status_code == 200  # redirected back to the console
+    assert store.get(complaint.reference).status == HANDLED
+    assert complaint.reference not in done.text
