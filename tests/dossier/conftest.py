@@ -15,6 +15,7 @@ import pytest
 from bot.dossier.client import DossierClient
 from bot.dossier.settings import DossierSettings
 from bot.dossier.testing import running_service
+from bot.stack.processes import free_port  # noqa: F401 - used by the dossier tests through this module
 
 # Demo codes (bot/dossier/demo.py).
 RECEIVED = "000.00.12.H29-261102-0001"
