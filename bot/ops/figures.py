@@ -104,6 +104,24 @@ def complaint_figures(store: ComplaintStore, start: dt.datetime, end: dt.datetim
     }
 
 
+def with_folded(
+    per_day: dict[str, dict[str, int]], tracker_engine: sa.engine.Engine, day_list: list[str]
+) -> dict[str, dict[str, int]]:
+    """Conversations per day and channel plus those whose events were deleted (retention purge, a person's
+    deletion): bot/privacy folds them into `daily_totals` first, so the totals survive (Decree 13, issue 16)."""
+    with tracker_engine.begin() as connection:
+        if not sa.inspect(connection).has_table("daily_totals"):
+            return per_day
+        rows = connection.execute(
+            sa.text("SELECT day, channel, conversations FROM daily_totals WHERE day >= :first AND day <= :last"),
+            {"first": day_list[0], "last": day_list[-1]},
+        ).fetchall()
+    merged = {day: dict(channels) for day, channels in per_day.items()}
+    for day, channel, count in rows:
+        merged.setdefault(day, {})[channel] = merged.get(day, {}).get(channel, 0) + int(count)
+    return {day: dict(sorted(channels.items())) for day, channels in sorted(merged.items())}
+
+
 def figures(
     tracker_engine: sa.engine.Engine,
     ops_engine: sa.engine.Engine,
@@ -120,11 +138,13 @@ def figures(
     unanswered = UnansweredStore(ops_engine)
     unanswered.collect(tracker_engine, since=start.timestamp())
     top_groups = [[g.example, g.count] for g in groups(unanswered.rows(since=_iso(start)))[:10]]
+    conversations = conversation_figures(turns, catalog_levels)
+    conversations["conversations"] = with_folded(conversations["conversations"], tracker_engine, day_list)
     return {
         "days": day_list,
         "start": start.isoformat(),
         "end": end.isoformat(),
-        **conversation_figures(turns, catalog_levels),
+        **conversations,
         "unanswered_groups": top_groups,
         "satisfaction": satisfaction_figures(ops_engine, start, end),
         "complaints": complaint_figures(ComplaintStore(ops_engine), start, end),
