@@ -276,6 +276,16 @@ def test_unknown_code_page(browser: Any, web_url: str) -> None:
 # ---------------------------------------------------------------- the console
 
 
+def _type_into(browser: Any, element_id: str, text: str) -> bool:
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    try:
+        browser.find_element(By.ID, element_id).send_keys(text, Keys.ENTER)
+        return True
+    except StaleElementReferenceException:
+        return False
+
+
 def test_console_refused_without_the_token_and_working_with_it(
     browser: Any, console_url: str, fake_rasa: FakeRasa
 ) -> None:
@@ -289,11 +299,12 @@ def test_console_refused_without_the_token_and_working_with_it(
     wait_for(browser, lambda d: d.find_element(By.ID, "console-message").text == "Mã tổng đài viên không đúng.")
     assert not browser.get_cookies()
     browser.find_element(By.ID, "token").send_keys(TOKEN, Keys.ENTER)
-    code_box = wait_for(browser, lambda d: d.find_elements(By.ID, "code"))[0]
+    wait_for(browser, lambda d: d.find_elements(By.ID, "code"))
     [cookie] = browser.get_cookies()
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and TOKEN not in cookie["value"]
     assert browser.execute_script("return document.cookie") == ""  # not readable by scripts
-    code_box.send_keys(CODE.lower(), Keys.ENTER)
+    # The page may still be settling after the login redirect: type into the box as it is when found.
+    wait_for(browser, lambda d: _type_into(d, "code", CODE.lower()))
     wait_for(browser, lambda d: d.find_elements(By.ID, "answer"))
     answer = browser.find_element(By.ID, "answer").text
     assert "[Cán bộ] Ghi chú: chờ xác minh <b>nơi cư trú</b>." in answer  # shown as text, not markup
