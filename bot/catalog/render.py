@@ -25,6 +25,7 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
+from bot.catalog import deadlines
 from bot.vntext import fold
 
 TEXTS_FILE = Path(__file__).with_name("texts.yml")
@@ -33,6 +34,7 @@ FULL, PARTIAL, NONE = "full", "partial", "none"
 # Chat messages stay short; pages pass limit=None / chars=None to show everything.
 MAX_LIST_ITEMS = 8
 MAX_STEPS = 6
+MAX_DEADLINES = 3
 MAX_ITEM_CHARS = 220
 MAX_STEP_CHARS = 300
 MAX_TEXT_CHARS = 700
@@ -507,6 +509,13 @@ def answer(record: dict, topic: str) -> list[Answer]:
     if topic == "legal_basis":
         value = bullet_list(legal_items(record), MAX_LIST_ITEMS, MAX_ITEM_CHARS)
         return _one(record, topic, "utter_procedure_legal_basis", "legal_basis", value)
+    if topic == "deadline":
+        found = deadlines.duties(record)
+        processing = per_channel(record, "time") or missing()
+        if not found:
+            return [Answer("utter_procedure_deadline_missing", {**common, "processing_time": processing})]
+        value = bullet_list(found, MAX_DEADLINES, MAX_STEP_CHARS)
+        return [Answer("utter_procedure_deadline", {**common, "deadline": value, "processing_time": processing})]
     if topic == "online":
         level = (record.get("online") or {}).get("level")
         if level not in (FULL, PARTIAL, NONE):

@@ -28,6 +28,7 @@ TOPICS = (
     "result",
     "legal_basis",
     "online",
+    "deadline",
 )
 
 
