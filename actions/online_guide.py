@@ -95,7 +95,7 @@ class Guide:
         current = self.tracker.get_slot(SLOT_CODE)
         if current and not self.catalog.get(current):
             current = None
-        reading = read(self.catalog, _guide_query(self.text), current)
+        reading = read(self.catalog, _guide_query(self.text), current, online=True)
         if reading.verdict in (ANSWER, FOLLOW_UP):
             return self.begin(reading.code)
         if reading.verdict == CHOOSE:
@@ -194,7 +194,7 @@ class Guide:
         record, case = self.record, self.case
         if not finished:
             current = self.code or self.tracker.get_slot(SLOT_CODE)
-            reading = read(self.catalog, _guide_query(self.text), current)
+            reading = read(self.catalog, _guide_query(self.text), current, online=True)
             if reading.verdict == CHOOSE:
                 return self.offer_choices([c.code for c in reading.choices])
             if reading.verdict not in (ANSWER, FOLLOW_UP) or not self.catalog.get(reading.code):

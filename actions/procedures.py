@@ -24,11 +24,13 @@ from bot.catalog import render
 from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NOT_IN_CATALOG, read
 from bot.understanding.choices import parse_choice
 from bot.understanding.reading import is_payload
+from bot.understanding.topics import asks_for_all
 
 SLOT_CODE = "procedure_code"
 SLOT_TOPIC = "pending_topic"
 SLOT_OFFERED = "offered_procedures"
 SLOT_LAST_TOPIC = "last_topic"
+INTENT_ALL = "ask_all"
 
 
 def _catalog() -> Any:
@@ -132,6 +134,36 @@ def _not_in_catalog(
     return [SlotSet(SLOT_TOPIC, topics[0]), SlotSet(SLOT_OFFERED, offered)]
 
 
+def _answer_all(dispatcher: CollectingDispatcher, tracker: Tracker, reading: Any) -> List[Dict[Text, Any]]:
+    """ "liệt kê hết", "xem thêm": the whole list the last answer cut, about the procedure named or under
+    discussion; the list asked for, else the last one answered, else the documents."""
+    code = reading.code if reading.verdict in (ANSWER, FOLLOW_UP) else tracker.get_slot(SLOT_CODE)
+    record = _catalog().get(code) if code else None
+    if not record:
+        dispatcher.utter_message(response="utter_procedure_ask_which")
+        return [SlotSet(SLOT_TOPIC, "documents")]
+    last = tracker.get_slot(SLOT_LAST_TOPIC)
+    asked = [t for t in reading.topics if t in render.LIST_TOPICS]
+    topic = asked[0] if asked else last if last in render.LIST_TOPICS else "documents"
+    pieces = render.full_list(record, topic)
+    if not pieces:
+        return _answer(dispatcher, record, [topic])
+    common = render.common_variables(record)
+    dispatcher.utter_message(response="utter_procedure_full_list", topic_label=render.topic_label(topic), **common)
+    for piece in pieces:
+        dispatcher.utter_message(text=piece)
+    dispatcher.utter_message(
+        json_message={"type": "procedure_answer", "procedure_code": record["code"], "topic": topic}
+    )
+    dispatcher.utter_message(response="utter_procedure_more", buttons=fmt.follow_up_buttons(topic))
+    return [
+        SlotSet(SLOT_CODE, record["code"]),
+        SlotSet(SLOT_TOPIC, None),
+        SlotSet(SLOT_OFFERED, None),
+        SlotSet(SLOT_LAST_TOPIC, topic),
+    ]
+
+
 def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Text) -> List[Dict[Text, Any]]:
     """Answer what the latest message asks about the procedure it names (or the one under discussion)."""
     catalog = _catalog()
@@ -139,6 +171,9 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
     offered = _offered(tracker, catalog)
     current = tracker.get_slot(SLOT_CODE)
     pending = tracker.get_slot(SLOT_TOPIC)
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if not offered and not is_payload(text) and (intent == INTENT_ALL or asks_for_all(text)):
+        return _answer_all(dispatcher, tracker, read(catalog, text, current))
     if offered and not is_payload(text):
         chosen = parse_choice(text, offered)
         if chosen:

@@ -186,9 +186,21 @@ def has_fee(record: dict, channel: str) -> bool:
     return any(_charges(item.get("fee")) for item in channels(record, channel))
 
 
+# Vehicle registration and a few others name their level: "… thực hiện bằng dịch vụ công trực tuyến toàn trình",
+# "… bằng dịch vụ công một phần hoặc trực tiếp". The name is the publisher's statement; the channel table may lag.
+_NAMED_FULL_RE = re.compile(r"\b(?:truc tuyen|dich vu cong) toan trinh\b")
+_NAMED_PARTIAL_RE = re.compile(r"\b(?:truc tuyen|dich vu cong) mot phan\b")
+
+
 def availability(record: dict) -> str:
-    """full (toàn trình), partial (một phần) or none (in person / post only), from the catalog's online level."""
+    """full (toàn trình), partial (một phần) or none (in person / post only): the level the record's name states,
+    else the catalog's online level (inferred from the channels and texts)."""
+    name = fold(record.get("name"))
+    if _NAMED_FULL_RE.search(name):
+        return FULL
     level = (record.get("online") or {}).get("level")
+    if _NAMED_PARTIAL_RE.search(name) and level != FULL:
+        return PARTIAL
     if level in (FULL, PARTIAL, NONE):
         return level
     return PARTIAL if channels(record, "online") else NONE
@@ -517,11 +529,7 @@ def answer(record: dict, topic: str) -> list[Answer]:
         value = bullet_list(found, MAX_DEADLINES, MAX_STEP_CHARS)
         return [Answer("utter_procedure_deadline", {**common, "deadline": value, "processing_time": processing})]
     if topic == "online":
-        level = (record.get("online") or {}).get("level")
-        if level not in (FULL, PARTIAL, NONE):
-            level = PARTIAL if channels(record, "online") else None
-        if level is None:
-            return _missing_answer(record, topic)
+        level = availability(record)
         return [
             Answer(f"utter_procedure_online_{level}", {**common, "channels": channel_names(record) or missing()}),
             Answer(
@@ -591,6 +599,27 @@ def plain_text(record: dict) -> str:
     if record.get("url"):
         parts.append(record["url"])
     return "\n\n".join(parts)
+
+
+# Topics whose chat answer is a list cut at MAX_LIST_ITEMS / MAX_STEPS, so "liệt kê hết" has more to show.
+LIST_TOPICS = ("documents", "steps", "result", "legal_basis")
+FULL_LIST_CHARS = 1800
+
+
+def full_list(record: dict, topic: str) -> list[str]:
+    """Every item of a list topic, uncut, in messages of at most FULL_LIST_CHARS ("liệt kê hết", "xem thêm");
+    [] when the record has none."""
+    if topic == "documents":
+        text = documents_text(record, limit=None, chars=None)
+    elif topic == "steps":
+        text = bullet_list(steps_items(record), None, None, numbered=True)
+    elif topic == "result":
+        text = bullet_list(record.get("results") or [], None, None)
+    elif topic == "legal_basis":
+        text = bullet_list(legal_items(record, chars=None), None, None)
+    else:
+        raise ValueError(f"not a list topic: {topic!r}")
+    return split_messages(text, FULL_LIST_CHARS) if text else []
 
 
 def split_messages(text: str, limit: int = ZALO_MESSAGE_CHARS) -> list[str]:

@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.catalog.search import Hit, is_generic
+from bot.catalog import render
+from bot.catalog.search import Hit, is_generic, word_pairs
 from bot.understanding import formal, honesty
 from bot.understanding.topics import Cue, find_cues, topics_from_cues
 
@@ -40,6 +41,8 @@ FOLLOW_UP_WORDS = 8
 # on the development half, 0.6 took confident answers on out-of-catalog questions from 5 % to 0 % for 2 points
 # of questions answered outright (they get the right record as a button instead).
 DOUBT = 0.6
+# Asked to file online, records scoring this close to the best one are its variants.
+VARIANT_MARGIN = 0.15
 # Longer messages are read clause by clause (advisors describe the case before asking).
 LONG_MESSAGE_WORDS = 25
 _CLAUSE_RE = re.compile(r"[.?!;,:\n]+")
@@ -115,12 +118,54 @@ def _about(index: Any, code: str, naming: list[str], whole: bool = False) -> boo
     return 2 * sum(t in name for t in specific) >= len(specific)
 
 
-def read(catalog: Any, text: str | None, current_code: str | None = None) -> Reading:
-    """What the message asks and about which procedure, given the one under discussion (may be None)."""
+def read(catalog: Any, text: str | None, current_code: str | None = None, online: bool = False) -> Reading:
+    """What the message asks and about which procedure, given the one under discussion (may be None).
+    `online`: the person wants to file online (the guide), as when the message asks "làm online được không"."""
     text = (text or "").strip()
     if len(text.split()) > LONG_MESSAGE_WORDS and not _CODE_RE.search(text):
-        return _read_long(catalog, text, current_code)
-    return _read(catalog, text, current_code)
+        reading = _read_long(catalog, text, current_code)
+    else:
+        reading = _read(catalog, text, current_code)
+    if online or "online" in reading.topics:
+        _prefer_online_variant(catalog, reading, text)
+    return reading
+
+
+_LEVEL_RANK = {render.NONE: 0, render.PARTIAL: 1, render.FULL: 2}
+
+
+def _prefer_online_variant(catalog: Any, reading: Reading, text: str) -> None:
+    """Asked whether a procedure can be done online, answer about its online variant when the catalog has one
+    ("đăng ký xe lần đầu … một phần hoặc trực tiếp" vs "… trực tuyến toàn trình đối với xe sản xuất trong nước"):
+    a variant is a candidate scoring almost as well, or whose name holds every word by which the message matched
+    the best one.
+    One variant is answered, several are offered."""
+    if reading.verdict == CHOOSE and not reading.doubtful:
+        near, current = [c for c in reading.choices if catalog.get(c.code)], None
+    elif reading.verdict == ANSWER and reading.candidates and reading.candidates[0].code == reading.code:
+        index = catalog.index
+        words = lambda code: set(index.name_words[index.code_index[code]])  # noqa: E731
+        matched = {f for f, _ in word_pairs(text)} & words(reading.code)  # as typed, not as aliases expand it
+        top = reading.candidates[0].score
+        near = [
+            c
+            for c in reading.candidates
+            if catalog.get(c.code) and (c.score >= top - VARIANT_MARGIN or matched <= words(c.code))
+        ]
+        current = reading.code
+    else:
+        return
+    if not near:
+        return
+    rank = {c.code: _LEVEL_RANK[render.availability(catalog.get(c.code))] for c in near}
+    best = max(rank.values())
+    if best <= rank.get(current, min(rank.values())):
+        return
+    variants = [c for c in near if rank[c.code] == best]
+    if len(variants) == 1:
+        reading.verdict, reading.code, reading.choices = ANSWER, variants[0].code, []
+    else:
+        reading.verdict, reading.code, reading.choices = CHOOSE, None, variants[:MAX_CHOICES]
 
 
 def _clauses(text: str) -> list[str]:

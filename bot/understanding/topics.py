@@ -17,6 +17,7 @@ from bot.catalog.search import Tok, tok_match, word_pairs
 
 CUES_FILE = Path(__file__).with_name("data") / "topic_cues.yml"
 GUIDE_WORDS_FILE = Path(__file__).with_name("data") / "guide_words.txt"
+ALL_WORDS_FILE = Path(__file__).with_name("data") / "all_words.txt"
 TOPICS = (
     "overview",
     "documents",
@@ -95,10 +96,26 @@ def cue_words() -> set[str]:
     return {w[0] for words, _, _ in _lexicon() for w in words}
 
 
-@functools.lru_cache(maxsize=1)
-def _guide_phrases() -> list[list[Tok]]:
-    lines = [ln for ln in GUIDE_WORDS_FILE.read_text(encoding="utf-8").splitlines() if ln.strip() and ln[0] != "#"]
+@functools.lru_cache(maxsize=None)
+def _phrases(path: Path) -> list[list[Tok]]:
+    """The phrases of a word file (one per line, # comments), longest first."""
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and ln[0] != "#"]
     return sorted((word_pairs(ln) for ln in lines), key=len, reverse=True)
+
+
+def _guide_phrases() -> list[list[Tok]]:
+    return _phrases(GUIDE_WORDS_FILE)
+
+
+def asks_for_all(text: str | None) -> bool:
+    """The message asks for the rest of a cut list ("liệt kê hết", "xem thêm", "còn mục nào nữa"):
+    data/all_words.txt."""
+    toks = word_pairs(text or "")
+    return any(
+        all(tok_match(t, r) for t, r in zip(toks[i : i + len(words)], words))
+        for words in _phrases(ALL_WORDS_FILE)
+        for i in range(len(toks) - len(words) + 1)
+    )
 
 
 def without_guide_words(text: str | None) -> str:

@@ -174,3 +174,46 @@ def test_a_procedure_two_ministries_publish_is_offered_with_both(catalog):
     assert r.verdict == CHOOSE
     assert {c.code for c in r.choices} == {"2.000693", "1.014166"}
     assert r.topics == ["documents"]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # The in-person record scores best, the fully online ones are its variants: asked "online?", offer those.
+        ("mới mua xe máy, đăng ký biển số làm online được không", {"1.013066", "1.012575"}),
+        ("cấp lại đăng ký xe làm online được không", {"1.013080"}),  # "… trực tuyến toàn trình"
+        ("đăng ký xe tạm thời online được không", {"1.013083"}),
+    ],
+)
+def test_asked_online_the_online_variant_is_answered(catalog, text, expected):
+    r = read(catalog, text)
+    assert r.topics == ["online"]
+    assert ({r.code} if r.verdict == ANSWER else {c.code for c in r.choices}) == expected
+
+
+def test_not_asked_online_the_best_record_stays(catalog):
+    r = read(catalog, "đăng ký xe máy mới cần giấy tờ gì")
+    assert (r.verdict, r.code) == (ANSWER, "1.013067")
+    guided = read(catalog, "đăng ký xe lần đầu", online=True)  # the guide wants to file online
+    assert guided.verdict == CHOOSE and {c.code for c in guided.choices} == {"1.013066", "1.012575"}
+
+
+def test_a_level_the_name_states_wins_over_the_inferred_one(catalog):
+    from bot.catalog import render
+
+    assert render.availability(catalog.get("1.013080")) == render.FULL  # "… dịch vụ công trực tuyến toàn trình"
+    assert render.availability(catalog.get("1.013067")) == render.PARTIAL  # "… dịch vụ công một phần hoặc trực tiếp"
+
+
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("hạn chót là bao nhiêu ngày phải đăng ký khai tử", "1.000656"),
+        ("sinh con bao lâu phải đi làm giấy khai sinh", "1.001193"),
+        ("han chot dang ky khai sinh cho con", "1.001193"),
+    ],
+)
+def test_a_deadline_question_is_not_the_processing_time(catalog, text, code):
+    r = read(catalog, text)
+    assert (r.verdict, r.code, r.topics) == (ANSWER, code, ["deadline"])
+    assert read(catalog, "khai tử mất mấy ngày").topics == ["processing_time"]

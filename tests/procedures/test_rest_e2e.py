@@ -170,3 +170,38 @@ def test_a_long_advisor_message_is_read_like_a_short_one(rasa_server):
     assert custom(rasa_server.rest(rasa_server.new_sender(), message)) == [
         {"type": "procedure_answer", "procedure_code": "1.001193", "topic": "documents"}
     ]
+
+
+def test_list_everything_the_answer_cut(rasa_server):
+    # Thường trú lists more papers than a chat answer shows ("… và N mục khác"): "liệt kê hết" sends them all.
+    from bot.catalog import load_catalog, render
+
+    record = load_catalog().get("1.004222")
+    sender = rasa_server.new_sender()
+    first = rasa_server.rest(sender, "đăng ký thường trú cần giấy tờ gì")
+    assert custom(first) == [{"type": "procedure_answer", "procedure_code": "1.004222", "topic": "documents"}]
+    assert any("mục khác" in t for t in texts(first))
+
+    messages = rasa_server.rest(sender, "liệt kê hết các mục còn lại giúp tôi")
+    assert custom(messages) == [{"type": "procedure_answer", "procedure_code": "1.004222", "topic": "documents"}]
+    assert render.full_list(record, "documents") == texts(messages)[1:-1]
+    every = "\n".join(texts(messages))
+    assert all(item["name"] in every for group in render.groups(record) for item in group.items)
+
+
+@pytest.mark.parametrize(
+    "question, code, topic",
+    [
+        ("hạn chót là bao nhiêu ngày phải đăng ký khai tử", "1.000656", "deadline"),
+        ("mới mua xe máy, đăng ký biển số làm online được không", None, "online"),
+    ],
+)
+def test_deadline_and_online_variant(rasa_server, question, code, topic):
+    messages = rasa_server.rest(rasa_server.new_sender(), question)
+    [payload] = custom(messages)
+    if code:
+        assert payload == {"type": "procedure_answer", "procedure_code": code, "topic": topic}
+        assert any("15 ngày kể từ ngày có người chết" in t for t in texts(messages))
+    else:  # both fully online variants (domestic / imported vehicles), not the in-person record
+        assert payload["type"] == "procedure_choices"
+        assert set(payload["procedure_codes"]) == {"1.012575", "1.013066"}
