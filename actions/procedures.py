@@ -24,7 +24,7 @@ from bot.catalog import render
 from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NOT_IN_CATALOG, read
 from bot.understanding.choices import parse_choice
 from bot.understanding.reading import is_payload
-from bot.understanding.topics import asks_for_all
+from bot.understanding.topics import asks_for_all, find_cues
 
 SLOT_CODE = "procedure_code"
 SLOT_TOPIC = "pending_topic"
@@ -286,8 +286,9 @@ def fallback_topic(intent_ranking: List[Dict[Text, Any]], top: int = 3) -> Text:
 
 
 class ActionNluFallback(Action):
-    """Low intent confidence: if the message clearly names a procedure, answer it anyway (the catalog knows more
-    names than the classifier has seen); otherwise say what the assistant can help with."""
+    """Low intent confidence: if the message clearly names a procedure, or asks a topic of the one in hand (a button
+    title typed: "Thời hạn"), answer it anyway (the catalog knows more names than the classifier has seen);
+    otherwise say what the assistant can help with."""
 
     def name(self) -> Text:
         return "action_nlu_fallback"
@@ -296,7 +297,10 @@ class ActionNluFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
-        if not is_payload(text) and read(_catalog(), text).candidates:
+        current = tracker.get_slot(SLOT_CODE)
+        reading = read(_catalog(), text, current) if not is_payload(text) else None
+        # It names a procedure, or asks a topic ("Thời hạn", typed like the button) of the one in hand.
+        if reading and (reading.candidates or (current and find_cues(text)) or asks_for_all(text)):
             return respond(dispatcher, tracker, fallback_topic(tracker.latest_message.get("intent_ranking") or []))
         dispatcher.utter_message(response="utter_default")
         return []

@@ -192,15 +192,19 @@ _NAMED_FULL_RE = re.compile(r"\b(?:truc tuyen|dich vu cong) toan trinh\b")
 _NAMED_PARTIAL_RE = re.compile(r"\b(?:truc tuyen|dich vu cong) mot phan\b")
 
 
+def named_level(record: dict) -> str | None:
+    """The online level the record's name states (FULL / PARTIAL), None when it states none."""
+    name = fold(record.get("name"))
+    return FULL if _NAMED_FULL_RE.search(name) else PARTIAL if _NAMED_PARTIAL_RE.search(name) else None
+
+
 def availability(record: dict) -> str:
     """full (toàn trình), partial (một phần) or none (in person / post only): the level the record's name states,
     else the catalog's online level (inferred from the channels and texts)."""
-    name = fold(record.get("name"))
-    if _NAMED_FULL_RE.search(name):
-        return FULL
+    named = named_level(record)
     level = (record.get("online") or {}).get("level")
-    if _NAMED_PARTIAL_RE.search(name) and level != FULL:
-        return PARTIAL
+    if named == FULL or (named == PARTIAL and level != FULL):
+        return named
     if level in (FULL, PARTIAL, NONE):
         return level
     return PARTIAL if channels(record, "online") else NONE

@@ -155,6 +155,9 @@ def _prefer_online_variant(catalog: Any, reading: Reading, text: str) -> None:
         current = reading.code
     else:
         return
+    # A variant states its channel in its name ("… bằng dịch vụ công trực tuyến toàn trình"); a record that only
+    # contains the same words ("khai báo … chưa đủ điều kiện đăng ký tạm trú") is another procedure.
+    near = [c for c in near if c.code == current or render.named_level(catalog.get(c.code))]
     if not near:
         return
     rank = {c.code: _LEVEL_RANK[render.availability(catalog.get(c.code))] for c in near}

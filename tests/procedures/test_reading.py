@@ -217,3 +217,13 @@ def test_a_deadline_question_is_not_the_processing_time(catalog, text, code):
     r = read(catalog, text)
     assert (r.verdict, r.code, r.topics) == (ANSWER, code, ["deadline"])
     assert read(catalog, "khai tử mất mấy ngày").topics == ["processing_time"]
+
+
+def test_every_topic_button_title_typed_is_that_topic_of_the_procedure_in_hand(catalog):
+    from bot.catalog import render
+
+    for topic, title in render.texts()["buttons"].items():
+        if topic == "online_guide":
+            continue
+        r = read(catalog, title, "1.004194")
+        assert (r.verdict, r.code, r.topics) == (FOLLOW_UP, "1.004194", [topic]), title
