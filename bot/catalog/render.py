@@ -574,10 +574,12 @@ def sections(record: dict) -> list[tuple[str, str, str]]:
     """Every topic of the record in full, as (topic, heading, plain text), in page order; unknown ones say so."""
     b = texts()["buttons"]
     steps = "\n".join(f"{n}. {s}" for n, s in enumerate(steps_items(record), 1))
+    duties = deadlines.duties(record)  # shown only where the record states a deadline to file
     return [
         ("documents", b["documents"], documents_text(record, limit=None, chars=None) or texts()["no_documents"]),
         ("fee", b["fee"], per_channel(record, "fee", chars=None) or missing()),
         ("processing_time", b["processing_time"], per_channel(record, "time", chars=None) or missing()),
+        *([("deadline", b["deadline"], bullets(duties))] if duties else []),
         ("agency", b["agency"], bullets(where_parts(record, chars=None)) or missing()),
         ("steps", b["steps"], steps or missing()),
         ("conditions", b["conditions"], " ".join((record.get("conditions") or "").split()) or missing()),

@@ -23,19 +23,9 @@ import yaml
 
 from bot.catalog import load_catalog, render
 from bot.settings import REPO_ROOT
+from bot.understanding.topics import TOPICS as ALL_TOPICS
 
-TOPICS = [
-    "overview",
-    "documents",
-    "fee",
-    "processing_time",
-    "agency",
-    "steps",
-    "conditions",
-    "result",
-    "legal_basis",
-    "online",
-]
+TOPICS = [t for t in ALL_TOPICS if t != "deadline"]  # the ten topics audited before the deadline topic existed
 SOURCE_ROOT = REPO_ROOT.parent / "shared" / "data" / "procedures"
 # Source keys that repeat the other fields (the page's whole text) or carry no fact.
 SKIPPED_KEYS = {"raw_text", "formality_id", "id", "createdAt", "updatedAt", "source_file"}

@@ -193,18 +193,9 @@ def test_strings_file_is_valid_json() -> None:
     from bot.web.server import STRINGS_FILE
 
     strings = json.loads(STRINGS_FILE.read_text(encoding="utf-8"))
-    assert set(strings["procedure_card"]["topics"]) == {
-        "overview",
-        "documents",
-        "fee",
-        "processing_time",
-        "agency",
-        "steps",
-        "conditions",
-        "result",
-        "legal_basis",
-        "online",
-    }
+    from bot.understanding.topics import TOPICS
+
+    assert set(strings["procedure_card"]["topics"]) == set(TOPICS)
     assert set(strings["dossier_card"]["statuses"]) == {
         "RECEIVED",
         "PROCESSING",
