@@ -25,6 +25,7 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
+from bot.catalog import legal
 from bot.vntext import fold
 
 TEXTS_FILE = Path(__file__).with_name("texts.yml")
@@ -430,13 +431,13 @@ def steps_items(record: dict) -> list[str]:
 
 
 def legal_items(record: dict, chars: int | None = 160) -> list[str]:
+    """ "Thông tư số 53/2025/TT-BCA ngày 01/07/2025 của Bộ Công an: <subject>" per document (bot.catalog.legal),
+    the subject cut at `chars` (None: whole)."""
     items = []
     for doc in record.get("legal_basis") or []:
-        title, number = (doc.get("title") or "").strip(), (doc.get("number") or "").strip()
-        if number and number not in title:
-            items.append(f"{shorten(title, chars)} ({number})" if title else number)
-        elif title:
-            items.append(title)
+        text = legal.line(doc, chars, texts())
+        if text and text not in items:
+            items.append(text)
     return items
 
 
