@@ -25,7 +25,7 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
-from bot.catalog import cases, legal
+from bot.catalog import cases, legal, names
 from bot.vntext import fold
 
 TEXTS_FILE = Path(__file__).with_name("texts.yml")
@@ -491,9 +491,18 @@ class Answer:
     variables: dict[str, str] = field(default_factory=dict)
 
 
+def display_name(record: dict) -> str:
+    """The procedure's name for replies and buttons: at most about 80 characters, distinct within its field
+    (record["short_name"], set when the catalog loads; bot/catalog/names.py), else cut from the name alone."""
+    return record.get("short_name") or names.short_name(record.get("name")) or record.get("code") or ""
+
+
 def common_variables(record: dict) -> dict[str, str]:
+    """`procedure_name` is the short display name used in every reply; `procedure_full_name` the official one,
+    shown once (the overview)."""
     return {
-        "procedure_name": record.get("name") or record.get("code") or "",
+        "procedure_name": display_name(record),
+        "procedure_full_name": " ".join((record.get("name") or "").split()) or record.get("code") or "",
         "procedure_code": record.get("code") or "",
         "url": record.get("url") or "",
     }
@@ -577,7 +586,7 @@ def distinct_titles(choices: Sequence[tuple[str, Sequence[str]]], limit: int = 1
         if not extra or len(name) <= limit and not same_name:
             title = name
         elif extra not in shorten(name, limit):
-            title = f"{shorten(name, max(limit - len(extra) - 3, 40))} – {extra}"
+            title = f"{names.short_name(name, max(limit - len(extra) - 3, 40))} – {extra}"
         else:
             title = name
         if same_name and level:
