@@ -44,9 +44,9 @@ def number_re() -> re.Pattern:
     v = vocab()
     codes = sorted({*v["kinds"], *v["issuers"]} - {"QH", "UBTVQH"}, key=len, reverse=True)
     code = r"(?:UBTVQH\d{2}|QH\d{2}|" + "|".join(map(re.escape, codes)) + rf"|[A-ZĐ]{{2,}}(?![{_LOWER}A-ZĐ]))"
-    # A number may be glued after a year ("Luật Công chứng năm 202446/2024/QH15") or a law's number cell after the
-    # same number in its title ("Luật 84/2015/QH1384/2015/QH13").
-    start = r"(?:(?<=(?:19|20)\d\d)|(?<=QH\d\d)|(?<![\d/])(?<!\d\.))"
+    # A number may be glued after a year ("Luật Công chứng năm 202446/2024/QH15", "ngày 15/5/2026.55/2026/TT-BTC")
+    # or a law's number cell after the same number in its title ("Luật 84/2015/QH1384/2015/QH13").
+    start = r"(?:(?<=(?:19|20)\d\d)|(?<=(?:19|20)\d\d\.)|(?<=QH\d\d)|(?<![\d/])(?<!\d\.))"
     sep = r"(?:-\s?|_|/)"  # "TTLT- BQP", "TT_BCA", "TTLT/BQP" as typed on the portal
     return re.compile(start + r"(\d{1,4}(?:\.\d{1,2})?)(?:/((?:19|20)\d\d))?/(" + code + r"(?:" + sep + code + r")*)")
 
@@ -115,7 +115,8 @@ def _row_score(title: str, number: str) -> int:
         return score + 1
     if _CONTINUATION_RE.match(start) or re.match(rf"^[{_UPPER}](?:ngày|của|sửa)\b", start):
         return score - 12
-    return score + 2
+    # Cells are glued without a space: "…Nghị định 123/2015/NĐ-CP hướng dẫn…" (space, then lower case) likely goes on.
+    return score - 3 if re.match(rf"^\s+[{_LOWER}]", title) else score + 2
 
 
 def split_cells(text: str) -> list[tuple[str, str | None]]:

@@ -69,6 +69,17 @@ def test_thuong_tru_rows_numbers_dates_issuers():
                 "Xã hội, Bộ Tài chính"
             ],
         ),
+        (  # raw/bo-tu-phap/1.001193: a number followed by a space and lower case is inside a title, not a row end
+            "Hướng dẫn Luật hộ tịch và Nghị định 123/2015/NĐ-CP hướng dẫn Luật hộ tịch do Bộ trưởng Bộ Tư pháp ban "
+            "hành04/2020/TT-BTPNghị định sửa đổi, bổ sung một số điều của các Nghị định trong lĩnh vực hộ tịch, quốc "
+            "tịch, chứng thực.07/2025/NĐ-CP",
+            [
+                "Thông tư số 04/2020/TT-BTP của Bộ Tư pháp: Hướng dẫn Luật hộ tịch và Nghị định 123/2015/NĐ-CP hướng "
+                "dẫn Luật hộ tịch do Bộ trưởng Bộ Tư pháp ban hành",
+                "Nghị định số 07/2025/NĐ-CP của Chính phủ: sửa đổi, bổ sung một số điều của các Nghị định trong lĩnh "
+                "vực hộ tịch, quốc tịch, chứng thực.",
+            ],
+        ),
         (  # raw/…/1.000555: the title lacks kind and issuer; the number's codes say them
             "Về việc khuyến khích Người Việt Nam ở nước ngoài chuyển tiền về nước.170/1999/QĐ-TTg",
             [
