@@ -469,7 +469,7 @@ def steps_items(record: dict) -> list[str]:
     return [_STEP_PREFIX_RE.sub("", step) for step in record.get("steps") or [] if step and step.strip()]
 
 
-def legal_items(record: dict, chars: int | None = 160) -> list[str]:
+def legal_items(record: dict, chars: int | None = 90) -> list[str]:
     """ "Thông tư số 53/2025/TT-BCA ngày 01/07/2025 của Bộ Công an: <subject>" per document (bot.catalog.legal),
     the subject cut at `chars` (None: whole)."""
     items = []

@@ -156,7 +156,9 @@ def test_chat_and_page_render_the_items():
     record = {"legal_basis": items}
     chat = render.legal_items(record)
     assert chat[1].startswith("Thông tư số 53/2025/TT-BCA ngày 01/07/2025 của Bộ Công an: sửa đổi")
-    assert chat[1].endswith("…") and len(chat[1]) < 240
+    assert chat[1].endswith("…") and len(chat[1]) < 160  # the subject cut at 90 characters in chat
+    [answer] = render.answer(record, "legal_basis")
+    assert answer.variables["legal_basis"].split("\n")[1] == f"• {chat[1]}"
     full = render.legal_items(record, chars=None)
     assert full[1].endswith("thi hành Luật Căn cước.")
     # Items of an older catalog (title and number only) still render.
