@@ -180,7 +180,7 @@ class Guide:
         self.dispatcher.utter_message(
             response="utter_guide_stopped",
             buttons=[steps.button("resume", steps.RESUME), steps.button("checklist", steps.CHECKLIST)],
-            procedure_name=self.record.get("name") or self.code,
+            procedure_name=render.display_name(self.record) or self.code,
         )
         return [SlotSet(ACTIVE, False)]
 
@@ -261,7 +261,7 @@ class ActionGuideOfferResume(Action):
         dispatcher.utter_message(
             response="utter_guide_offer_resume",
             buttons=[steps.button("resume", steps.RESUME), steps.button("stop", steps.STOP)],
-            procedure_name=guide.record.get("name") or guide.code,
+            procedure_name=render.display_name(guide.record) or guide.code,
             step=str(step),
             total=str(total),
             title=steps.title(guide.step),

@@ -145,8 +145,8 @@ def _answer_all(dispatcher: CollectingDispatcher, tracker: Tracker, reading: Any
     last = tracker.get_slot(SLOT_LAST_TOPIC)
     asked = [t for t in reading.topics if t in render.LIST_TOPICS]
     topic = asked[0] if asked else last if last in render.LIST_TOPICS else "documents"
-    pieces = render.full_list(record, topic)
-    if not pieces:
+    pieces = render.rest(record, topic)
+    if not pieces:  # the answer was not cut: answer the topic again, whole as it is
         return _answer(dispatcher, record, [topic])
     common = render.common_variables(record)
     dispatcher.utter_message(response="utter_procedure_full_list", topic_label=render.topic_label(topic), **common)

@@ -21,6 +21,7 @@ import json
 from pathlib import Path
 from typing import Iterator
 
+from bot.catalog import names
 from bot.catalog.search import AMBIGUITY_MARGIN, MIN_SCORE, Hit, SearchIndex, ambiguous
 
 DEFAULT_PATH = Path(__file__).with_name("data") / "catalog.jsonl.gz"
@@ -37,6 +38,7 @@ class Catalog:
     def __init__(self, records: list[dict]):
         self._records = records
         self._by_code = {r["code"]: r for r in records}
+        names.assign(records)  # record["short_name"]: distinct within a field (bot/catalog/names.py)
         self.index = SearchIndex(records)
 
     def get(self, code: str) -> dict | None:

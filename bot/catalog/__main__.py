@@ -124,9 +124,9 @@ def format_record(record: dict, labels: dict) -> str:
             out.extend(f"  {i}. {s}" for i, s in enumerate(record[key], 1))
     if record.get("legal_basis"):
         out.append(f"\n{labels['legal_basis']}:")
-        out.extend(
-            f"  - {lb['title']}" + (f" ({lb['number']})" if lb.get("number") else "") for lb in record["legal_basis"]
-        )
+        from bot.catalog.legal import line
+
+        out.extend(f"  - {line(lb, None)}" for lb in record["legal_basis"])
     for field, text in (record.get("raw") or {}).items():
         out.append(f"\n{labels['raw']} ({field}):\n{text}")
     return "\n".join(out)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.catalog import legal
+
 EMPTY_MARK = "Không có thông tin"
 STRUCTURED, RAW, EMPTY = "structured", "raw", "empty"
 
@@ -292,28 +294,15 @@ def parse_results(text: str | None) -> tuple[list[str], str | None, str]:
 
 # ---------------------------------------------------------------- legal basis (can_cu_phap_ly)
 _LEGAL_HEADER = "Tên văn bản pháp lýMã văn bản"
-_NUMBER_RE = re.compile(
-    r"\d[\d.]*/\d{4}/[A-ZĐ]+\d{0,2}(?:-[A-ZĐ]+\d{0,2})*"
-    r"(?=$|\s*$|\d|\s?[A-ZĐÁÀẢÃẠÂẤẦẨẪẬĂẮẰẲẴẶÉÈÊẾỀỂỄỆÍÌỊÓÒÔỐỒỔỖỘƠỚỜỞỠỢÚÙƯỨỪỬỮỰÝ][a-zà-ỹđ])"
-)
 
 
 def parse_legal(text: str | None) -> tuple[list[dict], str]:
+    """The legal table's rows (title cell glued to number cell) as clean items (bot.catalog.legal)."""
     text = clean(text)
     if not text:
         return [], EMPTY
     body = text[len(_LEGAL_HEADER) :] if text.startswith(_LEGAL_HEADER) else text
-    items = []
-    pos = 0
-    for m in _NUMBER_RE.finditer(body):
-        title = one_line(body[pos : m.start()])
-        pos = m.end()
-        if not title:
-            continue
-        items.append({"title": title, "number": m.group(0)})
-    tail = one_line(body[pos:])
-    if tail:
-        items.append({"title": tail, "number": None})
+    items = [legal.item(title, number) for title, number in legal.split_cells(body)]
     if not items:
         return [], RAW
     numbered = sum(1 for i in items if i["number"])

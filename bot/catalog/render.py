@@ -25,7 +25,7 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
-from bot.catalog import deadlines
+from bot.catalog import cases, deadlines, legal, names
 from bot.vntext import fold
 
 TEXTS_FILE = Path(__file__).with_name("texts.yml")
@@ -314,8 +314,9 @@ def is_note(item: dict) -> bool:
 
 
 def groups(record: dict) -> list[Group]:
-    """The record's document groups; alternatives (at least two non-common groups) numbered 1, 2 …"""
-    result = []
+    """The record's document groups, the common ones first, then the alternatives with the common case first, the
+    form first within each (rules in bot/catalog/cases.py); alternatives (at least two) numbered 1, 2 …"""
+    found = []
     for case in record.get("documents") or []:
         items = [i for i in case.get("items") or [] if (i.get("name") or "").strip() and not is_note(i)]
         if not items:
@@ -323,7 +324,14 @@ def groups(record: dict) -> list[Group]:
         name = " ".join((case.get("case") or "").split())
         folded = fold(name)
         common = not folded or folded.startswith(_COMMON_CASE_PREFIXES)
-        result.append(Group(name, items, common))
+        found.append(Group(name, items, common))
+    ordered = cases.order_cases([(g.case, g.items) for g in found if not g.common])
+    commons = [g for g in found if g.common]
+    order = cases.order_commons([(g.case, g.items) for g in commons])
+    result = [Group(commons[i].case, cases.sort_items(commons[i].items), True) for i in order]
+    notes = [g for g in result if cases.is_note_group(g.case, g.items)]
+    result = [g for g in result if g not in notes]
+    result += [Group(label, cases.sort_items(items), False) for label, items in ordered] + notes
     alts = [g for g in result if not g.common]
     if len(alts) >= 2:
         for n, group in enumerate(alts, 1):
@@ -343,10 +351,14 @@ def quantity(item: dict) -> str:
 
 
 def document_line(item: dict, chars: int | None = MAX_ITEM_CHARS) -> str:
-    """ "• name (quantity)"."""
+    """ "• name (quantity)", then "— mẫu CT01" when the form's code is not in the (cut) name."""
     name = shorten(item.get("name"), chars)
     qty = quantity(item)
-    return f"• {name} ({qty})" if qty else f"• {name}"
+    line = f"• {name} ({qty})" if qty else f"• {name}"
+    code = cases.form_code(item)
+    if code and code not in name:
+        line += " " + texts()["form_code"].format(code=code)
+    return line
 
 
 def group_heading(group: Group, chars: int | None = MAX_ITEM_CHARS) -> str:
@@ -361,31 +373,58 @@ def documents_text(
     limit: int | None = MAX_LIST_ITEMS,
     chars: int | None = MAX_ITEM_CHARS,
     more: str = "more_items",
+    start: int = 0,
 ) -> str:
     """Documents as bullet lines under case headings; with `case` (1-based among alternatives) only the common
-    groups and that case. At most `limit` documents (None: all), then the `more` fragment ("… và N mục khác");
-    "" when the record lists none."""
+    groups and that case. From the `start`-th document (0-based, in `groups` order; "xem thêm" continues where the
+    chat stopped), at most `limit` documents (None: all), then the `more` fragment ("… và N mục khác — gõ “liệt kê
+    hết” …"); "" when the record lists none (or none is left after `start`)."""
     all_groups = groups(record)
     alts = alternatives(record, all_groups)
     chosen = alts[case - 1] if case and 1 <= case <= len(alts) else None
     shown_groups = [g for g in all_groups if chosen is None or not g.number or g is chosen]
     lines: list[str] = []
-    shown = total = 0
+    position = shown = total = 0
     headed = len(shown_groups) > 1 or any(g.case for g in shown_groups)
     for group in shown_groups:
         total += len(group.items)
-        if limit is not None and shown >= limit:
+        window = group.items[max(0, start - position) :]
+        position += len(group.items)
+        take = window if limit is None else window[: max(0, limit - shown)]
+        if not take:
             continue
         if headed:
             lines.append(group_heading(group, chars))
-        for item in group.items:
-            if limit is not None and shown >= limit:
-                break
-            lines.append(document_line(item, chars))
-            shown += 1
-    if total > shown:
-        lines.append(texts()[more].format(n=total - shown))
+        lines.extend(document_line(item, chars) for item in take)
+        shown += len(take)
+    left = total - min(start, total) - shown
+    if left > 0:
+        lines.append(texts()[more].format(n=left))
     return "\n".join(lines)
+
+
+def rest(record: dict, topic: str, start: int | None = None, case: int | None = None) -> list[str]:
+    """What a chat answer about `topic` ("documents", "legal_basis", "result", "steps") left out, whole, in
+    messages of at most ZALO_MESSAGE_CHARS characters, for "liệt kê hết" / "xem thêm": the items from `start`
+    (default: the first one the answer did not show). [] when nothing is left."""
+    if topic == "documents":
+        start = MAX_LIST_ITEMS if start is None else start
+        body = documents_text(record, case=case, limit=None, chars=None, start=start)
+        total = len([i for g in groups(record) if case is None or not g.number or g.number == case for i in g.items])
+    else:
+        items = {
+            "legal_basis": lambda: legal_items(record, chars=None),
+            "result": lambda: [r for r in record.get("results") or [] if r and r.strip()],
+            "steps": lambda: steps_items(record),
+        }[topic]()
+        start = (MAX_STEPS if topic == "steps" else MAX_LIST_ITEMS) if start is None else start
+        total = len(items)
+        lines = [" ".join(i.split()) for i in items[start:]]
+        body = "\n".join(f"{n}. {i}" for n, i in enumerate(lines, start + 1)) if topic == "steps" else bullets(lines)
+    if not body or start >= total:
+        return []
+    heading = texts()["rest_heading"].format(first=start + 1, total=total)
+    return split_messages(f"{heading}\n{body}")
 
 
 def document_count(record: dict) -> int:
@@ -447,14 +486,14 @@ def steps_items(record: dict) -> list[str]:
     return [_STEP_PREFIX_RE.sub("", step) for step in record.get("steps") or [] if step and step.strip()]
 
 
-def legal_items(record: dict, chars: int | None = 160) -> list[str]:
+def legal_items(record: dict, chars: int | None = 90) -> list[str]:
+    """ "Thông tư số 53/2025/TT-BCA ngày 01/07/2025 của Bộ Công an: <subject>" per document (bot.catalog.legal),
+    the subject cut at `chars` (None: whole)."""
     items = []
     for doc in record.get("legal_basis") or []:
-        title, number = (doc.get("title") or "").strip(), (doc.get("number") or "").strip()
-        if number and number not in title:
-            items.append(f"{shorten(title, chars)} ({number})" if title else number)
-        elif title:
-            items.append(title)
+        text = legal.line(doc, chars, texts())
+        if text and text not in items:
+            items.append(text)
     return items
 
 
@@ -469,9 +508,18 @@ class Answer:
     variables: dict[str, str] = field(default_factory=dict)
 
 
+def display_name(record: dict) -> str:
+    """The procedure's name for replies and buttons: at most about 80 characters, distinct within its field
+    (record["short_name"], set when the catalog loads; bot/catalog/names.py), else cut from the name alone."""
+    return record.get("short_name") or names.short_name(record.get("name")) or record.get("code") or ""
+
+
 def common_variables(record: dict) -> dict[str, str]:
+    """`procedure_name` is the short display name used in every reply; `procedure_full_name` the official one,
+    shown once (the overview)."""
     return {
-        "procedure_name": record.get("name") or record.get("code") or "",
+        "procedure_name": display_name(record),
+        "procedure_full_name": " ".join((record.get("name") or "").split()) or record.get("code") or "",
         "procedure_code": record.get("code") or "",
         "url": record.get("url") or "",
     }
@@ -558,7 +606,7 @@ def distinct_titles(choices: Sequence[tuple[str, Sequence[str]]], limit: int = 1
         if not extra or len(name) <= limit and not same_name:
             title = name
         elif extra not in shorten(name, limit):
-            title = f"{shorten(name, max(limit - len(extra) - 3, 40))} – {extra}"
+            title = f"{names.short_name(name, max(limit - len(extra) - 3, 40))} – {extra}"
         else:
             title = name
         if same_name and level:
@@ -609,23 +657,6 @@ def plain_text(record: dict) -> str:
 
 # Topics whose chat answer is a list cut at MAX_LIST_ITEMS / MAX_STEPS, so "liệt kê hết" has more to show.
 LIST_TOPICS = ("documents", "steps", "result", "legal_basis")
-FULL_LIST_CHARS = 1800
-
-
-def full_list(record: dict, topic: str) -> list[str]:
-    """Every item of a list topic, uncut, in messages of at most FULL_LIST_CHARS ("liệt kê hết", "xem thêm");
-    [] when the record has none."""
-    if topic == "documents":
-        text = documents_text(record, limit=None, chars=None)
-    elif topic == "steps":
-        text = bullet_list(steps_items(record), None, None, numbered=True)
-    elif topic == "result":
-        text = bullet_list(record.get("results") or [], None, None)
-    elif topic == "legal_basis":
-        text = bullet_list(legal_items(record, chars=None), None, None)
-    else:
-        raise ValueError(f"not a list topic: {topic!r}")
-    return split_messages(text, FULL_LIST_CHARS) if text else []
 
 
 def split_messages(text: str, limit: int = ZALO_MESSAGE_CHARS) -> list[str]:

@@ -130,7 +130,7 @@ def title(key: str) -> str:
 
 def _common(record: dict, settings: GuideSettings) -> dict[str, str]:
     return {
-        "procedure_name": record.get("name") or record.get("code") or "",
+        "procedure_name": render.display_name(record),
         "procedure_code": record.get("code") or "",
         "url": record.get("url") or settings.portal_url,
     }

@@ -42,6 +42,10 @@ def test_khai_sinh_time_without_unit_and_interface_text_stripped():
         "title": "Nghị định số 123/2015/NĐ-CP ngày 15/11/2015 của Chính phủ quy định chi tiết một số điều và "
         "biện pháp thi hành Luật Hộ tịch",
         "number": "123/2015/NĐ-CP",
+        "kind": "Nghị định",
+        "date": "2015-11-15",
+        "issuer": "Chính phủ",
+        "subject": "quy định chi tiết một số điều và biện pháp thi hành Luật Hộ tịch",
     } in r["legal_basis"]
     assert st["channels"] == st["documents"] == "structured"
 
@@ -182,9 +186,19 @@ def test_unstructured_documents_kept_raw():
     assert r["raw"]["documents"].startswith(")")
 
 
-def test_legal_basis_without_titles_kept_raw():
-    r, st = rec("1.012832")
-    assert st["legal_basis"] == "raw" and "legal_basis" in r["raw"]
+def test_legal_basis_of_a_number_only_is_described_from_its_codes():
+    r, st = rec("1.012832")  # "106/2024/NĐ-CP106/2024/NĐ-CP": the title cell repeats the number
+    assert st["legal_basis"] == "structured" and "legal_basis" not in r["raw"]
+    assert r["legal_basis"] == [
+        {
+            "title": "106/2024/NĐ-CP",
+            "number": "106/2024/NĐ-CP",
+            "kind": "Nghị định",
+            "date": None,
+            "issuer": "Chính phủ",
+            "subject": None,
+        }
+    ]
 
 
 def test_multiple_result_documents():

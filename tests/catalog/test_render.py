@@ -59,7 +59,13 @@ def test_agency_and_receiving_address():
 def test_alternatives_numbered_and_full_list_uncut():
     record = rec("1.002755")  # gia hạn tạm trú: alternative cases, long names
     chat = render.documents_text(record)
-    assert chat.split("\n")[0] == "Trường hợp 1: Gia hạn tạm trú theo danh sách, hồ sơ gồm"
+    # The case whose label states no condition first, the armed-forces one last (bot/catalog/cases.py).
+    assert chat.split("\n")[0] == "Trường hợp 1: Hồ sơ gia hạn tạm trú gồm"
+    assert [g.case[:30] for g in render.alternatives(record)] == [
+        "Hồ sơ gia hạn tạm trú gồm",
+        "Gia hạn tạm trú theo danh sách",
+        "Gia hạn tạm trú tại nơi đơn vị",
+    ]
     assert "…" in chat  # names cut at 220 characters in a chat message
     full = render.documents_text(record, limit=None, chars=None)
     assert "…" not in full

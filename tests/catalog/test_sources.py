@@ -85,7 +85,14 @@ def test_bqp_military_service_fees_per_channel_documents_legal_agencies():
     ]
     assert r["documents"][0]["case"] is None
     # so_ky_hieu "104": the number is taken from the title.
-    assert r["legal_basis"][1] == {"title": "Nghĩa vụ quân sự", "number": "78/2015/QH13"}
+    assert r["legal_basis"][1] == {
+        "title": "Nghĩa vụ quân sự",
+        "number": "78/2015/QH13",
+        "kind": None,  # a QH number is a law or a resolution: only the title could say
+        "date": r["legal_basis"][1]["date"],
+        "issuer": "Quốc hội",
+        "subject": "Nghĩa vụ quân sự",
+    }
     assert r["legal_basis"][3]["number"] == "104/2022/NĐ-CP"
     assert (r["agency"], r["deciding_agency"], r["receiving_address"]) == (
         "Ban chỉ huy quân sự cấp Xã",
@@ -235,7 +242,14 @@ def test_api_consular_fees_and_times_per_channel_and_case():
     assert r["receiving_address"].startswith(
         "1. Nộp hồ sơ:\na) Tại Cục Lãnh sự, Bộ Ngoại giao tại địa chỉ: 40 Trần Phú"
     )
-    assert r["legal_basis"][0] == {"title": "Thông tư 01/2012/TT-BNG", "number": "01/2012/TT-BNG"}
+    first = r["legal_basis"][0]
+    assert (first["title"], first["number"], first["kind"], first["issuer"], first["subject"]) == (
+        "Thông tư 01/2012/TT-BNG",
+        "01/2012/TT-BNG",
+        "Thông tư",
+        "Bộ Ngoại giao",
+        None,
+    )
     assert r["online"]["level"] == "none" and st["channels"] == "structured"
 
 
@@ -278,13 +292,14 @@ def test_api_capitals_name_social_insurance_cases():
     )
     assert fees(r) == [("online", 0, True), ("post", 0, True), ("in_person", 0, True)]
     assert [len(c["items"]) for c in r["documents"]] == [2, 4, 4]
-    assert r["legal_basis"] == [
-        {
-            "title": "Quy định chi tiết và hướng dẫn thi hành một số điều của Luật Bảo hiểm xã hội về bảo hiểm xã hội "
-            "bắt buộc",
-            "number": "158/2025/NĐ-CP",
-        },
-        {"title": "Luật Bảo hiểm xã hội", "number": "41/2024/QH15"},
+    assert [(i["title"], i["number"], i["kind"], i["issuer"]) for i in r["legal_basis"]] == [
+        (
+            "Quy định chi tiết và hướng dẫn thi hành một số điều của Luật Bảo hiểm xã hội về bảo hiểm xã hội bắt buộc",
+            "158/2025/NĐ-CP",
+            "Nghị định",  # from the number's kind code
+            "Chính phủ",
+        ),
+        ("Luật Bảo hiểm xã hội", "41/2024/QH15", "Luật Bảo hiểm xã hội", "Quốc hội"),
     ]
     assert st["deciding_agency"] == "empty" and st["documents"] == "structured"
 

@@ -91,16 +91,19 @@ def test_khai_sinh_upload_groups_without_notes(cat, settings):
     message = steps.build_step(rec(cat, "1.001193"), "upload", settings)
     assert message.response == "utter_guide_step_upload"
     documents = message.variables["documents"].split("\n")
+    # The group with the form (Tờ khai) first, the birth certificate before the abandoned-child and surrogacy papers
+    # (issue 14; rules in bot/catalog/cases.py).
     assert [line for line in documents if not line.startswith("•")] == [
+        "Hồ sơ",
         "Giấy tờ phải nộp",
         "Giấy tờ phải xuất trình",
-        "Hồ sơ",
     ]
-    assert documents[1] == (
+    assert documents[1].startswith("• Tờ khai đăng ký khai sinh theo mẫu")
+    assert documents[4].startswith("• Giấy chứng sinh; trường hợp không có Giấy chứng sinh")
+    assert documents[6] == (
         "• Trường hợp trẻ em bị bỏ rơi thì phải có biên bản về việc trẻ bị bỏ rơi do cơ quan "
         "có thẩm quyền lập. (1 bản chính)"
     )
-    assert documents[4].startswith("• Giấy chứng sinh; trường hợp không có Giấy chứng sinh")
     assert len([line for line in documents if line.startswith("•")]) == 8
     # Rows with "0 bản chính" explain things (e.g. the "Lưu ý" group); they are not papers to upload.
     assert "Lưu ý" not in message.variables["documents"]

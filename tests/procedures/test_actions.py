@@ -33,7 +33,7 @@ async def test_documents_answer_with_payload_buttons_and_slots():
     assert payloads(messages) == [{"type": "procedure_answer", "procedure_code": "1.001193", "topic": "documents"}]
     answer = messages[0]
     assert answer["procedure_name"] == "Thủ tục đăng ký khai sinh"
-    assert answer["documents"].startswith("Giấy tờ phải nộp\n• ")
+    assert answer["documents"].startswith("Hồ sơ\n• Tờ khai đăng ký khai sinh")  # the form's group first (issue 14)
     buttons = messages[-1]["buttons"]
     assert "/ask_fee" in [b["payload"] for b in buttons]
     assert "/ask_documents" not in [b["payload"] for b in buttons]

@@ -41,8 +41,9 @@ def test_documents_grouped_and_explanations_left_out(catalog):
     text = render.documents_text(catalog.get("1.004194"))
     lines = text.split("\n")
     assert lines[0] == "Trường hợp 1: Hồ sơ đăng ký tạm trú gồm"  # alternatives numbered, as in the guide
-    assert lines[1].startswith("• Thông tin chứng minh về chỗ ở hợp pháp")
-    assert lines[1].endswith("(1 bản chính)")
+    assert lines[1].startswith("• Tờ khai thay đổi thông tin cư trú (Mẫu CT01")  # the form first (issue 14)
+    assert lines[2].startswith("• Thông tin chứng minh về chỗ ở hợp pháp")
+    assert lines[2].endswith("(1 bản chính)")
     # The "Ví dụ: ..." row (0 bản chính) is an explanation, not a paper to bring.
     assert not any("Ví dụ" in line for line in lines)
     assert sum(line.startswith("• ") for line in lines) <= render.MAX_LIST_ITEMS
@@ -54,7 +55,7 @@ def test_long_document_list_is_shortened_with_count(catalog):
     assert len(papers) > 3
     text = render.documents_text(record, limit=3)
     assert sum(line.startswith("• ") for line in text.split("\n")) == 3
-    assert text.split("\n")[-1] == f"… và {len(papers) - 3} mục khác"
+    assert text.split("\n")[-1] == f"… và {len(papers) - 3} mục khác — gõ “liệt kê hết” để xem đủ"
 
 
 def test_shorten_cuts_on_word_boundary():
@@ -91,6 +92,7 @@ def test_missing_topic_says_not_in_record(catalog):
     assert answer.response == "utter_procedure_missing"
     assert answer.variables == {
         "procedure_name": "Đăng ký tạm trú",
+        "procedure_full_name": "Đăng ký tạm trú",
         "procedure_code": "1.004194",
         "url": record["url"],
         "topic_label": "yêu cầu, điều kiện",

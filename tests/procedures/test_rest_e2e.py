@@ -184,9 +184,10 @@ def test_list_everything_the_answer_cut(rasa_server):
 
     messages = rasa_server.rest(sender, "liệt kê hết các mục còn lại giúp tôi")
     assert custom(messages) == [{"type": "procedure_answer", "procedure_code": "1.004222", "topic": "documents"}]
-    assert render.full_list(record, "documents") == texts(messages)[1:-1]
-    every = "\n".join(texts(messages))
-    assert all(item["name"] in every for group in render.groups(record) for item in group.items)
+    rest = render.rest(record, "documents")
+    assert rest and rest == texts(messages)[1:-1]
+    every = "\n".join(texts(first) + texts(messages))
+    assert all(" ".join(item["name"].split())[:100] in every for group in render.groups(record) for item in group.items)
 
 
 @pytest.mark.parametrize(

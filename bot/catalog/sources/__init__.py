@@ -92,8 +92,9 @@ LEGAL_NUMBER_RE = re.compile(r"\d[\d.]*/(?:\d{4}/)?[A-ZĐ][A-ZĐa-z]*\d{0,2}(?:-
 def legal_number(number: str | None, title: str | None) -> str | None:
     """The document number: found in the number cell ("Thông tư số 104/2024/TT-BQP"), else in the title; else
     the cell as written."""
-    found = LEGAL_NUMBER_RE.search(number or "") or LEGAL_NUMBER_RE.search(title or "")
-    return found.group(0) if found else (number or None)
+    from bot.catalog import legal
+
+    return legal.find_number(number) or legal.find_number(title) or (number or None)
 
 
 def money(amount: float) -> str:

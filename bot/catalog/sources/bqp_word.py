@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from bot.catalog import legal
 from bot.catalog import parse as page
 from bot.catalog.sources import LEGAL_NUMBER_RE, legal_number, ministry_from_decision, money, vocab
 
@@ -170,7 +171,7 @@ def parse_legal(rows: list[dict]) -> tuple[list[dict], str]:
         number = page.one_line(row.get("so_ky_hieu"))
         number = legal_number(number, title)
         if title or number:
-            items.append({"title": title or number, "number": number})
+            items.append(legal.item(title, number, row.get("ngay_ban_hanh"), row.get("co_quan_ban_hanh")))
     if not items:
         return [], page.EMPTY
     numbered = sum(1 for i in items if i["number"] and LEGAL_NUMBER_RE.search(i["number"]))

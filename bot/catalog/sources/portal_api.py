@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from bot.catalog import legal
 from bot.catalog import parse as page
 from bot.catalog.sources import legal_number, ministry_from_decision, ministry_name, money, vocab
 
@@ -139,7 +140,7 @@ def parse_legal(details: list[dict]) -> tuple[list[dict], str]:
         title = page.one_line(d.get("name"))
         number = legal_number(page.one_line(d.get("code")), title)
         if title or number:
-            items.append({"title": title or number, "number": number})
+            items.append(legal.item(title, number))
     if not items:
         return [], page.EMPTY
     numbered = sum(1 for i in items if i["number"])
