@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.catalog import fees
+
 EMPTY_MARK = "Không có thông tin"
 STRUCTURED, RAW, EMPTY = "structured", "raw", "empty"
 
@@ -75,7 +77,8 @@ def _fee(number: str | None, currency: str | None, cell: str, note: str | None) 
     """Fee object; amount in VND when the cell says so and the number is believable."""
     text = cell + (f" ({note})" if note else "")
     if number is None:
-        return {"amount": 0 if cell == "Miễn phí" else None, "free": cell == "Miễn phí", "text": text}
+        fee = {"amount": 0 if cell == "Miễn phí" else None, "free": cell == "Miễn phí", "text": text}
+        return fees.structure(fee, cell, note)
     digits = int(re.sub(r"[.,]", "", number))
     amount: int | None = None
     if currency in ("Việt Nam Đồng", "VNĐ", "Đồng"):
@@ -85,7 +88,8 @@ def _fee(number: str | None, currency: str | None, cell: str, note: str | None) 
             # trust the small number only when the note confirms the full amount.
             full = f"{digits}.000"
             amount = digits * 1000 if note and re.search(rf"(?<![\d.]){re.escape(full)}", note) else None
-    return {"amount": amount, "free": amount == 0, "text": text, "currency": "USD" if currency == "USD" else "VND"}
+    fee = {"amount": amount, "free": amount == 0, "text": text, "currency": "USD" if currency == "USD" else "VND"}
+    return fees.structure(fee, cell, note)
 
 
 def _parse_channel_cell(name: str, body: str) -> tuple[dict, bool]:

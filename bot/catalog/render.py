@@ -17,6 +17,7 @@ Tested in tests/catalog/test_render.py on the hard records the parser tests name
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
+from bot.catalog import fees
 from bot.vntext import fold
 
 TEXTS_FILE = Path(__file__).with_name("texts.yml")
@@ -120,17 +122,19 @@ def channel_names(record: dict) -> str:
     return ", ".join(names)
 
 
-def fee_value(fee: dict | None, chars: int | None = MAX_ITEM_CHARS) -> str:
-    """One channel's fee as the record words it: its text, else "Miễn phí", else the amount; "" when unknown."""
-    if not fee:
-        return ""
-    text = shorten(fee.get("text"), chars)
-    if text:
-        return text
-    if fee.get("free"):
-        return texts()["free"]
-    amount = fee.get("amount")
-    return texts()["amount"].format(amount=f"{amount:,.0f}".replace(",", ".")) if amount else ""
+def fee_value(fee: dict | None, chars: int | None = MAX_ITEM_CHARS, today: dt.date | None = None) -> str:
+    """One channel's fee as the record states it (bot/catalog/fees.py): what is charged, never "Miễn phí" over a
+    stated amount, then each dated provision judged at `today` (default: the real date); "" when unknown."""
+    parts = fees.lines(fee, texts()["fee_provisions"], texts()["free"], today, chars)
+    if parts:
+        return "\n".join(parts)
+    amount = (fee or {}).get("amount")
+    return texts()["amount"].format(amount=fees.money(int(amount))) if amount else ""
+
+
+def is_local_fee(record: dict) -> bool:
+    """The record's fee is set locally (provincial People's Council, "địa phương") or has no national amount."""
+    return any((c.get("fee") or {}).get("local") for c in record.get("channels") or [])
 
 
 def time_value(time: dict | None, chars: int | None = MAX_ITEM_CHARS) -> str:
@@ -144,35 +148,44 @@ def time_value(time: dict | None, chars: int | None = MAX_ITEM_CHARS) -> str:
     return text
 
 
-def channel_values(record: dict, key: str, chars: int | None = MAX_ITEM_CHARS) -> list[tuple[str, str]]:
+def channel_values(
+    record: dict, key: str, chars: int | None = MAX_ITEM_CHARS, today: dt.date | None = None
+) -> list[tuple[str, str]]:
     """[(channel label, text)] for the channels whose `key` ("fee" or "time") is known."""
-    render_value = fee_value if key == "fee" else time_value
     values = []
     for channel in record.get("channels") or []:
-        text = render_value(channel.get(key), chars)
+        if key == "fee":
+            text = fee_value(channel.get("fee"), chars, today)
+        else:
+            text = time_value(channel.get(key), chars)
         if text:
             values.append((channel_label(channel.get("channel")), text))
     return values
 
 
-def per_channel(record: dict, key: str, chars: int | None = MAX_ITEM_CHARS) -> str:
+def per_channel(record: dict, key: str, chars: int | None = MAX_ITEM_CHARS, today: dt.date | None = None) -> str:
     """Fee or time per channel; one line when every channel says the same. Empty string when unknown."""
-    values = channel_values(record, key, chars)
+    values = channel_values(record, key, chars, today)
     if not values:
         return ""
     if len({text for _, text in values}) == 1:
         return values[0][1]
-    return "\n".join(f"• {label}: {text}" for label, text in values)
+    return "\n".join(f"• {label}: {text}".replace("\n", "\n  ") for label, text in values)
 
 
-def fee_text(record: dict, channel: str, chars: int | None = MAX_ITEM_CHARS) -> str:
-    """Fee of `channel` as the record words it (distinct texts joined by "; "); "" when the record has none."""
+def fee_text(record: dict, channel: str, chars: int | None = MAX_ITEM_CHARS, today: dt.date | None = None) -> str:
+    """Fee of `channel` as the record states it (distinct texts joined by "; "); "" when the record has none."""
     found: list[str] = []
     for item in channels(record, channel):
-        text = fee_value(item.get("fee"), chars)
+        text = fee_value(item.get("fee"), chars, today)
         if text and text not in found:
             found.append(text)
     return "; ".join(found)
+
+
+def fee_payment_note(record: dict) -> str:
+    """The guide's words after the fee: "may differ by locality" only for a fee set locally."""
+    return texts()["fee_payment_note"]["local" if is_local_fee(record) else "national"]
 
 
 def _charges(fee: dict | None) -> bool:
@@ -469,8 +482,9 @@ def _one(record: dict, topic: str, response: str, name: str, value: str) -> list
     return [Answer(response, {**common_variables(record), name: value})]
 
 
-def answer(record: dict, topic: str) -> list[Answer]:
-    """The responses (with variables) that answer `topic` about `record`, never adding facts it lacks."""
+def answer(record: dict, topic: str, today: dt.date | None = None) -> list[Answer]:
+    """The responses (with variables) that answer `topic` about `record`, never adding facts it lacks; dated fee
+    provisions are judged at `today` (default: the real date)."""
     common = common_variables(record)
     if topic == "overview":
         agency = shorten(record.get("agency") or ", ".join(record.get("levels") or []), MAX_ITEM_CHARS)
@@ -483,15 +497,17 @@ def answer(record: dict, topic: str) -> list[Answer]:
                     "agency": agency or missing(),
                     "channels": channel_names(record) or missing(),
                     "processing_time": per_channel(record, "time") or missing(),
-                    "fee": per_channel(record, "fee") or missing(),
+                    "fee": per_channel(record, "fee", today=today) or missing(),
                 },
             )
         ]
     if topic == "documents":
         return _one(record, topic, "utter_procedure_documents", "documents", documents_text(record))
-    if topic in ("fee", "processing_time"):
-        value = per_channel(record, "fee" if topic == "fee" else "time")
-        return _one(record, topic, f"utter_procedure_{topic}", topic, value)
+    if topic == "fee":
+        response = "utter_procedure_fee_local" if is_local_fee(record) else "utter_procedure_fee"
+        return _one(record, topic, response, "fee", per_channel(record, "fee", today=today))
+    if topic == "processing_time":
+        return _one(record, topic, "utter_procedure_processing_time", topic, per_channel(record, "time"))
     if topic == "agency":
         return _one(record, topic, "utter_procedure_agency", "agency", agency_text(record))
     if topic == "steps":
