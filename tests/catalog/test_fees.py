@@ -303,3 +303,13 @@ def test_every_shipped_fee_has_the_structured_shape(catalog):
                 for p in fee["provisions"]:
                     assert p["start"] or p["end"]
                     assert fees.status(p, NOV_30) in (fees.CURRENT, fees.UPCOMING, fees.ENDED)
+
+
+def test_asked_whether_reduced_the_can_cuoc_answer_carries_the_reduction(catalog):
+    from bot.understanding import read
+
+    reading = read(catalog, "đổi thẻ căn cước có được giảm lệ phí không", None)
+    assert (reading.verdict, reading.code, reading.topics) == ("answer", "1.014063", ["fee"])
+    [answer] = render.answer(catalog.get(reading.code), "fee", today=NOV_30)
+    assert "bằng 50% mức thu nêu trên" in answer.variables["fee"]
+    assert "(đang áp dụng đến 31/12/2026: 25.000 đồng/thẻ căn cước)" in answer.variables["fee"]
