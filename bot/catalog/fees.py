@@ -175,7 +175,7 @@ def provisions(text: str | None) -> tuple[list[dict], list[tuple[int, int]]]:
 
 def _until_circular_end(text: str, end: int, right: int) -> int:
     """End of "… theo (quy định tại) Thông tư (số) N" after a dated phrase, within the clause."""
-    m = re.match(r"\s*theo\s+(?:quy định tại\s+)?(?:Thông tư|Nghị định)\s+(?:số\s+)?[\w/.-]+\)?", text[end:right])
+    m = re.match(r"\s*theo\s+(?:quy định tại\s+)?(?:Thông tư|Nghị định)\s+(?:số\s+)?[\w/.-]+", text[end:right])
     return end + m.end() if m else end
 
 
@@ -226,15 +226,18 @@ def structure(fee: dict | None, cell: str | None = None, note: str | None = None
     items = stated(body)
     positive = [i["amount"] for i in items] + [p["amount"] for p in found if p["amount"]]
     cell_priced = cell is not None and bool(amounts(cell) or re.match(r"\d", cell))
+    restated = not fee.get("amount") or fee["amount"] in {i["amount"] for i in items}
     if cell is None:
         headline = _tidy(_remove(whole, spans)) if spans else whole
-    elif items or not cell_priced:
+    elif (items and restated) or not cell_priced:
         # The note states the fee itself ("Miễn phí (- Lệ phí …: 135.000 đồng/lần …)"): say that, not the cell.
         headline = body if (items or not positive) else ""
         if not items and not positive and cell and cell != "Không có thông tin":
             # "Miễn phí (Theo quy định của HĐND cấp tỉnh)": the note says a province sets it, so not "Miễn phí".
             headline = body if _LOCAL_RE.search(body) else cell + (f" ({body})" if body else "")
-    else:
+    elif not items and fee.get("amount") and fee["amount"] in {p["amount"] for p in found}:
+        headline = body  # the cell repeats a dated rate ("40,000 VNĐ (40.000đ/… áp dụng đến hết ngày 31/12/2024)")
+    else:  # the cell's amount, with the note when it does not restate it (another fee, a case, a contradiction)
         headline = cell + (f" ({body})" if body else "")
     out = dict(fee)
     if out.get("free") and positive:
