@@ -13,8 +13,8 @@ adds to a channel's fee object (amount / free / text / currency, as before):
 - `local`:      the fee is set locally (the provincial People's Council, "địa phương"), or the record charges
                 one without any amount or national instrument; the chat then says it may vary by locality.
 A "Miễn phí" or "Không có thông tin" cell whose note states a positive amount is not free: `free` is False and
-`amount` is that amount when the text states exactly one. Render side: `lines(fee, today)` judges each
-provision against `today` (current / upcoming / ended); the words come from bot/catalog/texts.yml (`fee_*`).
+`amount` is that amount when the text states exactly one. `status(provision, today)` judges a provision at a
+date (current / upcoming / ended); bot/catalog/render.py (`fee_value`) words it from texts.yml (`fee_provisions`).
 """
 
 from __future__ import annotations
@@ -52,6 +52,10 @@ _LOCAL_RE = re.compile(
     r"Hội đồng nhân dân|HĐND|theo quy định của (?:chính quyền )?địa phương|do (?:Ủy ban nhân dân|UBND) (?:cấp )?tỉnh",
     re.I,
 )
+# A note under a "Miễn phí" cell that refers to the fee's rate set elsewhere ("Phí kiểm dịch …: theo Thông tư …",
+# "Giá dịch vụ … theo quy định tại Thông tư …", "Theo quy định của Bộ Tài chính (nếu có)"), and one saying it is free.
+_RATE_REF_RE = re.compile(r"mức thu|mức phí|giá dịch vụ|biểu (?:phí|giá)|Bộ Tài chính|nộp (?:phí|lệ phí)|/TT-BTC", re.I)
+_FREE_WORDS_RE = re.compile(r"miễn|không thu|không phải nộp|không mất", re.I)
 # A national instrument or an amount in another currency: a charge without a VND amount is still national.
 _NATIONAL_RE = re.compile(r"Thông tư|Nghị định|Luật|Quyết định|Pháp lệnh|Bộ Tài chính|/BTC|USD|%", re.I)
 # A circular's signing date and issuer after its number, left out of a provision's display text.
@@ -214,12 +218,22 @@ def stated(body: str) -> list[dict]:
     return items
 
 
+_FREE_CELL = "Miễn phí"
+
+
+def _sets_rate(note: str) -> bool:
+    """The note under a free cell says a fee is set elsewhere (locally or by a circular) and not that it is free."""
+    return bool(note) and bool(_LOCAL_RE.search(note) or _RATE_REF_RE.search(note)) and not _FREE_WORDS_RE.search(note)
+
+
 def structure(fee: dict | None, cell: str | None = None, note: str | None = None) -> dict | None:
     """`fee` with `stated`, `provisions`, `headline` and `local` (see the module doc); `cell` and `note` are the
     portal table's fee cell and its bracketed note when the source has them (else the whole text is the note)."""
     if not fee:
         return fee
     whole = fee.get("text") or ""
+    if cell is None and fee.get("free") and whole.startswith(_FREE_CELL):  # Word export / API: "Miễn phí (notes)"
+        cell, note = _FREE_CELL, whole[len(_FREE_CELL) :]
     note = whole if cell is None else (note or "")
     found, spans = provisions(note)
     body = _tidy(_remove(note, spans))
@@ -233,13 +247,16 @@ def structure(fee: dict | None, cell: str | None = None, note: str | None = None
         # The note states the fee itself ("Miễn phí (- Lệ phí …: 135.000 đồng/lần …)"): say that, not the cell.
         headline = body if (items or not positive) else ""
         if not items and not positive and cell and cell != "Không có thông tin":
-            # "Miễn phí (Theo quy định của HĐND cấp tỉnh)": the note says a province sets it, so not "Miễn phí".
-            headline = body if _LOCAL_RE.search(body) else cell + (f" ({body})" if body else "")
+            # "Miễn phí (Theo quy định của HĐND cấp tỉnh)", "Miễn phí (Phí kiểm dịch …: theo Thông tư …)": the note
+            # says a fee is set elsewhere, so the headline is the note, not "Miễn phí".
+            headline = body if _sets_rate(body) else cell + (f" ({body})" if body else "")
     elif not items and fee.get("amount") and fee["amount"] in {p["amount"] for p in found}:
         headline = body  # the cell repeats a dated rate ("40,000 VNĐ (40.000đ/… áp dụng đến hết ngày 31/12/2024)")
     else:  # the cell's amount, with the note when it does not restate it (another fee, a case, a contradiction)
         headline = cell + (f" ({body})" if body else "")
     out = dict(fee)
+    if out.get("free") and cell is not None and _sets_rate(body):
+        out.update(free=False, amount=None)  # charged at a rate the record refers to, not free
     if out.get("free") and positive:
         out["free"] = False
         distinct = {i["amount"] for i in items}
@@ -280,64 +297,3 @@ def day_after(iso: str) -> str:
 
 def money(amount: int) -> str:
     return f"{amount:,}".replace(",", ".")
-
-
-# ---------------------------------------------------------------- display (words from bot/catalog/texts.yml)
-
-
-def _shorten(text: str, chars: int | None) -> str:
-    text = " ".join((text or "").split())
-    if chars is None or len(text) <= chars:
-        return text
-    return text[: chars - 1].rsplit(" ", 1)[0].rstrip(",;:.-") + "…"
-
-
-def provision_line(provision: dict, fee: dict, words: dict, today: dt.date | None, chars: int | None) -> str:
-    """One dated provision with its state at `today`: the clause and "đang áp dụng đến …" / "sẽ áp dụng từ …";
-    an ended one as a short note ("Mức thu 115.000 đồng/lần cấp (từ … đến hết …) đã hết hiệu lực từ …")."""
-    state = status(provision, today)
-    start, end = day(provision.get("start")), day(provision.get("end"))
-    if state == ENDED:
-        effect = provision.get("effect") or "dated"
-        amount = provision.get("amount")
-        what = words["effects"][effect].format(
-            amount=money(amount) if amount else "",
-            unit=provision.get("unit") or "",
-            percent=provision.get("percent"),
-            text=_shorten(provision.get("text") or "", chars),
-        )
-        period = words["periods"]["range" if start else "until"].format(start=start, end=end)
-        return words["ended"].format(effect=what, period=period, after=day_after(provision["end"]))
-    text = _shorten(provision.get("text") or "", chars)
-    if state == UPCOMING:
-        return words["upcoming"].format(text=text, start=start)
-    if not end:
-        return words["current_open"].format(text=text, start=start)
-    base = {i["amount"]: i["unit"] for i in fee.get("stated") or []}
-    if provision.get("effect") == "percent" and len(base) == 1 and provision.get("percent") is not None:
-        [(amount, unit)] = base.items()
-        return words["current_percent"].format(
-            text=text, end=end, amount=money(amount * provision["percent"] // 100), unit=unit
-        )
-    return words["current"].format(text=text, end=end)
-
-
-def lines(
-    fee: dict | None, words: dict, free_word: str, today: dt.date | None = None, chars: int | None = None
-) -> list[str]:
-    """A channel's fee as lines: what the record says is charged, then each dated provision with its state.
-    A fee imported before issue 14 (no `headline`) is its text as written."""
-    if not fee:
-        return []
-    if "headline" not in fee:
-        text = _shorten(fee.get("text") or "", chars)
-        return [text or (free_word if fee.get("free") else "")] if text or fee.get("free") else []
-    out = [_shorten(fee["headline"], chars)] if fee.get("headline") else []
-    dated = [provision_line(p, fee, words, today, chars) for p in fee.get("provisions") or []]
-    if not out and dated:
-        live = [p for p in fee["provisions"] if status(p, today) != ENDED]
-        if not live:
-            out.append(words["no_current"])
-    if not out and not dated and fee.get("free"):
-        out.append(free_word)
-    return out + dated

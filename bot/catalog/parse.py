@@ -365,7 +365,10 @@ def online_level(channels: list[dict], steps_text: str, results: list[str]) -> d
         return {"level": "none", "rule": "không có kênh nộp trực tuyến"}
     fee = online[0]["fee"]
     haystack = " ".join([steps_text] + results + [c.get("note") or "" for c in channels])
-    pay_ok = fee is None or fee.get("free") or bool(_E_PAYMENT_RE.search(haystack))
+    # The portal's own fee cell ("Miễn phí …"), even where its note states a fee (bot/catalog/fees.py): the level
+    # stays the portal's inference; whether a charged online fee can be paid online is the guide's question.
+    cell_free = fee is not None and (fee.get("free") or (fee.get("text") or "").startswith("Miễn phí"))
+    pay_ok = fee is None or cell_free or bool(_E_PAYMENT_RE.search(haystack))
     result_ok = bool(_E_RESULT_RE.search(haystack))
     if pay_ok and result_ok:
         return {"level": "full", "rule": FULL_RULE}

@@ -122,10 +122,56 @@ def channel_names(record: dict) -> str:
     return ", ".join(names)
 
 
+def provision_line(provision: dict, fee: dict, today: dt.date | None, chars: int | None = MAX_ITEM_CHARS) -> str:
+    """One dated provision with its state at `today`: the clause and "đang áp dụng đến …" / "sẽ áp dụng từ …";
+    an ended one as a short note ("Lưu ý: mức thu 115.000 đồng/lần cấp (…) đã hết hiệu lực từ 01/01/2026.")."""
+    words = texts()["fee_provisions"]
+    state = fees.status(provision, today)
+    start, end = fees.day(provision.get("start")), fees.day(provision.get("end"))
+    text = shorten(provision.get("text"), chars)
+    if state == fees.ENDED:
+        amount = provision.get("amount")
+        effect = words["effects"][provision.get("effect") or "dated"].format(
+            amount=fees.money(amount) if amount else "",
+            unit=provision.get("unit") or "",
+            percent=provision.get("percent"),
+            text=text,
+        )
+        period = words["periods"]["range" if start else "until"].format(start=start, end=end)
+        return words["ended"].format(effect=effect, period=period, after=fees.day_after(provision["end"]))
+    if state == fees.UPCOMING:
+        return words["upcoming"].format(text=text, start=start)
+    if not end:
+        return words["current_open"].format(text=text, start=start)
+    base = {i["amount"]: i["unit"] for i in fee.get("stated") or []}
+    if provision.get("effect") == "percent" and len(base) == 1 and provision.get("percent") is not None:
+        [(amount, unit)] = base.items()
+        paid = fees.money(amount * provision["percent"] // 100)
+        return words["current_percent"].format(text=text, end=end, amount=paid, unit=unit)
+    return words["current"].format(text=text, end=end)
+
+
+def fee_lines(fee: dict | None, chars: int | None = MAX_ITEM_CHARS, today: dt.date | None = None) -> list[str]:
+    """A channel's fee as lines: what the record says is charged, then each dated provision with its state. A fee
+    imported before issue 14 (no `headline`) is its text as written."""
+    if not fee:
+        return []
+    if "headline" not in fee:
+        text = shorten(fee.get("text"), chars) or (texts()["free"] if fee.get("free") else "")
+        return [text] if text else []
+    out = [shorten(fee["headline"], chars)] if fee.get("headline") else []
+    dated = [provision_line(p, fee, today, chars) for p in fee.get("provisions") or []]
+    if not out and dated and all(fees.status(p, today) == fees.ENDED for p in fee["provisions"]):
+        out.append(texts()["fee_provisions"]["no_current"])
+    if not out and not dated and fee.get("free"):
+        out.append(texts()["free"])
+    return out + dated
+
+
 def fee_value(fee: dict | None, chars: int | None = MAX_ITEM_CHARS, today: dt.date | None = None) -> str:
     """One channel's fee as the record states it (bot/catalog/fees.py): what is charged, never "Miễn phí" over a
     stated amount, then each dated provision judged at `today` (default: the real date); "" when unknown."""
-    parts = fees.lines(fee, texts()["fee_provisions"], texts()["free"], today, chars)
+    parts = fee_lines(fee, chars, today)
     if parts:
         return "\n".join(parts)
     amount = (fee or {}).get("amount")
