@@ -12,8 +12,9 @@ adds to a channel's fee object (amount / free / text / currency, as before):
 - `headline`:   what the record says is charged, without the dated clauses ("" when only those say it);
 - `local`:      the fee is set locally (the provincial People's Council, "địa phương"), or the record charges
                 one without any amount or national instrument; the chat then says it may vary by locality.
-A "Miễn phí" or "Không có thông tin" cell whose note states a positive amount is not free: `free` is False and
-`amount` is that amount when the text states exactly one. `status(provision, today)` judges a provision at a
+A "Miễn phí" or "Không có thông tin" cell whose note states a positive amount, or says the fee is set elsewhere
+(by the provincial People's Council, at a circular's rate), is not free: `free` is False, `amount` is the note's
+amount when it states exactly one, and the headline is the note. `status(provision, today)` judges a provision at a
 date (current / upcoming / ended); bot/catalog/render.py (`fee_value`) words it from texts.yml (`fee_provisions`).
 """
 
@@ -222,8 +223,11 @@ _FREE_CELL = "Miễn phí"
 
 
 def _sets_rate(note: str) -> bool:
-    """The note under a free cell says a fee is set elsewhere (locally or by a circular) and not that it is free."""
-    return bool(note) and bool(_LOCAL_RE.search(note) or _RATE_REF_RE.search(note)) and not _FREE_WORDS_RE.search(note)
+    """The note under a free cell says a fee is set elsewhere: by the province (even with exemptions for some people,
+    "Miễn lệ phí cho người thuộc hộ nghèo"), or at a rate the record refers to without saying it is free."""
+    if not note:
+        return False
+    return bool(_LOCAL_RE.search(note)) or bool(_RATE_REF_RE.search(note) and not _FREE_WORDS_RE.search(note))
 
 
 def structure(fee: dict | None, cell: str | None = None, note: str | None = None) -> dict | None:

@@ -364,3 +364,12 @@ def test_audit_free_headline_over_a_fee_set_elsewhere(catalog, code, source):
         if fee:
             assert not render.fee_value(fee, today=NOV_30).startswith("Miễn phí"), channel["channel"]
             assert fee["free"] is False
+
+
+def test_civil_status_fee_set_by_the_province_with_exemptions_is_not_free(catalog):
+    record = catalog.get("1.000656")  # khai tử: "Miễn phí (Mức lệ phí … do HĐND tỉnh … quyết định. Miễn lệ phí …)"
+    [answer] = render.answer(record, "fee", today=NOV_30)
+    assert answer.response == "utter_procedure_fee_local"
+    assert answer.variables["fee"].startswith("Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh")
+    assert "Miễn lệ phí đối với trường hợp đăng ký khai tử đúng hạn" in answer.variables["fee"]
+    assert render.answer(catalog.get("1.001193"), "fee", today=NOV_30)[0].variables["fee"] == "Miễn phí"  # khai sinh
