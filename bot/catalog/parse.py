@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.catalog import legal
+from bot.catalog import fees, legal
 
 EMPTY_MARK = "Không có thông tin"
 STRUCTURED, RAW, EMPTY = "structured", "raw", "empty"
@@ -77,7 +77,8 @@ def _fee(number: str | None, currency: str | None, cell: str, note: str | None) 
     """Fee object; amount in VND when the cell says so and the number is believable."""
     text = cell + (f" ({note})" if note else "")
     if number is None:
-        return {"amount": 0 if cell == "Miễn phí" else None, "free": cell == "Miễn phí", "text": text}
+        fee = {"amount": 0 if cell == "Miễn phí" else None, "free": cell == "Miễn phí", "text": text}
+        return fees.structure(fee, cell, note)
     digits = int(re.sub(r"[.,]", "", number))
     amount: int | None = None
     if currency in ("Việt Nam Đồng", "VNĐ", "Đồng"):
@@ -87,7 +88,8 @@ def _fee(number: str | None, currency: str | None, cell: str, note: str | None) 
             # trust the small number only when the note confirms the full amount.
             full = f"{digits}.000"
             amount = digits * 1000 if note and re.search(rf"(?<![\d.]){re.escape(full)}", note) else None
-    return {"amount": amount, "free": amount == 0, "text": text, "currency": "USD" if currency == "USD" else "VND"}
+    fee = {"amount": amount, "free": amount == 0, "text": text, "currency": "USD" if currency == "USD" else "VND"}
+    return fees.structure(fee, cell, note)
 
 
 def _parse_channel_cell(name: str, body: str) -> tuple[dict, bool]:
@@ -350,7 +352,10 @@ def online_level(channels: list[dict], steps_text: str, results: list[str]) -> d
         return {"level": "none", "rule": "không có kênh nộp trực tuyến"}
     fee = online[0]["fee"]
     haystack = " ".join([steps_text] + results + [c.get("note") or "" for c in channels])
-    pay_ok = fee is None or fee.get("free") or bool(_E_PAYMENT_RE.search(haystack))
+    # The portal's own fee cell ("Miễn phí …"), even where its note states a fee (bot/catalog/fees.py): the level
+    # stays the portal's inference; whether a charged online fee can be paid online is the guide's question.
+    cell_free = fee is not None and (fee.get("free") or (fee.get("text") or "").startswith("Miễn phí"))
+    pay_ok = fee is None or cell_free or bool(_E_PAYMENT_RE.search(haystack))
     result_ok = bool(_E_RESULT_RE.search(haystack))
     if pay_ok and result_ok:
         return {"level": "full", "rule": FULL_RULE}

@@ -17,6 +17,7 @@ Tested in tests/catalog/test_render.py on the hard records the parser tests name
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
-from bot.catalog import cases, deadlines, legal, names
+from bot.catalog import cases, deadlines, fees, legal, names
 from bot.vntext import fold
 
 TEXTS_FILE = Path(__file__).with_name("texts.yml")
@@ -122,17 +123,65 @@ def channel_names(record: dict) -> str:
     return ", ".join(names)
 
 
-def fee_value(fee: dict | None, chars: int | None = MAX_ITEM_CHARS) -> str:
-    """One channel's fee as the record words it: its text, else "Miễn phí", else the amount; "" when unknown."""
+def provision_line(provision: dict, fee: dict, today: dt.date | None, chars: int | None = MAX_ITEM_CHARS) -> str:
+    """One dated provision with its state at `today`: the clause and "đang áp dụng đến …" / "sẽ áp dụng từ …";
+    an ended one as a short note ("Lưu ý: mức thu 115.000 đồng/lần cấp (…) đã hết hiệu lực từ 01/01/2026.")."""
+    words = texts()["fee_provisions"]
+    state = fees.status(provision, today)
+    start, end = fees.day(provision.get("start")), fees.day(provision.get("end"))
+    text = shorten(provision.get("text"), chars)
+    if state == fees.ENDED:
+        amount = provision.get("amount")
+        effect = words["effects"][provision.get("effect") or "dated"].format(
+            amount=fees.money(amount) if amount else "",
+            unit=provision.get("unit") or "",
+            percent=provision.get("percent"),
+            text=text,
+        )
+        period = words["periods"]["range" if start else "until"].format(start=start, end=end)
+        return words["ended"].format(effect=effect, period=period, after=fees.day_after(provision["end"]))
+    if state == fees.UPCOMING:
+        return words["upcoming"].format(text=text, start=start)
+    if not end:
+        return words["current_open"].format(text=text, start=start)
+    base = {i["amount"]: i["unit"] for i in fee.get("stated") or []}
+    if provision.get("effect") == "percent" and len(base) == 1 and provision.get("percent") is not None:
+        [(amount, unit)] = base.items()
+        paid = fees.money(amount * provision["percent"] // 100)
+        return words["current_percent"].format(text=text, end=end, amount=paid, unit=unit)
+    return words["current"].format(text=text, end=end)
+
+
+def fee_lines(fee: dict | None, chars: int | None = MAX_ITEM_CHARS, today: dt.date | None = None) -> list[str]:
+    """A channel's fee as lines: what the record says is charged, then each dated provision with its state. A fee
+    imported before issue 14 (no `headline`) is its text as written."""
     if not fee:
-        return ""
-    text = shorten(fee.get("text"), chars)
-    if text:
-        return text
-    if fee.get("free"):
-        return texts()["free"]
-    amount = fee.get("amount")
-    return texts()["amount"].format(amount=f"{amount:,.0f}".replace(",", ".")) if amount else ""
+        return []
+    if "headline" not in fee:
+        text = shorten(fee.get("text"), chars) or (texts()["free"] if fee.get("free") else "")
+        return [text] if text else []
+    out = [shorten(fee["headline"], chars)] if fee.get("headline") else []
+    dated = [provision_line(p, fee, today, chars) for p in fee.get("provisions") or []]
+    if not out and dated and all(fees.status(p, today) == fees.ENDED for p in fee["provisions"]):
+        out.append(texts()["fee_provisions"]["no_current"])
+    if not out and not dated and fee.get("free"):
+        out.append(texts()["free"])
+    return out + dated
+
+
+def fee_value(fee: dict | None, chars: int | None = MAX_ITEM_CHARS, today: dt.date | None = None) -> str:
+    """One channel's fee as the record states it (bot/catalog/fees.py): what is charged, never "Miễn phí" over a
+    stated amount, then each dated provision judged at `today` (default: the real date); "" when unknown."""
+    parts = fee_lines(fee, chars, today)
+    if parts:
+        return "\n".join(parts)
+    amount = (fee or {}).get("amount")
+    return texts()["amount"].format(amount=fees.money(int(amount))) if amount else ""
+
+
+def is_local_fee(record: dict) -> bool:
+    """The record's fee is set locally (provincial People's Council, "địa phương") or has no national amount."""
+    return any((c.get("fee") or {}).get("local") for c in record.get("channels") or [])
 
 
 def time_value(time: dict | None, chars: int | None = MAX_ITEM_CHARS) -> str:
@@ -146,35 +195,44 @@ def time_value(time: dict | None, chars: int | None = MAX_ITEM_CHARS) -> str:
     return text
 
 
-def channel_values(record: dict, key: str, chars: int | None = MAX_ITEM_CHARS) -> list[tuple[str, str]]:
+def channel_values(
+    record: dict, key: str, chars: int | None = MAX_ITEM_CHARS, today: dt.date | None = None
+) -> list[tuple[str, str]]:
     """[(channel label, text)] for the channels whose `key` ("fee" or "time") is known."""
-    render_value = fee_value if key == "fee" else time_value
     values = []
     for channel in record.get("channels") or []:
-        text = render_value(channel.get(key), chars)
+        if key == "fee":
+            text = fee_value(channel.get("fee"), chars, today)
+        else:
+            text = time_value(channel.get(key), chars)
         if text:
             values.append((channel_label(channel.get("channel")), text))
     return values
 
 
-def per_channel(record: dict, key: str, chars: int | None = MAX_ITEM_CHARS) -> str:
+def per_channel(record: dict, key: str, chars: int | None = MAX_ITEM_CHARS, today: dt.date | None = None) -> str:
     """Fee or time per channel; one line when every channel says the same. Empty string when unknown."""
-    values = channel_values(record, key, chars)
+    values = channel_values(record, key, chars, today)
     if not values:
         return ""
     if len({text for _, text in values}) == 1:
         return values[0][1]
-    return "\n".join(f"• {label}: {text}" for label, text in values)
+    return "\n".join(f"• {label}: {text}".replace("\n", "\n  ") for label, text in values)
 
 
-def fee_text(record: dict, channel: str, chars: int | None = MAX_ITEM_CHARS) -> str:
-    """Fee of `channel` as the record words it (distinct texts joined by "; "); "" when the record has none."""
+def fee_text(record: dict, channel: str, chars: int | None = MAX_ITEM_CHARS, today: dt.date | None = None) -> str:
+    """Fee of `channel` as the record states it (distinct texts joined by "; "); "" when the record has none."""
     found: list[str] = []
     for item in channels(record, channel):
-        text = fee_value(item.get("fee"), chars)
+        text = fee_value(item.get("fee"), chars, today)
         if text and text not in found:
             found.append(text)
     return "; ".join(found)
+
+
+def fee_payment_note(record: dict) -> str:
+    """The guide's words after the fee: "may differ by locality" only for a fee set locally."""
+    return texts()["fee_payment_note"]["local" if is_local_fee(record) else "national"]
 
 
 def _charges(fee: dict | None) -> bool:
@@ -535,8 +593,9 @@ def _one(record: dict, topic: str, response: str, name: str, value: str) -> list
     return [Answer(response, {**common_variables(record), name: value})]
 
 
-def answer(record: dict, topic: str) -> list[Answer]:
-    """The responses (with variables) that answer `topic` about `record`, never adding facts it lacks."""
+def answer(record: dict, topic: str, today: dt.date | None = None) -> list[Answer]:
+    """The responses (with variables) that answer `topic` about `record`, never adding facts it lacks; dated fee
+    provisions are judged at `today` (default: the real date)."""
     common = common_variables(record)
     if topic == "overview":
         agency = shorten(record.get("agency") or ", ".join(record.get("levels") or []), MAX_ITEM_CHARS)
@@ -549,15 +608,17 @@ def answer(record: dict, topic: str) -> list[Answer]:
                     "agency": agency or missing(),
                     "channels": channel_names(record) or missing(),
                     "processing_time": per_channel(record, "time") or missing(),
-                    "fee": per_channel(record, "fee") or missing(),
+                    "fee": per_channel(record, "fee", today=today) or missing(),
                 },
             )
         ]
     if topic == "documents":
         return _one(record, topic, "utter_procedure_documents", "documents", documents_text(record))
-    if topic in ("fee", "processing_time"):
-        value = per_channel(record, "fee" if topic == "fee" else "time")
-        return _one(record, topic, f"utter_procedure_{topic}", topic, value)
+    if topic == "fee":
+        response = "utter_procedure_fee_local" if is_local_fee(record) else "utter_procedure_fee"
+        return _one(record, topic, response, "fee", per_channel(record, "fee", today=today))
+    if topic == "processing_time":
+        return _one(record, topic, "utter_procedure_processing_time", topic, per_channel(record, "time"))
     if topic == "agency":
         return _one(record, topic, "utter_procedure_agency", "agency", agency_text(record))
     if topic == "steps":

@@ -215,7 +215,13 @@ def build_step(record: dict, key: str, settings: GuideSettings, case: int | None
         variables["fee"] = render.fee_text(record, "online")
         if render.online_payment(record) == "online":
             return Message(
-                "utter_guide_step_payment_online", {**variables, "payment_platform": settings.payment_platform}, _nav()
+                "utter_guide_step_payment_online",
+                {
+                    **variables,
+                    "payment_platform": settings.payment_platform,
+                    "fee_note": render.fee_payment_note(record),
+                },
+                _nav(),
             )
         return Message("utter_guide_step_payment_offline", variables, _nav())
     if key == RESULT:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -19,14 +20,19 @@ def rec(code: str) -> dict:
 
 
 def test_fee_differs_per_channel_and_is_cut_only_in_chat():
-    record = rec("1.000757")  # căn cước: free online, 70.000 đ in person with a long explanation
-    chat = render.per_channel(record, "fee")
-    assert chat.split("\n")[0] == "• Trực tuyến: Miễn phí (Chưa quy định.)"
-    assert chat.split("\n")[1].startswith("• Trực tiếp: 70,000 Việt Nam Đồng (- Cấp lại thẻ căn cước")
-    assert chat.endswith("…")
-    full = render.per_channel(record, "fee", chars=None)
-    assert not full.endswith("…") and len(full) > len(chat)
-    assert full.split("\n")[1] == "• Trực tiếp: " + " ".join(record["channels"][1]["fee"]["text"].split())
+    record = rec("1.000757")  # căn cước: free online, 70.000 đ in person with dated 50 % reductions
+    nov_30 = dt.date(2026, 11, 30)
+    lines = render.per_channel(record, "fee", today=nov_30).split("\n")
+    assert lines[0] == "• Trực tuyến: Miễn phí (Chưa quy định.)"
+    assert lines[1] == (
+        "• Trực tiếp: Cấp lại thẻ căn cước đối với các trường hợp quy định tại khoản 2 Điều 24 Luật Căn cước: "
+        "70.000 đồng/thẻ căn cước."
+    )
+    assert lines[3].endswith("(đang áp dụng đến 31/12/2026: 35.000 đồng/thẻ căn cước)")
+    short = render.per_channel(record, "fee", chars=60, today=nov_30)
+    full = render.per_channel(record, "fee", chars=None, today=nov_30)
+    assert "…" in short and "…" not in full and len(full) > len(short)
+    assert short.split("\n")[3].endswith("(đang áp dụng đến 31/12/2026: 35.000 đồng/thẻ căn cước)")  # never cut
 
 
 def test_one_name_for_the_post_channel():

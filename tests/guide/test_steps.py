@@ -191,8 +191,8 @@ def test_tam_tru_payment_not_stated_online(cat, settings):
     message = steps.build_step(record, "payment", settings)
     assert message.response == "utter_guide_step_payment_offline"
     assert message.variables["fee"] == (
-        "7,000 Việt Nam Đồng (- Đăng ký tạm trú (cá nhân, hộ gia đình): + Trường hợp công dân nộp hồ sơ qua cổng "
-        "dịch vụ công trực tuyến thu 7.000 đồng/lần đăng ký.)"
+        "Đăng ký tạm trú (cá nhân, hộ gia đình): + Trường hợp công dân nộp hồ sơ qua cổng "
+        "dịch vụ công trực tuyến thu 7.000 đồng/lần đăng ký."
     )
     assert steps.build_step(record, "agency", settings).variables["where"] == "Công an cấp Xã"
     assert steps.build_step(record, "result", settings).variables["result_options"] == (
@@ -208,7 +208,7 @@ def test_ho_kinh_doanh_partial_with_post(cat, settings):
     assert (
         steps.build_step(record, "payment", settings)
         .variables["fee"]
-        .startswith("150,000 Việt Nam Đồng (- Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định")
+        .startswith("150,000 Việt Nam Đồng (Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định")
     )
     assert steps.build_step(record, "result", settings).variables["result_options"] == (
         "• Nhận qua dịch vụ bưu chính công ích (trả cước theo giá bưu điện)\n• Nhận trực tiếp tại nơi tiếp nhận hồ sơ"

@@ -21,8 +21,8 @@ def test_fee_identical_on_every_channel_is_one_line(catalog):
 def test_fee_per_channel_when_they_differ(catalog):
     text = render.per_channel(catalog.get("1.004194"), "fee")
     lines = text.split("\n")
-    assert lines[0].startswith("• Trực tuyến: 7,000 Việt Nam Đồng")
-    assert lines[1].startswith("• Trực tiếp: 10,000 Việt Nam Đồng")
+    assert lines[0].startswith("• Trực tuyến: Đăng ký tạm trú (cá nhân, hộ gia đình)") and "7.000 đồng/lần" in lines[0]
+    assert lines[1].startswith("• Trực tiếp: Đăng ký tạm trú theo danh sách") and "10.000 đồng/người" in lines[1]
     assert len(lines) == 2
 
 

@@ -14,6 +14,7 @@ import re
 
 from bot.catalog import legal
 from bot.catalog import parse as page
+from bot.catalog.fees import structure as structure_fee
 from bot.catalog.sources import LEGAL_NUMBER_RE, legal_number, ministry_from_decision, money, vocab
 
 _CHANNELS = {"trực tiếp": "in_person", "trực tuyến": "online", "dịch vụ bưu chính": "post"}
@@ -94,17 +95,19 @@ def parse_fee(text: str | None) -> tuple[dict | None, bool]:
     if all(ln["amount"] == 0 for ln in lines):
         notes = [ln["text"].split("(", 1)[1].rstrip(")") for ln in lines if "(" in (ln["text"] or "")]
         text = vocab()["free"] + (f" ({'; '.join(notes)})" if notes else "")
-        return {"amount": 0, "free": True, "text": text, "currency": "VND"}, ok
+        return structure_fee({"amount": 0, "free": True, "text": text, "currency": "VND"}), ok
     amounts = {(ln["amount"], ln["currency"]) for ln in lines}
     single = len(lines) == 1 and lines[0]["currency"] == "VND"
     amount = lines[0]["amount"] if single else None
     currency = "USD" if any(c == "USD" for _, c in amounts) else "VND"
-    return {
-        "amount": amount,
-        "free": False,
-        "text": "\n".join(ln["text"] for ln in lines if ln["text"]),
-        "currency": currency,
-    }, ok
+    return structure_fee(
+        {
+            "amount": amount,
+            "free": False,
+            "text": "\n".join(ln["text"] for ln in lines if ln["text"]),
+            "currency": currency,
+        }
+    ), ok
 
 
 def parse_channels(rows: list[dict]) -> tuple[list[dict], str]:

@@ -14,6 +14,7 @@ import re
 
 from bot.catalog import legal
 from bot.catalog import parse as page
+from bot.catalog.fees import structure as structure_fee
 from bot.catalog.sources import legal_number, ministry_from_decision, ministry_name, money, vocab
 
 _MONEY_IN_TEXT_RE = re.compile(r"([1-9]\d{0,2}(?:[.,]\d{3})+|[1-9]\d{3,})\s*(?:VNĐ|Đồng|đồng|VND)")
@@ -52,14 +53,14 @@ def parse_fee(fees: list[dict]) -> tuple[dict | None, bool]:
     if all(a == 0 for a, _ in lines):
         notes = sorted({t for _, t in lines if t})
         text = vocab()["free"] + (" " + " ".join(notes) if notes else "")
-        return {"amount": 0, "free": True, "text": text, "currency": "VND"}, True
+        return structure_fee({"amount": 0, "free": True, "text": text, "currency": "VND"}), True
     texts = []
     for _, t in lines:
         if t and t not in texts:
             texts.append(t)
     amounts = {a for a, _ in lines}
     amount = amounts.pop() if len(amounts) == 1 else None
-    return {"amount": amount, "free": False, "text": "\n".join(texts), "currency": "VND"}, True
+    return structure_fee({"amount": amount, "free": False, "text": "\n".join(texts), "currency": "VND"}), True
 
 
 def _first_line(text: str | None, limit: int = 160) -> str:
