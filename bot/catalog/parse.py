@@ -407,12 +407,16 @@ _CASE_HEADING_RE = re.compile(
 )
 _NUMBERED_CASE_RE = re.compile(r"^(?:\(\*\)|\*\))?\s*Trường hợp\s*\(?\d+\)?\s*[:.]", re.I)
 # A case heading glued inside a line: "…nêu rõ lý do. *) Trường hợp …", "…xác nhận.Trường hợp 2: …".
-_GLUED_CASE_RE = re.compile(r"(?<=\S)[ \t]*(?=(?:\(\*\)|\*\))\s*(?:Áp dụng|Trường hợp|Đối với)|Trường hợp\s*\(?\d+\)?\s*:)")
+_GLUED_CASE_RE = re.compile(
+    r"(?<=\S)[ \t]*(?=(?:\(\*\)|\*\))\s*(?:Áp dụng|Trường hợp|Đối với)|Trường hợp\s*\(?\d+\)?\s*:)"
+)
 # A letter label glued after a sentence or a heading: "… bưu chính. c. Tiếp nhận hồ sơ", "…(…của mình) a) Người…".
 _GLUED_LABEL_RE = re.compile(r"(?:(?<=[.;:)])[ \t]+(?=[a-zđ][.)][ \t]+(\w))|[ \t]+(?=[a-zđ]\)[ \t]+(\w)))")
 _LABEL_ONLY_RE = re.compile(r"^[-+*•]?\s*(?:[a-zđ]|\d{1,2})?\s*[.)]?$")
 # A line that only continues the one before it: lower-case start, or the address / hours of a desk.
-_CONTINUATION_RE = re.compile(r"^(?:(?![a-zđ][.)]\s)[a-zà-ỹđ]|\+|Địa chỉ|Điện thoại|Thời gian (?:nộp|tiếp nhận|làm việc))")
+_CONTINUATION_RE = re.compile(
+    r"^(?:(?![a-zđ][.)]\s)[a-zà-ỹđ]|\+|Địa chỉ|Điện thoại|Thời gian (?:nộp|tiếp nhận|làm việc))"
+)
 
 
 def step_kinds(steps: list[str]) -> list[str | None]:
@@ -433,9 +437,7 @@ def step_heading(text: str) -> str | None:
     """ "case" for a heading that opens one case of the procedure, "section" for a short heading of a part of it
     ("a) Nộp hồ sơ TTHC:", "a. Tiêu hủy động vật"), None for a step."""
     text = text.strip()
-    if _NUMBERED_CASE_RE.match(text) or (
-        _CASE_HEADING_RE.match(text) and not text.endswith(".") and len(text) < 300
-    ):
+    if _NUMBERED_CASE_RE.match(text) or (_CASE_HEADING_RE.match(text) and not text.endswith(".") and len(text) < 300):
         return "case"
     if len(text) < 90 and (text.endswith(":") or re.fullmatch(r"[a-zđ][.)]\s+[^.;]+", text)):
         return "section"

@@ -601,7 +601,9 @@ def answer(record: dict, topic: str) -> list[Answer]:
     """The responses (with variables) that answer `topic` about `record`, never adding facts it lacks."""
     common = common_variables(record)
     if topic == "overview":
-        agency = shorten(record.get("agency"), MAX_ITEM_CHARS) or (agency_by_level(record) if record.get("levels") else "")
+        agency = shorten(record.get("agency"), MAX_ITEM_CHARS) or (
+            agency_by_level(record) if record.get("levels") else ""
+        )
         return [
             Answer(
                 "utter_procedure_overview",

@@ -212,7 +212,10 @@ def test_ho_kinh_doanh_partial_with_post(cat, settings):
     )
     # One alternative group only ("Trường hợp ủy quyền ..."): nothing to choose.
     assert steps.build_step(record, "upload", settings).response == "utter_guide_step_upload"
-    assert steps.build_step(record, "agency", settings).variables["where"] == "cơ quan cấp xã, cấp bộ (dữ liệu không ghi tên cơ quan cụ thể)"
+    assert (
+        steps.build_step(record, "agency", settings).variables["where"]
+        == "cơ quan cấp xã, cấp bộ (dữ liệu không ghi tên cơ quan cụ thể)"
+    )
 
 
 # ---------------------------------------------------------------- in person only

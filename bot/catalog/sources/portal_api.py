@@ -169,7 +169,9 @@ def stated_online(obj: dict) -> str | None:
     """The record's own words that it can be filed online, when its execution methods list no online one
     ("d) Nộp trực tuyến trên Cổng Dịch vụ công quốc gia" in the receiving addresses, a case "Trường hợp nộp hồ sơ
     trực tuyến …")."""
-    texts = [obj.get("dossierReceivingAddresses") or ""] + [c.get("name") or "" for c in obj.get("executionCases") or []]
+    texts = [obj.get("dossierReceivingAddresses") or ""] + [
+        c.get("name") or "" for c in obj.get("executionCases") or []
+    ]
     for text in texts:
         found = _ONLINE_FILING_RE.search(text)
         if found:
