@@ -343,6 +343,13 @@ _RESULT_CODE_RE = re.compile(r"Mã:\s*[A-Za-z0-9][A-Za-z0-9._/-]*?(?=$|\s|[A-ZĐ
 _INTERFACE_RE = re.compile(r"(Từ khóa|Chọn cơ quan thực hiện)")
 
 
+def without_interface(text: str | None) -> str | None:
+    """A field without the portal's interface text scraped after it ("Không có thông tinTừ khóa…Chọn cơ quan thực
+    hiện…Nộp hồ sơ" when the page lost its results)."""
+    text = clean(text)
+    return clean(re.split(r"Từ khóa|Chọn cơ quan thực hiện", text, maxsplit=1)[0]) if text else None
+
+
 def parse_results(text: str | None) -> tuple[list[str], str | None, str]:
     """Result documents, the portal's keywords, and the status; interface text is dropped."""
     text = clean(text)
@@ -414,9 +421,7 @@ _GLUED_CASE_RE = re.compile(
 _GLUED_LABEL_RE = re.compile(r"(?:(?<=[.;:)])[ \t]+(?=[a-zđ][.)][ \t]+(\w))|[ \t]+(?=[a-zđ]\)[ \t]+(\w)))")
 _LABEL_ONLY_RE = re.compile(r"^[-+*•]?\s*(?:[a-zđ]|\d{1,2})?\s*[.)]?$")
 # A line that only continues the one before it: lower-case start, or the address / hours of a desk.
-_CONTINUATION_RE = re.compile(
-    r"^(?:(?![a-zđ][.)]\s)[a-zà-ỹđ]|\+|Địa chỉ|Điện thoại|Thời gian (?:nộp|tiếp nhận|làm việc))"
-)
+_CONTINUATION_RE = re.compile(r"^(?:(?![a-zđ][.)]\s)[a-zà-ỹđ]|Địa chỉ|Điện thoại|Thời gian (?:nộp|tiếp nhận|làm việc))")
 
 
 def step_kinds(steps: list[str]) -> list[str | None]:
@@ -470,9 +475,13 @@ def _step_parts(text: str) -> list[str]:
             parts += items
         return parts
     parts: list[str] = []
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    # "+" marks sub-points only under "-" steps; in a list of "+" lines each one is a step.
+    dashed = any(re.match(r"\s*-\s*[^\s+]", line) for line in lines)
+    for line in lines:
         line = line.strip().lstrip("-").strip()
-        if parts and _CONTINUATION_RE.match(line):  # sub-points ("+ …"), "Địa chỉ: …" stay in their step
+        sub_point = dashed and line.startswith("+")
+        if parts and (sub_point or _CONTINUATION_RE.match(line)):  # sub-points, "Địa chỉ: …" stay in their step
             parts[-1] = f"{parts[-1].rstrip()} {line}"
         else:
             parts.append(line)
@@ -648,7 +657,7 @@ def parse_record(raw: dict[str, Any], ministry: str | None = None) -> tuple[dict
         channels=channels,
         documents=documents,
         steps=steps,
-        conditions=clean(raw.get("yeu_cau_dieu_kien")),
+        conditions=without_interface(raw.get("yeu_cau_dieu_kien")),
         results=results,
         keywords=keywords,
         legal_basis=legal,

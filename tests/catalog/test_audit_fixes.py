@@ -284,3 +284,11 @@ def test_agency_names_and_levels(catalog):
     record = catalog.get("1.009825")  # no agency: the levels, said as levels
     overview = render.answer(record, "overview")[0].variables["agency"]
     assert overview == "cơ quan cấp xã, cấp tỉnh, cấp bộ (dữ liệu không ghi tên cơ quan cụ thể)"
+
+
+# ---------------------------------------------------------------- other: interface text is no condition
+def test_portal_interface_text_is_not_a_condition(catalog):
+    record = catalog.get("2.001598")  # "Không có thông tinTừ khóa…Chọn cơ quan thực hiện…Nộp hồ sơ"
+    assert record["conditions"] is None
+    assert render.answer(record, "conditions")[0].response == "utter_procedure_missing"
+    assert not any("Chọn cơ quan thực hiện" in (r.get("conditions") or "") for r in catalog)
