@@ -88,8 +88,11 @@ def _fee(number: str | None, currency: str | None, cell: str, note: str | None) 
     return {"amount": amount, "free": amount == 0, "text": text, "currency": "USD" if currency == "USD" else "VND"}
 
 
-# A processing time stated in a channel's description: "17 ngày làm việc", "12 giờ", "10 (mười) ngày".
-_NOTE_TIME_RE = re.compile(r"(?<![\d/.,])(\d{1,3})\s*(?:\([^()\d]{1,15}\)\s*)?(ngày|giờ|tháng|tuần|phút)\b", re.I)
+# A processing time stated in a channel's description: "17 ngày làm việc", "12 giờ", "10 (mười) ngày"; not a date
+# ("ngày 21 tháng 4 năm 2017").
+_NOTE_TIME_RE = re.compile(
+    r"(?<!ngày )(?<![\d/.,])(\d{1,3})\s*(?:\([^()\d]{1,15}\)\s*)?(ngày|giờ|tháng|tuần|phút)\b(?!\s*\d)", re.I
+)
 # Where a description's bullet points start: a new line, or "-", "+", "*", "•" after a sentence or clause end.
 _NOTE_BREAK_RE = re.compile(r"\n+|(?:(?<=[.;:])|^)\s*[-+*•]\s*")
 # A bullet that names a case rather than a time ("(1) Trường hợp …:", "Đối với …:").
@@ -115,6 +118,11 @@ def time_cases(note: str | None) -> list[str]:
         elif _CASE_HEAD_RE.match(piece) and any(_NOTE_TIME_RE.search(p) for p in parts[i + 1 : i + 6]):
             cases.append(piece)
     return cases
+
+
+def stated_amounts(texts: list[str]) -> set[int]:
+    """The numbers of the times stated in `texts` ("17 ngày làm việc" -> 17)."""
+    return {int(n) for text in texts for n, _ in _NOTE_TIME_RE.findall(text)}
 
 
 def with_cases(time: dict | None, note: str | None, repeated: bool) -> dict | None:

@@ -27,7 +27,7 @@ import yaml
 
 from bot import portal
 from bot.catalog import deadlines
-from bot.catalog.parse import step_kinds
+from bot.catalog.parse import stated_amounts, step_kinds
 from bot.vntext import fold
 
 TEXTS_FILE = Path(__file__).with_name("texts.yml")
@@ -172,7 +172,11 @@ def time_value(time: dict | None, chars: int | None = MAX_ITEM_CHARS) -> str:
     if time.get("cases"):
         limit = None if chars is None else max(chars, MAX_CASE_CHARS)
         lines = "\n".join(f"  – {shorten(case, limit)}" for case in time["cases"])
-        return f"{texts()['time_by_case']}\n{lines}"
+        head = texts()["time_by_case"]
+        value = time.get("value")
+        if time.get("text") and value is not None and value not in stated_amounts(time["cases"]):
+            head = f"{shorten(time['text'], chars)}; {head}"  # the time cell says what the description does not
+        return f"{head}\n{lines}"
     text = time.get("text") or " ".join(str(v) for v in (time.get("value"), time.get("unit")) if v not in (None, ""))
     text = shorten(text, chars)
     if re.fullmatch(r"\d+(?:[.,]\d+)?", text):

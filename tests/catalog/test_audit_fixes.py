@@ -86,6 +86,13 @@ def test_time_cases_rules():
         "10 ngày kể từ ngày nhận hồ sơ. (đối với trường hợp tăng vốn); 15 ngày (đối với trường hợp đổi tên)"
     ]
     assert time_cases("Thông tư số 02/2022/TT-BTC ngày 11/01/2022") == []
+    assert time_cases("Thông tư số 34/2017/TT-BTC ngày 21 tháng 4 năm 2017") == []
+
+
+def test_time_cell_is_kept_when_the_description_does_not_state_it(catalog):
+    record = catalog.get("1.000660")  # cell 10 ngày làm việc; description: stages of 05 and 03 ngày làm việc
+    text = render.per_channel(record, "time", chars=None)
+    assert text.startswith("10 Ngày làm việc; ") and "05 ngày làm việc" in text
 
 
 # ---------------------------------------------------------------- 2. steps: labels, case headings, sub-points
