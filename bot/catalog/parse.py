@@ -92,6 +92,55 @@ def _fee(number: str | None, currency: str | None, cell: str, note: str | None) 
     return fees.structure(fee, cell, note)
 
 
+# A processing time stated in a channel's description: "17 ngày làm việc", "12 giờ", "10 (mười) ngày"; not a date
+# ("ngày 21 tháng 4 năm 2017").
+_NOTE_TIME_RE = re.compile(
+    r"(?<!ngày )(?<![\d/.,])(\d{1,3})\s*(?:\([^()\d]{1,15}\)\s*)?(ngày|giờ|tháng|tuần|phút)\b(?!\s*\d)", re.I
+)
+# Where a description's bullet points start: a new line, or "-", "+", "*", "•" after a sentence or clause end.
+_NOTE_BREAK_RE = re.compile(r"\n+|(?:(?<=[.;:])|^)\s*[-+*•]\s*")
+# A bullet that names a case rather than a time ("(1) Trường hợp …:", "Đối với …:").
+_CASE_HEAD_RE = re.compile(r"^(?:\(\d+\)|\d+[.)]|Trường hợp|Đối với)", re.I)
+
+
+def time_cases(note: str | None) -> list[str]:
+    """The parts of a channel's description that state a processing time ("- Đối với các trường hợp từ (1) đến (7):
+    17 ngày làm việc …"), with the case heading that precedes them; [] when it states none."""
+    parts: list[str] = []
+    for piece in _NOTE_BREAK_RE.split(note or ""):
+        piece = one_line(piece.strip().lstrip("-+*•").strip())
+        if not piece:
+            continue
+        if parts and piece.startswith("(") and not re.match(r"\(\d+\)", piece):  # "(đối với trường hợp …)"
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    cases = []
+    for i, piece in enumerate(parts):
+        if _NOTE_TIME_RE.search(piece):
+            cases.append(piece)
+        elif _CASE_HEAD_RE.match(piece) and any(_NOTE_TIME_RE.search(p) for p in parts[i + 1 : i + 6]):
+            cases.append(piece)
+    return cases
+
+
+def stated_amounts(texts: list[str]) -> set[int]:
+    """The numbers of the times stated in `texts` ("17 ngày làm việc" -> 17)."""
+    return {int(n) for text in texts for n, _ in _NOTE_TIME_RE.findall(text)}
+
+
+def with_cases(time: dict | None, note: str | None, repeated: bool) -> dict | None:
+    """`time` with `cases`: the description's time statements, when they say more than the time cell (several
+    times, one per case or stage, or a channel listed once per case) or the time cell is empty."""
+    cases = time_cases(note)
+    amounts = {(int(n), unit.lower()) for c in cases for n, unit in _NOTE_TIME_RE.findall(c)}
+    if not cases or not (len(amounts) > 1 or repeated or not time or time.get("value") is None):
+        return time
+    time = dict(time or {"value": None, "unit": None, "text": None})
+    time["cases"] = cases
+    return time
+
+
 def _parse_channel_cell(name: str, body: str) -> tuple[dict, bool]:
     """One table row: the channel, its time, fee (+ note in brackets) and description; and whether
     the time and fee cells were both recognised."""
@@ -156,9 +205,11 @@ def parse_channels(text: str | None) -> tuple[list[dict], str]:
         return [], RAW
     channels = []
     ok = True
+    names = [m.group(1) for m in starts]
     for i, m in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(body)
         cell, recognized = _parse_channel_cell(m.group(1), body[m.end() : end])
+        cell["time"] = with_cases(cell["time"], cell["note"], names.count(m.group(1)) > 1)
         channels.append(cell)
         ok = ok and recognized
     return channels, STRUCTURED if ok else RAW
@@ -178,12 +229,32 @@ _TEMPLATE_END_RE = re.compile(_EXT + r"$", re.I)
 _TEMPLATE_WORD_RE = re.compile(r"(Mẫu|Mau|Phụ lục|Phu luc|Tờ khai|To khai|Biểu mẫu|Bieu mau)", re.I)
 
 
+_EXT_BEFORE_RE = re.compile(_EXT + r"$", re.I)
+
+
+def _glued_start(item: str, window_start: int, ext_start: int) -> int | None:
+    """Start of a file name glued to the text before it (a lower-case letter then an upper-case one: "…khiếu nạiMẫu
+    ban hành kèm theo Nghị định 124-2020.doc", "…đầu tưMẫu I.1.8.docx", "…sinh họcĐơn đề nghi.CSBT.docx"), when the
+    file name has words (not "MauBankhai.docx") and no clause break (";", ":", "(", ". ")."""
+    starts = [i for i in range(max(window_start, 1), ext_start) if item[i - 1].islower() and item[i].isupper()]
+    for start in reversed(starts):
+        name = item[start:ext_start]
+        if " " in name and not re.search(r"[;:()]|\. ", name):  # "MauDanhsach.docx" is one word: not a glue
+            return start
+    return None
+
+
 def _template_start(item: str, ext_start: int) -> int:
     """Index where the file name ending at ext_start begins (names are glued to the document text)."""
     window_start = max(0, ext_start - 120)
     best = window_start
+    glued = _glued_start(item, window_start, ext_start)
+    if glued is not None:
+        return glued
     for i in range(ext_start - 1, window_start, -1):
         prev, ch = item[i - 1], item[i]
+        if _EXT_BEFORE_RE.search(item, 0, i):  # another file name ends here ("…IV.docx315Phụ lục II.docx")
+            return i
         if prev in ");:" and not ch.isspace():
             return i
         if prev == "." and not ch.isspace() and not item[i - 2 : i - 1].isdigit():
@@ -221,6 +292,17 @@ def _case_label(text: str) -> str | None:
     return label or None
 
 
+def _quantities(block: str) -> list[re.Match]:
+    """Quantity cells of a document block; a quantity the name itself states right before its cell ("…: 01 bản
+    chính.0 bản chính") is part of the name."""
+    found = list(_QTY_RE.finditer(block))
+    return [
+        q
+        for q, after in zip(found, found[1:] + [None])
+        if after is None or not re.fullmatch(r"[.;,]?\s*", block[q.end() : after.start()])
+    ]
+
+
 def parse_documents(text: str | None) -> tuple[list[dict], str]:
     text = clean(text)
     if not text:
@@ -234,7 +316,7 @@ def parse_documents(text: str | None) -> tuple[list[dict], str]:
     for block in parts[1:]:
         items = []
         pos = 0
-        for q in _QTY_RE.finditer(block):
+        for q in _quantities(block):
             cell = block[pos : q.start()]
             pos = q.end()
             name, templates = split_templates(cell.strip())
@@ -267,8 +349,17 @@ def parse_documents(text: str | None) -> tuple[list[dict], str]:
 
 
 # ---------------------------------------------------------------- results (ket_qua_xu_ly)
-_RESULT_CODE_RE = re.compile(r"Mã:\s*KQ(?:\.[A-Z]*\d*)*\.?\d+")
+# The portal's internal code after each result ("…Văn bản chấp thuậnMã: 000.00.00.G04-KQ3030", "Mã: VBTT",
+# "Mã: KQ.G15.000091Giấy ĐKHĐ…"): an ASCII token, ending where the next item's capitalised word starts.
+_RESULT_CODE_RE = re.compile(r"Mã:\s*[A-Za-z0-9][A-Za-z0-9._/-]*?(?=$|\s|[A-ZĐÀ-Ỹ][a-zà-ỹđ])")
 _INTERFACE_RE = re.compile(r"(Từ khóa|Chọn cơ quan thực hiện)")
+
+
+def without_interface(text: str | None) -> str | None:
+    """A field without the portal's interface text scraped after it ("Không có thông tinTừ khóa…Chọn cơ quan thực
+    hiện…Nộp hồ sơ" when the page lost its results)."""
+    text = clean(text)
+    return clean(re.split(r"Từ khóa|Chọn cơ quan thực hiện", text, maxsplit=1)[0]) if text else None
 
 
 def parse_results(text: str | None) -> tuple[list[str], str | None, str]:
@@ -313,18 +404,103 @@ def parse_legal(text: str | None) -> tuple[list[dict], str]:
 
 # ---------------------------------------------------------------- steps
 _STEP_RE = re.compile(r"(?:^|\n|\s)(?=[-+]?\s*(?:[a-z]\)\s*)?Bước\s*\d+\s*[:.)-])")
+# A heading that opens one case of the procedure ("Trường hợp (2): …", "*) Đối với trường hợp …", "(*) Áp dụng
+# đối với …", "Đối với trường hợp tạm ứng chi phí giám định"): steps are numbered again after it.
+_CASE_HEADING_RE = re.compile(
+    r"^(?:(?:\(\*\)|\*\))\s*(?:Áp dụng|Trường hợp|Đối với)|Áp dụng đối với|Trường hợp\s*\(?\d+\)?\s*[:.]"
+    r"|Đối với (?:các )?trường hợp)",
+    re.I,
+)
+_NUMBERED_CASE_RE = re.compile(r"^(?:\(\*\)|\*\))?\s*Trường hợp\s*\(?\d+\)?\s*[:.]", re.I)
+# A case heading glued inside a line: "…nêu rõ lý do. *) Trường hợp …", "…xác nhận.Trường hợp 2: …".
+_GLUED_CASE_RE = re.compile(
+    r"(?<=\S)[ \t]*(?=(?:\(\*\)|\*\))\s*(?:Áp dụng|Trường hợp|Đối với)|Trường hợp\s*\(?\d+\)?\s*:)"
+)
+# A letter label glued after a sentence or a heading: "… bưu chính. c. Tiếp nhận hồ sơ", "…(…của mình) a) Người…".
+_GLUED_LABEL_RE = re.compile(r"(?:(?<=[.;:)])[ \t]+(?=[a-zđ][.)][ \t]+(\w))|[ \t]+(?=[a-zđ]\)[ \t]+(\w)))")
+_LABEL_ONLY_RE = re.compile(r"^[-+*•]?\s*(?:[a-zđ]|\d{1,2})?\s*[.)]?$")
+# A line that only continues the one before it: lower-case start, or the address / hours of a desk.
+_CONTINUATION_RE = re.compile(r"^(?:(?![a-zđ][.)]\s)[a-zà-ỹđ]|Địa chỉ|Điện thoại|Thời gian (?:nộp|tiếp nhận|làm việc))")
+
+
+def step_kinds(steps: list[str]) -> list[str | None]:
+    """`step_heading` of each step; in a record written with "Bước N", what comes right before a "Bước 1" and is no
+    step itself opens a case too ("Tổ chức, cá nhân đề nghị … a) Bước 1. Nộp hồ sơ")."""
+    kinds = [step_heading(s) for s in steps]
+    for i, step in enumerate(steps[:-1]):
+        if kinds[i] is None and _FIRST_STEP_RE.match(steps[i + 1]) and not _ANY_STEP_RE.match(step):
+            kinds[i] = "case"
+    return kinds
+
+
+_FIRST_STEP_RE = re.compile(r"^Bước\s*0?1\b")
+_ANY_STEP_RE = re.compile(r"^Bước\s*\d")
+
+
+def step_heading(text: str) -> str | None:
+    """ "case" for a heading that opens one case of the procedure, "section" for a short heading of a part of it
+    ("a) Nộp hồ sơ TTHC:", "a. Tiêu hủy động vật"), None for a step."""
+    text = text.strip()
+    if _NUMBERED_CASE_RE.match(text) or (_CASE_HEADING_RE.match(text) and not text.endswith(".") and len(text) < 300):
+        return "case"
+    if len(text) < 90 and (text.endswith(":") or re.fullmatch(r"[a-zđ][.)]\s+[^.;]+", text)):
+        return "section"
+    return None
+
+
+def _split_glued(text: str) -> str:
+    text = _GLUED_CASE_RE.sub("\n", text)
+    return _GLUED_LABEL_RE.sub(lambda m: "\n" if (m.group(1) or m.group(2)).isupper() else m.group(0), text)
+
+
+def _step_parts(text: str) -> list[str]:
+    """Text split into steps and headings (each case heading its own item)."""
+    if re.search(r"Bước\s*\d", text):
+        parts = []
+        pieces = _STEP_RE.split(text)
+        for n, part in enumerate(pieces):
+            items = [""]
+            lines = part.strip().split("\n")
+            following = [p.strip() for p in pieces[n + 1 :] if not _LABEL_ONLY_RE.match(p.strip())]
+            opens_case = bool(following) and _FIRST_STEP_RE.match(_strip_label(following[0])) is not None
+            for i, line in enumerate(lines):
+                # A case heading on its own line is an item ("Trường hợp (2): …"), and so is the last line before
+                # a "Bước 1" ("Trường hợp chủ đầu tư … đề nghị sử dụng khoáng sản dôi dư …").
+                before_first = i == len(lines) - 1 and opens_case
+                if items[-1] and (step_heading(_strip_label(line)) == "case" or before_first):
+                    items.append(line)
+                else:
+                    items[-1] = f"{items[-1]}\n{line}"
+            parts += items
+        return parts
+    parts: list[str] = []
+    lines = text.split("\n")
+    # "+" marks sub-points only under "-" steps; in a list of "+" lines each one is a step.
+    dashed = any(re.match(r"\s*-\s*[^\s+]", line) for line in lines)
+    for line in lines:
+        line = line.strip().lstrip("-").strip()
+        sub_point = dashed and line.startswith("+")
+        if parts and (sub_point or _CONTINUATION_RE.match(line)):  # sub-points, "Địa chỉ: …" stay in their step
+            parts[-1] = f"{parts[-1].rstrip()} {line}"
+        else:
+            parts.append(line)
+    return parts
+
+
+def _strip_label(text: str) -> str:
+    """A step without its bullet ("- ", "+ ", "• ", a lone "*"); "*)" and "(*)" are kept (they mark a case)."""
+    text = re.sub(r"^[-+•\s]+|^\*(?!\))\s*", "", text.strip())
+    return text.strip().rstrip("+-").strip()
 
 
 def parse_steps(text: str | None) -> tuple[list[str], str]:
+    """Steps in order; a case heading is an item of its own (`step_heading` tells it apart), letter labels alone
+    ("a)") are dropped, sub-points stay in their step."""
     text = clean(text)
     if not text:
         return [], EMPTY
-    if re.search(r"Bước\s*\d", text):
-        parts = _STEP_RE.split(text)
-    else:
-        parts = text.split("\n")
-    steps = [one_line(p.strip().lstrip("-+•* ").strip()) for p in parts]
-    return [s for s in steps if s], STRUCTURED
+    steps = [one_line(_strip_label(p)) for p in _step_parts(_split_glued(text))]
+    return [s for s in steps if s and not _LABEL_ONLY_RE.match(s)], STRUCTURED
 
 
 # ---------------------------------------------------------------- online level
@@ -433,6 +609,12 @@ def procedure_name(text: str | None) -> str:
     return name
 
 
+def agency_name(text: str | None) -> str | None:
+    """An agency as the portal names it, without the portal's internal "_old" suffix ("Tòa án nhân dân_old")."""
+    text = clean(text)
+    return clean(re.sub(r"_old\b", "", text)) if text else None
+
+
 def field_status(record: dict, field: str) -> str:
     """Quality status of one record field: kept as raw text, structured (non-empty) or empty."""
     if field in (record.get("raw") or {}):
@@ -470,14 +652,14 @@ def parse_record(raw: dict[str, Any], ministry: str | None = None) -> tuple[dict
         field=one_line(raw.get("linh_vuc")),
         levels=canonical_levels((raw.get("cap_thuc_hien") or "").split(",")),
         kind=clean(raw.get("loai_thu_tuc")),
-        agency=clean(raw.get("co_quan_thuc_hien")),
-        deciding_agency=clean(raw.get("co_quan_co_tham_quyen")),
+        agency=agency_name(raw.get("co_quan_thuc_hien")),
+        deciding_agency=agency_name(raw.get("co_quan_co_tham_quyen")),
         receiving_address=clean(raw.get("dia_chi_tiep_nhan")),
         applicants=clean(raw.get("doi_tuong_thuc_hien")),
         channels=channels,
         documents=documents,
         steps=steps,
-        conditions=clean(raw.get("yeu_cau_dieu_kien")),
+        conditions=without_interface(raw.get("yeu_cau_dieu_kien")),
         results=results,
         keywords=keywords,
         legal_basis=legal,

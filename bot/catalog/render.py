@@ -26,7 +26,9 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
+from bot import portal
 from bot.catalog import cases, deadlines, fees, legal, names
+from bot.catalog.parse import stated_amounts, step_kinds
 from bot.vntext import fold
 
 TEXTS_FILE = Path(__file__).with_name("texts.yml")
@@ -38,6 +40,7 @@ MAX_STEPS = 6
 MAX_DEADLINES = 3
 MAX_ITEM_CHARS = 220
 MAX_STEP_CHARS = 300
+MAX_CASE_CHARS = 400  # one case of a processing time ("Đối với trường hợp …: 15 ngày …")
 MAX_TEXT_CHARS = 700
 NOTE_CHARS = 250
 ZALO_MESSAGE_CHARS = 2000
@@ -53,13 +56,39 @@ _COMMON_CASE_PREFIXES = (
 )
 # A note of a channel that says when to come ("giờ hành chính", "thứ 2 đến thứ 6", "sáng thứ 7").
 _HOURS_RE = re.compile(r"\bgio\b|\bthu (?:2|hai)\b|\bsang thu 7\b")
-# "Bước 1:", "Bước 2." — the list is numbered already.
-_STEP_PREFIX_RE = re.compile(r"^\s*Bước\s*\d+\s*[:.)-]?\s*", re.IGNORECASE)
+# "Bước 1:", "Bước 2.", "2. " — the list is numbered already.
+_STEP_PREFIX_RE = re.compile(r"^\s*(?:Bước\s*\d+\s*[:.)-]?|\d{1,2}\s*[.)])\s*", re.IGNORECASE)
+# "*) " and "(*) " before a case heading.
+_CASE_MARK_RE = re.compile(r"^\s*(?:\(\*\)|\*\))\s*")
 # The record's texts saying the result comes back by post ("nhận kết quả qua dịch vụ bưu chính", "trả giấy phép
 # ... thông qua dịch vụ bưu chính", "gửi hồ sơ và nhận kết quả qua đường bưu điện"), folded.
 _POST_RESULT_RE = re.compile(
     r"\b(?:nhan|tra|gui|chuyen)\b[^.;:\n]{0,80}?\bqua\b[^.;:\n]{0,25}?\b(?:buu chinh|buu dien)\b"
 )
+# Folded first words of a document row that names a paper (after "1.", "b)", "+" labels).
+_PAPER_START_RE = re.compile(
+    r"^(?:[-+*•]\s*|\d{1,2}[.)]\s*|[a-zđ]\)\s*)*(?!so luong|so bo)(?:giay|ban sao|ban chinh|ban chup|ban khai|"
+    r"van ban|don|to khai|to trinh|ho so|hop dong|chung tu|hoa don|van tai don|bien lai|thong bao|bao cao|"
+    r"quyet dinh|danh sach|tai lieu|thong tin|xuat trinh|so |phieu|chung chi|bang|du an|ke hoach|de an|phuong an|"
+    r"bien ban|anh|the |ho chieu|cong van|mau |phu luc|chung nhan)"
+)
+# Words of an explanation rather than a paper ("… thì …", "… có trách nhiệm kiểm tra").
+_NOTE_WORDS_RE = re.compile(
+    r"\b(?:thi|phai duoc|phai bao dam|co trach nhiem|co quyen|khong phai nop|chi ap dung|duoc nop sau|"
+    r"phai nop truoc)\b"
+)
+# Folded texts saying something is paid, and that it can be paid online; a "không"/"miễn" just before negates.
+_PAYMENT_DUE_RE = re.compile(
+    r"\b(?:nop|dong|thanh toan)(?: (?:tien|day du|cac khoan|tam ung|gia dich vu,?|va)){0,4} "
+    r"(?:le phi|phi|an phi|tam ung an phi|gia dich vu)\b"
+)
+_NEGATED_RE = re.compile(r"\b(?:khong|mien|chua)\b")
+_ONLINE_PAYMENT_RE = re.compile(
+    r"thanh toan (?:\S+ ){0,3}truc tuyen|thanh toan dien tu|tien ich thanh toan|"
+    r"(?:nop|dong) (?:tien )?(?:le phi|phi|an phi)(?: \S+){0,4} truc tuyen"
+)
+# A "post" channel that is an internal courier or document system, not the public postal service.
+_INTERNAL_POST_RE = re.compile(r"\bgiao lien\b|he thong quan ly van ban")
 _RESULT_WORDS_RE = re.compile(r"\b(?:ket qua|giay phep|giay chung nhan|the|van ban|quyet dinh)\b")
 
 
@@ -185,9 +214,18 @@ def is_local_fee(record: dict) -> bool:
 
 
 def time_value(time: dict | None, chars: int | None = MAX_ITEM_CHARS) -> str:
-    """One channel's processing time; a bare number says the unit is missing."""
+    """One channel's processing time; a bare number says the unit is missing. When the record states a time per
+    case or stage (`cases`), those statements with their case, never one of them as the general time."""
     if not time:
         return ""
+    if time.get("cases"):
+        limit = None if chars is None else max(chars, MAX_CASE_CHARS)
+        lines = "\n".join(f"  – {shorten(case, limit)}" for case in time["cases"])
+        head = texts()["time_by_case"]
+        value = time.get("value")
+        if time.get("text") and value is not None and value not in stated_amounts(time["cases"]):
+            head = f"{shorten(time['text'], chars)}; {head}"  # the time cell says what the description does not
+        return f"{head}\n{lines}"
     text = time.get("text") or " ".join(str(v) for v in (time.get("value"), time.get("unit")) if v not in (None, ""))
     text = shorten(text, chars)
     if re.fullmatch(r"\d+(?:[.,]\d+)?", text):
@@ -217,7 +255,18 @@ def per_channel(record: dict, key: str, chars: int | None = MAX_ITEM_CHARS, toda
         return ""
     if len({text for _, text in values}) == 1:
         return values[0][1]
+    if key == "time":  # channels listed once per case: one line per distinct time, with every channel it applies to
+        values = _grouped(values)
     return "\n".join(f"• {label}: {text}".replace("\n", "\n  ") for label, text in values)
+
+
+def _grouped(values: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """[(label, text)] with the labels of equal texts joined: "Trực tiếp, Dịch vụ bưu chính công ích"."""
+    labels: dict[str, list[str]] = {}
+    for label, text in values:
+        if label not in labels.setdefault(text, []):
+            labels[text].append(label)
+    return [(", ".join(joined), text) for text, joined in labels.items()]
 
 
 def fee_text(record: dict, channel: str, chars: int | None = MAX_ITEM_CHARS, today: dt.date | None = None) -> str:
@@ -290,8 +339,13 @@ def electronic_result(record: dict) -> bool:
 
 def post_return(record: dict) -> str:
     """Whether the result can come back by post: "channel" (the record has a post channel), "result" (its steps,
-    results or channel notes say the result is returned by post) or "none" (the record does not say)."""
-    if channels(record, "post"):
+    results or channel notes say the result is returned by post), "internal" (its "post" channel is an internal
+    courier or document system: "hệ thống giao liên", "hệ thống quản lý văn bản") or "none" (the record does not
+    say)."""
+    posts = channels(record, "post")
+    if posts and all(_INTERNAL_POST_RE.search(fold(c.get("note"))) for c in posts):
+        return "internal"
+    if posts:
         return "channel"
     sources = list(record.get("steps") or []) + list(record.get("results") or [])
     sources += [c.get("note") or "" for c in record.get("channels") or []]
@@ -306,17 +360,40 @@ def post_text(record: dict) -> str:
     return texts()["post"][post_return(record)]
 
 
+def _payment_texts(record: dict) -> str:
+    """The record's steps, channel notes and fee texts, folded: where it says what must be paid and how."""
+    texts_ = list(record.get("steps") or [])
+    for channel in record.get("channels") or []:
+        texts_ += [channel.get("note") or "", (channel.get("fee") or {}).get("text") or ""]
+    return fold(" ".join(texts_))
+
+
+def payment_due(record: dict) -> bool:
+    """The record's texts say a fee or charge is paid ("nộp tiền tạm ứng án phí", "thanh toán lệ phí", "đóng phí cấp
+    bản sao", "đã nộp đầy đủ các khoản giá dịch vụ, lệ phí"), even when its fee cells say "Miễn phí"."""
+    text = _payment_texts(record)
+    return any(not _NEGATED_RE.search(text[max(0, m.start() - 25) : m.start()]) for m in _PAYMENT_DUE_RE.finditer(text))
+
+
+def free_everywhere(record: dict) -> bool:
+    """Every channel's fee is marked free, none charges, and no text says something is paid."""
+    fees = [c.get("fee") for c in record.get("channels") or []]
+    return bool(fees) and all(f and f.get("free") for f in fees) and not payment_due(record)
+
+
 def online_payment(record: dict) -> str:
-    """How the fee is paid when filing online: "no_online" (no online channel), "online" (the rule or the fee text
-    says it can be paid online), "not_stated" (the rule says online payment is not mentioned), "free" (nothing to
-    pay online) or "unknown"."""
+    """How the fee is paid when filing online: "no_online" (no online channel; "no_online_free" when nothing is
+    paid), "online" (the rule or the record's texts say it can be paid online), "not_stated" (something is paid and
+    online payment is not mentioned), "free" (nothing to pay) or "unknown"."""
     if availability(record) == NONE:
-        return "no_online"
+        return "no_online_free" if free_everywhere(record) else "no_online"
     fee_texts = fold(" ".join((c.get("fee") or {}).get("text") or "" for c in channels(record, "online")))
     if has_fee(record, "online"):
         if online_payment_stated(record) or "thanh toan truc tuyen" in fee_texts:
             return "online"
         return "not_stated"
+    if payment_due(record):  # "Miễn phí" in the fee cell, but the steps make the person pay (án phí, lệ phí)
+        return "online" if _ONLINE_PAYMENT_RE.search(_payment_texts(record)) else "not_stated"
     if any((c.get("fee") or {}).get("free") for c in channels(record, "online")):
         return "free"
     return "unknown"
@@ -331,7 +408,7 @@ def result_options(record: dict) -> list[str]:
     options = []
     if electronic_result(record):
         options.append(t["online"])
-    if post_return(record) != "none":
+    if post_return(record) in ("channel", "result"):
         options.append(t["post"])
     options.append(t["in_person"])
     return options
@@ -363,11 +440,26 @@ class Group:
 
 
 def is_note(item: dict) -> bool:
-    """Rows listed with zero originals and zero copies explain something; they are not papers to bring."""
-    return (
+    """Rows listed with zero originals and zero copies explain something; they are not papers to bring, unless the
+    row names a paper (customs and tax records put every paper at "0 bản chính" and the number in the name:
+    "Vận tải đơn: 01 bản chụp", "Thông tin vụ/việc")."""
+    zero = (
         not item.get("originals")
         and not item.get("copies")
         and re.match(r"^\s*0\b", item.get("quantity_text") or "") is not None
+    )
+    return zero and not names_paper(item.get("name"))
+
+
+def names_paper(name: str | None) -> bool:
+    """The row's text is a paper to bring ("Hóa đơn thương mại: 01 bản chụp"), not an explanation ("Trường hợp …
+    thì …", "Bản chụp … phải bảo đảm rõ nét") nor a heading ("Giấy tờ phải nộp:")."""
+    folded = fold(name).strip()
+    return (
+        _PAPER_START_RE.match(folded) is not None
+        and _NOTE_WORDS_RE.search(folded) is None
+        and not folded.endswith(":")
+        and len(folded) < 400
     )
 
 
@@ -514,8 +606,13 @@ def where_parts(record: dict, deciding: bool = True, chars: int | None = MAX_ITE
     if address and fold(address) not in {fold(agency), fold(deciding_agency if deciding else None)}:
         parts.append(f"{t['receiving_address']}: {shorten(address, chars)}")
     if not parts and record.get("levels"):
-        parts.append(f"{t['level_prefix']}: {', '.join(record['levels'])}")
+        parts.append(agency_by_level(record))
     return parts
+
+
+def agency_by_level(record: dict) -> str:
+    """What the record says about who handles it when it names no agency: only its levels, said as such."""
+    return texts()["agency_by_level"].format(levels=", ".join(record.get("levels") or []).lower())
 
 
 def agency_text(record: dict, chars: int | None = MAX_ITEM_CHARS) -> str:
@@ -542,6 +639,31 @@ def hours_text(record: dict) -> str:
 
 def steps_items(record: dict) -> list[str]:
     return [_STEP_PREFIX_RE.sub("", step) for step in record.get("steps") or [] if step and step.strip()]
+
+
+def steps_text(record: dict, limit: int | None = MAX_STEPS, chars: int | None = MAX_STEP_CHARS) -> str:
+    """Steps numbered 1, 2 … and numbered again after each case heading; headings ("Trường hợp 2: …", "a) Nộp hồ
+    sơ TTHC:") unnumbered. At most `limit` steps (None: all), then "… và N mục khác"; "" when the record has none."""
+    steps = [step for step in record.get("steps") or [] if step and step.strip()]
+    kinds = step_kinds(steps)
+    lines: list[str] = []
+    number = shown = 0
+    for step, kind in zip(steps, kinds):
+        if limit is not None and shown >= limit:
+            break
+        text = _STEP_PREFIX_RE.sub("", step)
+        if kind:
+            heading = shorten(_CASE_MARK_RE.sub("", text), chars)
+            lines.append(texts()["step_heading"].format(heading=heading))
+            number = 0 if kind == "case" else number
+            continue
+        number += 1
+        shown += 1
+        lines.append(f"{number}. {shorten(text, chars)}")
+    left = sum(1 for kind in kinds if kind is None) - shown
+    if left > 0:
+        lines.append(texts()["more_items"].format(n=left))
+    return "\n".join(lines)
 
 
 def legal_items(record: dict, chars: int | None = 90) -> list[str]:
@@ -572,6 +694,14 @@ def display_name(record: dict) -> str:
     return record.get("short_name") or names.short_name(record.get("name")) or record.get("code") or ""
 
 
+def record_url(record: dict) -> str:
+    """The record's portal page; records without one (the Word export of Bộ Quốc phòng) get the portal with the code
+    to look up, so no answer ends on an empty "Chi tiết: "."""
+    if record.get("url"):
+        return record["url"]
+    return texts()["url_fallback"].format(portal_url=portal.portal_url(), code=record.get("code") or "")
+
+
 def common_variables(record: dict) -> dict[str, str]:
     """`procedure_name` is the short display name used in every reply; `procedure_full_name` the official one,
     shown once (the overview)."""
@@ -579,7 +709,7 @@ def common_variables(record: dict) -> dict[str, str]:
         "procedure_name": display_name(record),
         "procedure_full_name": " ".join((record.get("name") or "").split()) or record.get("code") or "",
         "procedure_code": record.get("code") or "",
-        "url": record.get("url") or "",
+        "url": record_url(record),
     }
 
 
@@ -598,7 +728,9 @@ def answer(record: dict, topic: str, today: dt.date | None = None) -> list[Answe
     provisions are judged at `today` (default: the real date)."""
     common = common_variables(record)
     if topic == "overview":
-        agency = shorten(record.get("agency") or ", ".join(record.get("levels") or []), MAX_ITEM_CHARS)
+        agency = shorten(record.get("agency"), MAX_ITEM_CHARS) or (
+            agency_by_level(record) if record.get("levels") else ""
+        )
         return [
             Answer(
                 "utter_procedure_overview",
@@ -622,8 +754,7 @@ def answer(record: dict, topic: str, today: dt.date | None = None) -> list[Answe
     if topic == "agency":
         return _one(record, topic, "utter_procedure_agency", "agency", agency_text(record))
     if topic == "steps":
-        value = bullet_list(steps_items(record), MAX_STEPS, MAX_STEP_CHARS, numbered=True)
-        return _one(record, topic, "utter_procedure_steps", "steps", value)
+        return _one(record, topic, "utter_procedure_steps", "steps", steps_text(record))
     if topic == "conditions":
         return _one(
             record, topic, "utter_procedure_conditions", "conditions", shorten(record.get("conditions"), MAX_TEXT_CHARS)
@@ -682,7 +813,7 @@ def distinct_titles(choices: Sequence[tuple[str, Sequence[str]]], limit: int = 1
 def sections(record: dict) -> list[tuple[str, str, str]]:
     """Every topic of the record in full, as (topic, heading, plain text), in page order; unknown ones say so."""
     b = texts()["buttons"]
-    steps = "\n".join(f"{n}. {s}" for n, s in enumerate(steps_items(record), 1))
+    steps = steps_text(record, limit=None, chars=None)
     duties = deadlines.duties(record)  # shown only where the record states a deadline to file
     return [
         ("documents", b["documents"], documents_text(record, limit=None, chars=None) or texts()["no_documents"]),

@@ -47,8 +47,9 @@ def test_one_name_for_the_post_channel():
 def test_unknown_fee_and_time_say_nothing_and_where_falls_back_to_levels():
     record = rec("1.009825")
     assert render.per_channel(record, "fee") == "" and render.per_channel(record, "time") == ""
-    assert render.agency_text(record) == "• Cấp thực hiện: Cấp xã, Cấp tỉnh, Cấp bộ"
-    assert render.where_text(record) == "Cấp thực hiện: Cấp xã, Cấp tỉnh, Cấp bộ"
+    levels = "cơ quan cấp xã, cấp tỉnh, cấp bộ (dữ liệu không ghi tên cơ quan cụ thể)"
+    assert render.agency_text(record) == f"• {levels}"
+    assert render.where_text(record) == levels
     [missing] = render.answer(record, "fee")
     assert missing.response == "utter_procedure_missing" and missing.variables["topic_label"] == "phí, lệ phí"
 
@@ -103,7 +104,7 @@ def test_record_without_document_table():
         ("1.000931", "result", "no_online"),  # in person only; the result can be sent by post
         ("1.002755", "none", "not_stated"),  # một phần, fee; online payment not mentioned
         ("1.009825", "channel", "unknown"),  # online without any fee information
-        ("1.003425", "none", "no_online"),
+        ("1.003425", "none", "no_online_free"),  # in person only, "Miễn phí" and no text saying something is paid
     ],
 )
 def test_postal_return_and_online_payment_from_the_record(code, post, payment):

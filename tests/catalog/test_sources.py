@@ -223,7 +223,7 @@ def test_api_consular_fees_and_times_per_channel_and_case():
     )
     assert r["url"] == "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bf9-f197-761b-a693-7bf17dfb43ab"
     # One method per channel and case: the case is named in the time text; SERVICE_FEE is the lệ phí.
-    assert [(c["channel"], c["time"]["value"]) for c in r["channels"]] == [
+    assert [(c["channel"], c["time"]["value"]) for c in r["channels"][:6]] == [
         ("post", 1.0),
         ("in_person", 2.0),
         ("in_person", 1.0),
@@ -231,6 +231,13 @@ def test_api_consular_fees_and_times_per_channel_and_case():
         ("in_person", 4.0),
         ("post", 4.0),
     ]
+    # No ONLINE method, but the receiving addresses say "d) Nộp trực tuyến trên Cổng Dịch vụ công quốc gia" (audit).
+    assert r["channels"][6] == {
+        "channel": "online",
+        "time": None,
+        "fee": None,
+        "note": "d) Nộp trực tuyến trên Cổng Dịch vụ công quốc gia",
+    }
     assert r["channels"][4]["time"]["text"] == (
         "4 Ngày làm việc (kể từ ngày cơ quan có thẩm quyền giải quyết nhận đủ hồ sơ hợp lệ đối với trường hợp hồ sơ "
         "có số lượng từ 10 giấy tờ, tài liệu trở lên)"
@@ -262,7 +269,8 @@ def test_api_consular_fees_and_times_per_channel_and_case():
         "Bộ Ngoại giao",
         None,
     )
-    assert r["online"]["level"] == "none" and st["channels"] == "structured"
+    # Filing online is stated in the record's text (not in its methods): một phần, never "no online channel".
+    assert r["online"]["level"] == "partial" and st["channels"] == "structured"
 
 
 def test_api_fee_value_and_description_disagree():

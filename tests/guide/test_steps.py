@@ -123,7 +123,7 @@ def test_khai_sinh_result_and_checklist(cat, settings):
     checklist = steps.checklist(record, settings)
     assert checklist.response == "utter_guide_checklist_online"
     assert checklist.variables["fee"] == "Miễn phí"
-    assert checklist.variables["where"] == "Cấp thực hiện: Cấp xã"
+    assert checklist.variables["where"] == "cơ quan cấp xã (dữ liệu không ghi tên cơ quan cụ thể)"
     assert checklist.variables["portal_url"] == "https://dichvucong.gov.vn"
     assert checklist.variables["documents"] == steps.build_step(record, "upload", settings).variables["documents"]
 
@@ -215,7 +215,10 @@ def test_ho_kinh_doanh_partial_with_post(cat, settings):
     )
     # One alternative group only ("Trường hợp ủy quyền ..."): nothing to choose.
     assert steps.build_step(record, "upload", settings).response == "utter_guide_step_upload"
-    assert steps.build_step(record, "agency", settings).variables["where"] == "Cấp thực hiện: Cấp xã, Cấp bộ"
+    assert (
+        steps.build_step(record, "agency", settings).variables["where"]
+        == "cơ quan cấp xã, cấp bộ (dữ liệu không ghi tên cơ quan cụ thể)"
+    )
 
 
 # ---------------------------------------------------------------- in person only

@@ -34,7 +34,7 @@ def test_time_without_unit_says_so(catalog):
 def test_agency_from_record_and_levels_when_missing(catalog):
     assert render.agency_text(catalog.get("1.004194")) == "• Công an cấp Xã"
     # 1.001193 has no agency in the record: fall back to the level, invent nothing.
-    assert render.agency_text(catalog.get("1.001193")) == "• Cấp thực hiện: Cấp xã"
+    assert render.agency_text(catalog.get("1.001193")) == "• cơ quan cấp xã (dữ liệu không ghi tên cơ quan cụ thể)"
 
 
 def test_documents_grouped_and_explanations_left_out(catalog):

@@ -115,9 +115,11 @@ def parse_channels(rows: list[dict]) -> tuple[list[dict], str]:
         return [], page.EMPTY
     channels = []
     ok = True
+    names = [(page.one_line(row.get("hinh_thuc")) or "").lower() for row in rows]
     for row in rows:
         name = (page.one_line(row.get("hinh_thuc")) or "").lower()
         time, time_ok = _time(row.get("thoi_han_giai_quyet") or "", page.clean(row.get("mo_ta")))
+        time = page.with_cases(time, page.clean(row.get("mo_ta")), names.count(name) > 1)
         fee, fee_ok = parse_fee(row.get("phi_le_phi"))
         ok = ok and name in _CHANNELS and time_ok and fee_ok
         channels.append(

@@ -91,7 +91,9 @@ def parse_channels(methods: list[dict]) -> tuple[list[dict], str]:
     ok = True
     for method in methods:
         channel = vocab()["submission_methods"].get(method.get("submissionMethod"))
-        time, time_ok = _time(method, names.count(method.get("submissionMethod")) > 1)
+        repeated = names.count(method.get("submissionMethod")) > 1
+        time, time_ok = _time(method, repeated)
+        time = page.with_cases(time, page.clean(method.get("description")), repeated)
         fee, fee_ok = parse_fee(method.get("fees") or [])
         ok = ok and channel is not None and time_ok and fee_ok
         note = page.clean(method.get("description"))
@@ -162,9 +164,29 @@ def _online(obj: dict, channels: list[dict], steps_text: str, results: list[str]
     return {"level": "partial", "rule": rules["portal_partial_only"]}
 
 
+_ONLINE_FILING_RE = re.compile(r"[^\n.;]*\bnộp (?:hồ sơ )?trực tuyến\b[^\n;]*", re.I)
+
+
+def stated_online(obj: dict) -> str | None:
+    """The record's own words that it can be filed online, when its execution methods list no online one
+    ("d) Nộp trực tuyến trên Cổng Dịch vụ công quốc gia" in the receiving addresses, a case "Trường hợp nộp hồ sơ
+    trực tuyến …")."""
+    texts = [obj.get("dossierReceivingAddresses") or ""] + [
+        c.get("name") or "" for c in obj.get("executionCases") or []
+    ]
+    for text in texts:
+        found = _ONLINE_FILING_RE.search(text)
+        if found:
+            return page.one_line(found.group(0).strip(" -"))
+    return None
+
+
 def parse(obj: dict, ministry: str | None = None) -> tuple[dict, dict[str, str]]:
     kept: dict[str, str] = {}
     channels, ch_status = parse_channels(obj.get("executionMethods") or [])
+    online_note = stated_online(obj) if not any(c["channel"] == "online" for c in channels) else None
+    if online_note:  # stated in the record's text, with no time or fee of its own
+        channels.append({"channel": "online", "time": None, "fee": None, "note": online_note})
     if ch_status == page.RAW:
         kept["channels"] = "\n".join(str(m) for m in obj.get("executionMethods") or [])
     documents, _ = parse_documents(obj.get("executionCases") or [])
