@@ -25,6 +25,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import feedback
 from bot.dossier.client import (
     Dossier,
     DossierClient,
@@ -324,6 +325,8 @@ class ActionCheckDossierStatus(_DossierAction):
         if dossier is not None:
             utter_status(dispatcher, dossier, self.settings, operator, self.client)
             events += [SlotSet(SLOT_LAST_CODE, dossier.code)] + procedure_in_context(dossier)
+            if not operator:  # a citizen's lookup: the survey (issue 12); hotline operators are not surveyed
+                feedback.offer_after(dispatcher, tracker, events)
         return events
 
 

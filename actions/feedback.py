@@ -1,5 +1,10 @@
 """Satisfaction survey: asks once per conversation episode, records a rating and an optional reason (no personal
-data), answers it. Storage and scales: bot/feedback.py."""
+data), answers it. Storage and scales: bot/feedback.py.
+
+When it is asked (issue 12): after thanks or goodbye (action_offer_survey, by rule), and at the end of what the
+city measures, a finished guided filing (actions/online_guide.py) and a citizen's dossier lookup
+(actions/dossier.py), through `offer_after`: never while the conversation waits for an answer to a question or a
+choice, and never twice in one conversation episode (nor after a rating given unasked)."""
 
 from __future__ import annotations
 
@@ -14,6 +19,17 @@ from bot import portal
 from bot.feedback import FeedbackStore, channel_of, default_target
 
 ASK_RESPONSES = ("utter_survey_ask_5", "utter_survey_ask_3")
+RATING_INTENTS = ("feedback_satisfied", "feedback_unsatisfied", "feedback_rating")
+# Slots set while the assistant waits for an answer: a form's slot, the walkthrough (running, or waiting for the
+# procedure), a topic waiting for its procedure, a choice of procedures, the reason of a low rating.
+WAITING_SLOTS = (
+    "requested_slot",
+    "guide_active",
+    "guide_pending",
+    "pending_topic",
+    "offered_procedures",
+    "feedback_id",
+)
 # What an episode served, from the payloads of its answers (latest wins): what the rating is about.
 SERVED = {"procedure_answer": "answer", "dossier_status": "lookup", "online_guide": "filing"}
 
@@ -30,6 +46,36 @@ def asked_in_episode(tracker: Tracker) -> bool:
         e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") in ASK_RESPONSES
         for e in episode(tracker)
     )
+
+
+def rated_in_episode(tracker: Tracker) -> bool:
+    return any(
+        e.get("event") == "user" and ((e.get("parse_data") or {}).get("intent") or {}).get("name") in RATING_INTENTS
+        for e in episode(tracker)
+    )
+
+
+def waiting_for_an_answer(tracker: Tracker, events: List[Dict[Text, Any]]) -> bool:
+    """A form runs or a question or choice is open, once the action's own `events` are applied."""
+    slots = dict(tracker.slots)
+    for event in events:
+        if event.get("event") == "slot":
+            slots[event.get("name")] = event.get("value")
+    return bool((tracker.active_loop or {}).get("name")) or any(slots.get(name) for name in WAITING_SLOTS)
+
+
+def offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """The city's survey question (SURVEY_SCALE levels), unless this episode already asked it or has a rating."""
+    if asked_in_episode(tracker) or rated_in_episode(tracker):
+        return False
+    dispatcher.utter_message(response=f"utter_survey_ask_{survey.scale()}")
+    return True
+
+
+def offer_after(dispatcher: CollectingDispatcher, tracker: Tracker, events: List[Dict[Text, Any]]) -> bool:
+    """After a finished guided filing or a dossier lookup (its answer already sent, its `events` about to be
+    returned): the survey question, unless the conversation waits for an answer."""
+    return not waiting_for_an_answer(tracker, events) and offer(dispatcher, tracker)
 
 
 def served_in_episode(tracker: Tracker) -> Optional[str]:
@@ -50,8 +96,7 @@ class ActionOfferSurvey(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        if not asked_in_episode(tracker):
-            dispatcher.utter_message(response=f"utter_survey_ask_{survey.scale()}")
+        offer(dispatcher, tracker)
         return []
 
 

@@ -21,7 +21,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import procedures
+from actions import feedback, procedures
 from bot.catalog import render
 from bot.guide import steps
 from bot.guide.settings import GuideSettings, guide_settings
@@ -213,6 +213,7 @@ class Guide:
         events = [SlotSet(SLOT_CODE, record["code"]), SlotSet(PENDING, False)]
         if finished:
             events += [SlotSet(ACTIVE, False), SlotSet(STEP, None)]
+            feedback.offer_after(self.dispatcher, self.tracker, events)  # a guided filing done: the survey (issue 12)
         elif record is not self.record and not self.active:
             events += [SlotSet(PROCEDURE, record["code"]), SlotSet(STEP, None), SlotSet(CASE, None)]
         return events

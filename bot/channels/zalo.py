@@ -8,8 +8,8 @@ developers.zalo.me "Webhook"): header `X-ZEvent-Signature: mac=<hex>` where
 hex = SHA-256(app_id + raw JSON body + body["timestamp"] + OA secret key) — the OA secret key, not the app
 secret. Zalo wants 200 within 2 seconds, otherwise it re-sends the event, so we answer at once and let Rasa work
 in a background task; each message.msg_id is handled once (bounded in-memory de-dup store).
-Other user_send_* events (image, sticker, audio, location...) get a polite "text only" reply; other events
-(follow, user_seen_message...) are acknowledged and logged.
+Other user_send_* events (image, sticker, audio, location...) get a polite "text only" reply, in order with the
+answers to that user's text messages; other events (follow, user_seen_message...) are acknowledged and logged.
 Forged events get 401, stale or future-dated ones 403, and neither reaches Rasa.
 
 Buttons: Zalo CS text messages have no quick replies we can rely on (button templates with `oa.query.show`
@@ -263,9 +263,7 @@ class ZaloInput(InputChannel):
                 }
                 work = self._handle(on_new_message, user_id, msg["text"], metadata)
             else:
-                work = self.get_output_channel().send_text_message(
-                    SENDER_PREFIX + user_id, message("unsupported_content")
-                )
+                work = self._reply_text_only(user_id)
             task = asyncio.ensure_future(work)
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -276,6 +274,11 @@ class ZaloInput(InputChannel):
             await self.api.close()
 
         return zalo_webhook
+
+    async def _reply_text_only(self, user_id: str) -> None:
+        """The polite "text only" reply, after the answers to this user's earlier messages (in their order)."""
+        async with self.user_locks.hold(user_id):
+            await self.get_output_channel().send_text_message(SENDER_PREFIX + user_id, message("unsupported_content"))
 
     async def _handle(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]], user_id: str, text: str, metadata: Dict[str, Any]

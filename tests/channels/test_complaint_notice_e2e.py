@@ -7,7 +7,6 @@ Run: .venv/bin/python -m pytest tests/channels/test_complaint_notice_e2e.py -q -
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import time
@@ -16,8 +15,8 @@ import pytest
 
 from bot.ops.complaints import ComplaintStore
 from bot.ops.db import engine
-from tests.channels.conftest import bridge_settings, free_port, running_bridge
-from tests.channels.test_notify_e2e import run_module, wait_for_texts
+from tests.channels.conftest import all_sent_before_command, bridge_settings, free_port, running_bridge
+from tests.channels.test_notify_e2e import run_module
 from tests.privacy.test_e2e import found_in_files
 
 
@@ -37,7 +36,6 @@ async def test_telegram_citizen_is_told_when_the_complaint_is_handled(rasa_serve
         "TELEGRAM_BRIDGE_URL": f"http://127.0.0.1:{side_port}",
     }
     async with running_bridge(settings):
-        count = 0
         for text in (
             "tôi muốn phản ánh cán bộ hướng dẫn không rõ",
             "Không có mã hồ sơ",
@@ -46,9 +44,7 @@ async def test_telegram_citizen_is_told_when_the_complaint_is_handled(rasa_serve
             f"sđt {phone}",
         ):
             fake_telegram.text_update(chat_id, text)
-            count = len(await wait_for_texts(fake_telegram, chat_id, count + 1))
-            await asyncio.sleep(0.5)  # the rest of the answer
-            count = len(fake_telegram.sent_texts(chat_id))
+            await all_sent_before_command(fake_telegram, chat_id)  # the whole answer, before the next message
         sent = fake_telegram.sent_texts(chat_id)
         receipt = next(t for t in sent if "Mã phản ánh" in t)
         reference = receipt.split("Mã phản ánh: ")[1].split()[0]
@@ -77,7 +73,7 @@ async def test_telegram_citizen_is_told_when_the_complaint_is_handled(rasa_serve
             "delivered": 0,
             "pending": 0,
         }
-        await asyncio.sleep(1.0)
+        await all_sent_before_command(fake_telegram, chat_id)  # anything still on its way to the chat is there
     assert "\n".join(fake_telegram.sent_texts(chat_id)[before:]) == told  # told once
     every_answer = "\n".join(fake_telegram.sent_texts(chat_id))
     assert phone not in every_answer.replace(" ", "").replace(".", "")

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from bot.dossier.subscriptions import SubscriptionStore
-from tests.channels.conftest import bridge_settings, free_port, running_bridge
+from tests.channels.conftest import all_sent_before_command, bridge_settings, free_port, running_bridge
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,15 +39,6 @@ async def run_module(*args: str, env: dict[str, str] | None = None) -> str:
     out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, f"{args}: {out.decode()}\n{err.decode()}"
     return out.decode()
-
-
-async def wait_for_texts(fake_telegram, chat_id: int, count: int, timeout: float = 120.0) -> list[str]:
-    deadline = time.monotonic() + timeout
-    while len(fake_telegram.sent_texts(chat_id)) < count:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"expected {count} messages, got {fake_telegram.sent_texts(chat_id)!r}")
-        await asyncio.sleep(0.1)
-    return fake_telegram.sent_texts(chat_id)
 
 
 @pytest.mark.rasa
@@ -106,7 +97,8 @@ async def test_telegram_subscriber_is_told_of_the_status_change_once(rasa_server
     }
     async with running_bridge(settings):
         fake_telegram.text_update(chat_id, f"báo cho tôi khi có kết quả hồ sơ {code}")
-        subscribed = await wait_for_texts(fake_telegram, chat_id, 1)
+        await all_sent_before_command(fake_telegram, chat_id)  # the whole answer to the subscription is there
+        subscribed = fake_telegram.sent_texts(chat_id)
         assert "Đã đăng ký" in subscribed[0] and code in subscribed[0], subscribed
         assert [(s.code, s.last_status) for s in SubscriptionStore(subscriptions_db).for_sender(sender)] == [
             (code, "PROCESSING")
@@ -114,7 +106,6 @@ async def test_telegram_subscriber_is_told_of_the_status_change_once(rasa_server
         async with httpx.AsyncClient(trust_env=False) as client:  # the side server is up once the bridge runs
             assert (await client.get(f"http://127.0.0.1:{side_port}/health")).status_code == 200
 
-        await asyncio.sleep(1.0)  # let any further answer to the subscription arrive before counting
         before = len(fake_telegram.sent_texts(chat_id))
 
         await run_module("bot.dossier.cli", "--db", service_db, "update", code, "--status", "COMPLETED")

@@ -311,6 +311,18 @@ async def test_other_events_and_bad_bodies(fake_zalo, tmp_path):
 
 
 @pytest.mark.asyncio
+async def test_text_only_reply_comes_after_the_answers_to_earlier_messages(fake_zalo, tmp_path):
+    channel, rasa = ZaloInput(settings_for(fake_zalo, tmp_path)), CannedRasa(delay=0.5)  # a slow model
+    async with serve_channel(channel, rasa) as url:
+        assert (await post_event(url, text_event("xin chào"))).status == 200
+        sticker = text_event("", event_name="user_send_sticker")
+        sticker["message"].pop("text")
+        assert (await post_event(url, sticker)).status == 200
+        await channel.wait_idle()
+    assert fake_zalo.sent_texts(USER) == ["Xin chào! Tôi là trợ lý dịch vụ công.", message("unsupported_content")]
+
+
+@pytest.mark.asyncio
 async def test_a_second_process_reuses_the_pair_refreshed_by_the_first(fake_zalo, tmp_path):
     settings = settings_for(fake_zalo, tmp_path)
     first, second = ZaloInput(settings).api, ZaloInput(settings).api  # two replicas, one token file

@@ -21,6 +21,7 @@ from actions.dossier import (
     ActionUnsubscribeDossier,
     ValidateDossierCodeForm,
 )
+from bot import feedback as survey
 from bot.dossier.client import DossierClient
 from bot.dossier.subscriptions import SubscriptionStore
 from tests import trackers
@@ -40,6 +41,7 @@ from tests.dossier.conftest import (
 )
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+SURVEY = f"utter_survey_ask_{survey.scale()}"  # a citizen's first lookup of an episode ends with it (issue 12)
 SLOTS = {"dossier_code": None, "dossier_last_code": None, "dossier_lookups": None, "requested_slot": None}
 DATE_RE = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$")
 PHONES = ["1234", "2345", "3456", "4567", "5678", "6789", "7890", "8901", "9012", "0123"]
@@ -134,7 +136,7 @@ async def run(action, tracker) -> tuple[CollectingDispatcher, list]:
 )
 async def test_every_status_answer(check, settings, code, status, overdue, expected):
     dispatcher, events = await run(check, make_tracker(f"tra cứu hồ sơ {code}", entities=[code]))
-    assert responses(dispatcher) == expected
+    assert responses(dispatcher) == expected + [SURVEY]
     [payload] = payloads(dispatcher)
     assert (
         payload
@@ -245,7 +247,7 @@ async def test_operator_view(fast_settings, service_url, sender, metadata, opera
     dispatcher, _ = await run(action, make_tracker(REJECTED, [REJECTED], sender=sender, metadata=metadata))
     names = responses(dispatcher)
     if not operator:
-        assert names == ["utter_dossier_status_rejected"]
+        assert names == ["utter_dossier_status_rejected", SURVEY]
         return
     assert (
         names

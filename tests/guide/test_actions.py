@@ -13,6 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.online_guide import ActionGuideOfferResume, ActionOnlineGuide
+from bot import feedback as survey
 from tests.trackers import make_tracker
 
 KHAI_SINH = "1.001193"
@@ -229,6 +230,7 @@ async def test_last_next_gives_the_checklist_and_ends():
     assert responses(messages) == [
         "utter_guide_checklist_online",
         {"type": "online_guide", "procedure_code": KHAI_SINH, "step": "checklist"},
+        f"utter_survey_ask_{survey.scale()}",  # a guided filing done: the survey (issue 12)
     ]
     assert messages[0]["buttons"] == []
     assert "• Giấy chứng sinh; trường hợp không có Giấy chứng sinh" in messages[0]["documents"]

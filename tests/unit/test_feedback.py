@@ -95,3 +95,38 @@ async def test_survey_once_per_episode_and_what_it_follows(tmp_path, monkeypatch
         assert [m["response"] for m in dispatcher.messages] == expected
     assert served_in_episode(tracker([answer, new_episode, lookup])) == "lookup"
     assert served_in_episode(tracker([answer, new_episode])) is None
+
+
+def test_offer_after_a_lookup_or_filing_waits_for_open_questions_and_asks_once_per_episode(monkeypatch):
+    """The survey at the end of what the city measures (issue 12): not over a question or choice still open, not
+    twice in one conversation episode, not after a rating given unasked; the action's own events count."""
+    from rasa_sdk.events import SlotSet
+
+    from actions.feedback import offer_after
+
+    monkeypatch.setenv("SURVEY_SCALE", "5")
+    asked = {"event": "bot", "metadata": {"utter_action": "utter_survey_ask_5"}}
+    rated = {"event": "user", "parse_data": {"intent": {"name": "feedback_satisfied"}}}
+    latest = {"intent": {"name": "check_dossier_status"}, "text": "tra cứu hồ sơ"}
+
+    def offered(slots=None, events=(), active_loop=None, own=()):
+        dispatcher = CollectingDispatcher()
+        tracker = Tracker("telegram:1", slots or {}, latest, list(events), False, None, active_loop or {}, "x")
+        offer_after(dispatcher, tracker, list(own))
+        return [m["response"] for m in dispatcher.messages]
+
+    assert offered() == ["utter_survey_ask_5"]
+    assert offered(events=[asked]) == offered(events=[rated]) == []
+    assert offered(events=[asked, {"event": "session_started"}]) == ["utter_survey_ask_5"]  # a new episode
+    for slot, value in (
+        ("requested_slot", "complaint_description"),
+        ("guide_active", True),
+        ("guide_pending", True),
+        ("pending_topic", "fee"),
+        ("offered_procedures", ["1.001193", "2.000528"]),
+        ("feedback_id", "7"),
+    ):
+        assert offered(slots={slot: value}) == [], slot
+    assert offered(active_loop={"name": "complaint_form"}) == []
+    assert offered(slots={"guide_active": True}, own=[SlotSet("guide_active", False)]) == ["utter_survey_ask_5"]
+    assert offered(slots={"offered_procedures": None}, own=[SlotSet("guide_pending", True)]) == []

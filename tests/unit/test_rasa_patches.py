@@ -6,6 +6,7 @@ import asyncio
 import json
 import random
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -208,6 +209,11 @@ def test_plain_graph_runner_gives_dasks_results():
 class _Counting(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     connections: set = set()
+    closed: set = set()  # connections the client closed
+
+    def finish(self):
+        super().finish()
+        _Counting.closed.add(self.client_address)
 
     def do_POST(self):  # noqa: N802 - http.server's name
         _Counting.connections.add(self.client_address)
@@ -233,7 +239,11 @@ async def test_action_server_calls_reuse_one_connection():
         answers = [await endpoint.request(json={"next_action": "x"}, method="post") for _ in range(5)]
         assert answers == [{"events": []}] * 5
         assert len(_Counting.connections) == 1
-        await asyncio.sleep(rasa_patches.KEEPALIVE_SECONDS + 1)  # idle: the client closes it first
+        [first] = _Counting.connections
+        deadline = time.monotonic() + rasa_patches.KEEPALIVE_SECONDS + 30
+        while first not in _Counting.closed:  # idle: the client closes it first (after KEEPALIVE_SECONDS)
+            assert time.monotonic() < deadline, "the idle connection was never closed"
+            await asyncio.sleep(0.05)
         assert await endpoint.request(json={}, method="post") == {"events": []}
         assert len(_Counting.connections) == 2
     finally:

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select
 
 from actions.procedures import ActionAnswerProcedure
@@ -47,12 +48,25 @@ def result_codes(driver: Any) -> List[str]:
     return [e.get_attribute("data-code") for e in driver.find_elements(By.CSS_SELECTOR, "li.result")]
 
 
+def navigating(driver: Any, act: Callable[[], Any], timeout: float = 120) -> None:
+    """Do what leads to another page (submit a form, follow a link), then wait for that page: the old document
+    goes stale and the new one has loaded. Elements found before that could be the old page's, going stale under
+    the test (the browser is shared by the whole session, so nothing else tells when a navigation is over)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    act()
+    wait_for(driver, staleness_of(old), timeout=timeout)
+    wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete", timeout=timeout)
+
+
+def submit(driver: Any, field_id: str, text: str) -> None:
+    """Type into a form field and press Enter (the forms submit without any script); wait for the next page."""
+    navigating(driver, lambda: driver.find_element(By.ID, field_id).send_keys(text, Keys.ENTER))
+
+
 def search_for(driver: Any, base: str, query: str) -> None:
     driver.get(base + "/thu-tuc")
-    box = driver.find_element(By.ID, "q")
-    box.send_keys(query)
-    box.send_keys(Keys.ENTER)  # the form submits without any script
-    wait_for(driver, lambda d: "q=" in d.current_url and d.find_element(By.ID, "summary"), timeout=120)
+    submit(driver, "q", query)
+    assert "q=" in driver.current_url and driver.find_element(By.ID, "summary")
 
 
 def active(driver: Any) -> Any:
@@ -70,8 +84,8 @@ def test_search_with_and_without_accents(browser: Any, web_url: str, query: str)
     first = browser.find_element(By.CSS_SELECTOR, "li.result a")
     assert first.text == "Thủ tục đăng ký khai sinh"
     assert browser.find_element(By.CSS_SELECTOR, "li.result .tag").text == "Khớp nhất với câu hỏi"
-    first.click()
-    wait_for(browser, lambda d: d.current_url.endswith("/thu-tuc/1.001193"))
+    navigating(browser, first.click)
+    assert browser.current_url.endswith("/thu-tuc/1.001193")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Thủ tục đăng ký khai sinh"
 
 
@@ -91,8 +105,8 @@ def test_each_filter(browser: Any, web_url: str, name: str, value: str, holds: C
     search_for(browser, web_url, "đăng ký")
     unfiltered = result_codes(browser)
     Select(browser.find_element(By.ID, f"f-{name}")).select_by_value(value)
-    browser.find_element(By.ID, "apply").click()
-    wait_for(browser, lambda d: f"{name}={quote(value)}" in d.current_url.replace("+", "%20"), timeout=120)
+    navigating(browser, browser.find_element(By.ID, "apply").click)
+    assert f"{name}={quote(value)}" in browser.current_url.replace("+", "%20")
     codes = result_codes(browser)
     catalog = load_catalog()
     assert codes, "the filter left nothing"
@@ -190,8 +204,8 @@ def test_keyboard_only_search_and_procedure(browser: Any, web_url: str) -> None:
     assert active(browser).get_attribute("id") == "main"
     keys.send_keys(Keys.TAB).perform()
     assert active(browser).get_attribute("id") == "q"
-    keys.send_keys("tam tru", Keys.ENTER).perform()
-    wait_for(browser, lambda d: result_codes(d), timeout=120)
+    navigating(browser, keys.send_keys("tam tru", Keys.ENTER).perform)
+    assert result_codes(browser)
     # Tab from the question through the filters to the first result, then open it with Enter.
     for _ in range(30):
         keys.send_keys(Keys.TAB).perform()
@@ -199,8 +213,8 @@ def test_keyboard_only_search_and_procedure(browser: Any, web_url: str) -> None:
             break
     link = active(browser)
     assert link.get_attribute("href").endswith("/thu-tuc/" + result_codes(browser)[0])
-    keys.send_keys(Keys.ENTER).perform()
-    wait_for(browser, lambda d: d.find_elements(By.ID, "documents"))
+    navigating(browser, keys.send_keys(Keys.ENTER).perform)
+    assert browser.find_elements(By.ID, "documents")
     # On the page, the table of contents is reachable and moves to its section.
     for _ in range(15):
         keys.send_keys(Keys.TAB).perform()
@@ -269,24 +283,13 @@ def test_empty_and_very_long_questions(browser: Any, web_url: str) -> None:
 def test_unknown_code_page(browser: Any, web_url: str) -> None:
     browser.get(web_url + "/thu-tuc/9.999999")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Không tìm thấy trang"
-    browser.find_element(By.LINK_TEXT, "Tra cứu thủ tục").click()
-    wait_for(browser, lambda d: d.current_url.endswith("/thu-tuc"))
+    navigating(browser, browser.find_element(By.LINK_TEXT, "Tra cứu thủ tục").click)
+    assert browser.current_url.endswith("/thu-tuc")
 
 
 # ---------------------------------------------------------------- the console
 
 
-def _type_into(browser: Any, element_id: str, text: str) -> bool:
-    from selenium.common.exceptions import StaleElementReferenceException
-
-    try:
-        browser.find_element(By.ID, element_id).send_keys(text, Keys.ENTER)
-        return True
-    except StaleElementReferenceException:
-        return False
-
-
-@pytest.mark.skip(reason="stale element after the login redirect in the full suite; open in issue 13")
 def test_console_refused_without_the_token_and_working_with_it(
     browser: Any, console_url: str, fake_rasa: FakeRasa
 ) -> None:
@@ -295,23 +298,20 @@ def test_console_refused_without_the_token_and_working_with_it(
     browser.get(console_url + "/tong-dai")
     assert browser.find_element(By.ID, "console-message").text.startswith("Trang dành cho tổng đài viên")
     assert not browser.find_elements(By.ID, "code")
-    box = browser.find_element(By.ID, "token")
-    box.send_keys("sai-ma", Keys.ENTER)
-    wait_for(browser, lambda d: d.find_element(By.ID, "console-message").text == "Mã tổng đài viên không đúng.")
+    submit(browser, "token", "sai-ma")
+    assert browser.find_element(By.ID, "console-message").text == "Mã tổng đài viên không đúng."
     assert not browser.get_cookies()
-    browser.find_element(By.ID, "token").send_keys(TOKEN, Keys.ENTER)
-    wait_for(browser, lambda d: d.find_elements(By.ID, "code"))
+    submit(browser, "token", TOKEN)  # the login answers with a redirect to the console
+    assert browser.find_elements(By.ID, "code")
     [cookie] = browser.get_cookies()
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and TOKEN not in cookie["value"]
     assert browser.execute_script("return document.cookie") == ""  # not readable by scripts
-    # The page may still be settling after the login redirect: type into the box as it is when found.
-    wait_for(browser, lambda d: _type_into(d, "code", CODE.lower()))
-    wait_for(browser, lambda d: d.find_elements(By.ID, "answer"))
+    submit(browser, "code", CODE.lower())
     answer = browser.find_element(By.ID, "answer").text
     assert "[Cán bộ] Ghi chú: chờ xác minh <b>nơi cư trú</b>." in answer  # shown as text, not markup
     assert "Trễ hạn" in answer
     assert CODE not in browser.current_url and "261102" not in browser.current_url
     assert CODE in browser.find_element(By.ID, "recent").text
     assert fake_rasa.received[-1]["metadata"] == {"operator_token": TOKEN}
-    browser.find_element(By.CSS_SELECTOR, "form.logout button").click()
-    wait_for(browser, lambda d: d.find_elements(By.ID, "token"))
+    navigating(browser, browser.find_element(By.CSS_SELECTOR, "form.logout button").click)
+    assert browser.find_elements(By.ID, "token")
