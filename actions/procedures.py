@@ -41,9 +41,7 @@ def _catalog() -> Any:
 
 def _answer(dispatcher: CollectingDispatcher, record: Dict[Text, Any], topics: List[Text]) -> List[Dict[Text, Any]]:
     """Answer each asked topic about the record (one procedure_answer payload per topic)."""
-    record = dict(record)
-    record["url"] = record.get("url") or portal_url()
-    for topic in topics:
+    for topic in topics:  # a record without a page of its own links to the portal with its code (render.record_url)
         for part in render.answer(record, topic):
             dispatcher.utter_message(response=part.response, **part.variables)
         dispatcher.utter_message(
