@@ -89,6 +89,7 @@ _ONLINE_PAYMENT_RE = re.compile(
 )
 # A "post" channel that is an internal courier or document system, not the public postal service.
 _INTERNAL_POST_RE = re.compile(r"\bgiao lien\b|he thong quan ly van ban")
+_TRAILING_SEPARATORS_RE = re.compile(r"(?:\s*[;,/]\s*\.?)+$|(?<=\.)[;,/\s]+$")
 _RESULT_WORDS_RE = re.compile(r"\b(?:ket qua|giay phep|giay chung nhan|the|van ban|quyet dinh)\b")
 
 
@@ -389,7 +390,10 @@ def online_payment(record: dict) -> str:
         return "no_online_free" if free_everywhere(record) else "no_online"
     fee_texts = fold(" ".join((c.get("fee") or {}).get("text") or "" for c in channels(record, "online")))
     if has_fee(record, "online"):
-        if online_payment_stated(record) or "thanh toan truc tuyen" in fee_texts:
+        # The catalog's rule vouches for online payment only from the portal's own cell; a "Miễn phí" cell whose
+        # note charges (bot/catalog/fees.py) needs the texts to say so.
+        vouched = online_payment_stated(record) and not fee_texts.startswith("mien phi")
+        if vouched or "thanh toan truc tuyen" in fee_texts or _ONLINE_PAYMENT_RE.search(_payment_texts(record)):
             return "online"
         return "not_stated"
     if payment_due(record):  # "Miễn phí" in the fee cell, but the steps make the person pay (án phí, lệ phí)
@@ -502,7 +506,8 @@ def quantity(item: dict) -> str:
 
 def document_line(item: dict, chars: int | None = MAX_ITEM_CHARS) -> str:
     """ "• name (quantity)", then "— mẫu CT01" when the form's code is not in the (cut) name."""
-    name = shorten(item.get("name"), chars)
+    # The portal's cells end in leftover separators ("…Thông tư số 53/2025/TT-NHNN; ;", "…chi nhánh.;/").
+    name = shorten(_TRAILING_SEPARATORS_RE.sub("", " ".join((item.get("name") or "").split())), chars)
     qty = quantity(item)
     line = f"• {name} ({qty})" if qty else f"• {name}"
     code = cases.form_code(item)
@@ -557,6 +562,11 @@ def rest(record: dict, topic: str, start: int | None = None, case: int | None = 
     """What a chat answer about `topic` ("documents", "legal_basis", "result", "steps") left out, whole, in
     messages of at most ZALO_MESSAGE_CHARS characters, for "liệt kê hết" / "xem thêm": the items from `start`
     (default: the first one the answer did not show). [] when nothing is left."""
+    if topic == "steps":  # numbered again under each case heading: the whole list, headings included
+        kinds = step_kinds([s for s in record.get("steps") or [] if s and s.strip()])
+        if sum(1 for kind in kinds if kind is None) <= (MAX_STEPS if start is None else start):
+            return []
+        return split_messages(steps_text(record, limit=None, chars=None))
     if topic == "documents":
         start = MAX_LIST_ITEMS if start is None else start
         body = documents_text(record, case=case, limit=None, chars=None, start=start)
@@ -565,12 +575,10 @@ def rest(record: dict, topic: str, start: int | None = None, case: int | None = 
         items = {
             "legal_basis": lambda: legal_items(record, chars=None),
             "result": lambda: [r for r in record.get("results") or [] if r and r.strip()],
-            "steps": lambda: steps_items(record),
         }[topic]()
-        start = (MAX_STEPS if topic == "steps" else MAX_LIST_ITEMS) if start is None else start
+        start = MAX_LIST_ITEMS if start is None else start
         total = len(items)
-        lines = [" ".join(i.split()) for i in items[start:]]
-        body = "\n".join(f"{n}. {i}" for n, i in enumerate(lines, start + 1)) if topic == "steps" else bullets(lines)
+        body = bullets(" ".join(i.split()) for i in items[start:])
     if not body or start >= total:
         return []
     heading = texts()["rest_heading"].format(first=start + 1, total=total)

@@ -53,10 +53,10 @@ def test_every_item_reachable_after_the_chat_answer(cat):
     full = [render.document_line(i, None) for g in render.groups(record) for i in g.items]
     assert more == full[8:]  # the rest in full, nothing cut, nothing repeated
     assert render.rest(record, "documents", start=15) == []
-    # Long lists of other topics too; steps continue their numbering.
-    steps = render.steps_items(record)
-    if len(steps) > render.MAX_STEPS:
-        assert render.rest(record, "steps")[0].split("\n")[1].startswith(f"{render.MAX_STEPS + 1}. ")
+    # Steps are numbered again under each case heading: "liệt kê hết" sends them whole, headings included.
+    steps = cat.get("1.000527")
+    assert "\n".join(render.rest(steps, "steps")) == render.steps_text(steps, limit=None, chars=None)
+    assert "mục khác" in render.steps_text(steps)
 
 
 def test_rest_cut_into_zalo_sized_messages(cat):

@@ -136,7 +136,7 @@ def test_zalo_messages_hold_the_whole_record(code):
     assert joined.split() == render.plain_text(record).split()  # nothing lost between messages
     for group in render.groups(record):
         for item in group.items:
-            assert " ".join(item["name"].split()) in " ".join(joined.split())
+            assert " ".join(render.document_line(item, None)[2:].split()) in " ".join(joined.split())
 
 
 def test_split_messages_cuts_long_lines_between_words():
