@@ -56,7 +56,9 @@ def find_numbers(text: str | None) -> list[re.Match]:
 
 
 def normal_number(number: str) -> str:
-    """The number as it should be typed: "21/2008/TTLT- BQP" -> "21/2008/TTLT-BQP", "TT_BCA" -> "TT-BCA"."""
+    """The number as it should be typed: "21/2008/TTLT- BQP" -> "21/2008/TTLT-BQP", "TT_BCA" -> "TT-BCA"; a year
+    glued in front by the portal ("năm 2025.09/2026/TT-BNNMT") dropped."""
+    number = re.sub(r"^(?:19|20)\d\d\.(?=\d{1,4}/(?:19|20)\d\d/)", "", number)
     return re.sub(r"-\s+|_", "-", number)
 
 
@@ -216,7 +218,14 @@ def item(
         kind = next(k for k in vocab()["title_kinds"] if k.lower() == found.group(0).lower())
         rest = text[found.end() :]
         if kind.lower() in ("luật", "bộ luật", "pháp lệnh", "hiến pháp"):
-            law = re.match(r"^\s*([^,:;(\-]*?)(?=\s+số\b|\s+năm\b|\s+ngày\b|\s+của\b|\s*\d|\s*[,:;(\-]|$)", rest)
+            # A law's name runs on after a comma that a lower-case word continues ("Luật Phòng, chống ma túy",
+            # "Luật Trật tự, an toàn giao thông đường bộ"); it ends at its number, date, issuer or punctuation.
+            law = re.match(
+                r"^\s*((?:[^,:;(\-]|,(?=\s*[a-zà-ỹđ]))*?)"
+                r"(?=\s+số\b|\s+năm\b|\s+ngày\b|\s+của\s+(?:Quốc hội|Ủy ban|Chính phủ)|\s*\d|\s*[:;(\-]"
+                r"|\s*,(?!\s*[a-zà-ỹđ])|$)",
+                rest,
+            )
             name = law.group(1).strip() if law else ""
             if name and not re.match(r"^(?:sửa|số)\b", name, re.I):  # "Luật sửa đổi, bổ sung…" has no short name
                 kind = f"{kind} {name}"

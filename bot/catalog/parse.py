@@ -183,7 +183,11 @@ def _parse_channel_cell(name: str, body: str) -> tuple[dict, bool]:
         fee = _fee(None, None, "Miễn phí", one_line(note))
     elif rest.startswith(EMPTY_MARK):
         rest = rest[len(EMPTY_MARK) :]
-        note, rest = _paren_block(rest.lstrip())
+        note, after = _paren_block(rest.lstrip())
+        if note is not None and re.fullmatch(r"\s*\w{1,2}\s*", note):  # "(1)": the description's case number
+            note = None
+        else:
+            rest = after
         fee = _fee(None, None, EMPTY_MARK, one_line(note)) if one_line(note) else None
     elif money:
         rest = rest[money.end() :]
@@ -349,9 +353,10 @@ def parse_documents(text: str | None) -> tuple[list[dict], str]:
 
 
 # ---------------------------------------------------------------- results (ket_qua_xu_ly)
-# The portal's internal code after each result ("…Văn bản chấp thuậnMã: 000.00.00.G04-KQ3030", "Mã: VBTT",
-# "Mã: KQ.G15.000091Giấy ĐKHĐ…"): an ASCII token, ending where the next item's capitalised word starts.
-_RESULT_CODE_RE = re.compile(r"Mã:\s*[A-Za-z0-9][A-Za-z0-9._/-]*?(?=$|\s|[A-ZĐÀ-Ỹ][a-zà-ỹđ])")
+# The portal's internal code after each result: "Mã: KQ.G19.000128", "Mã: 000.00.00.G04-KQ3030" (greedy up to
+# the last digit, so a glued "văn bản…" keeps its first letter: Vietnamese lower-case letters lie inside À-Ỹ), or
+# letters only ("Mã: VBTTVăn bản…").
+_RESULT_CODE_RE = re.compile(r"Mã:\s*(?:(?:[A-Z0-9]+[._/-])*[A-Z]*\d+|[A-Za-z]{2,}?(?=[A-ZĐ][a-zà-ỹđ]|\s|$))")
 _INTERFACE_RE = re.compile(r"(Từ khóa|Chọn cơ quan thực hiện)")
 
 
@@ -377,7 +382,8 @@ def parse_results(text: str | None) -> tuple[list[str], str | None, str]:
     for piece in pieces:
         piece = one_line(piece)
         if piece:
-            piece = piece.lstrip("-+* ").strip()
+            piece = piece.lstrip("-+*.… ").strip()
+            piece = piece[:1].upper() + piece[1:]  # "…Mã: KQ.G19.000504văn bản từ chối" starts an item
             if piece and piece not in results:
                 results.append(piece)
     if not results:

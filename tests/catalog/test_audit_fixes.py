@@ -299,3 +299,43 @@ def test_portal_interface_text_is_not_a_condition(catalog):
     assert record["conditions"] is None
     assert render.answer(record, "conditions")[0].response == "utter_procedure_missing"
     assert not any("Chọn cơ quan thực hiện" in (r.get("conditions") or "") for r in catalog)
+
+
+# ---------------------------------------------------------------- second audit pass (tests/fact_audit/after_part*.yml)
+@pytest.mark.parametrize(
+    "code, law",
+    [
+        ("3.000521", "Luật Phòng, chống ma túy số 73/2021/QH14"),
+        ("3.000382", "Luật Trật tự, an toàn giao thông đường bộ số 36/2024/QH15"),
+    ],
+)
+def test_a_law_name_runs_on_after_its_comma(catalog, code, law):
+    assert any(item.startswith(law) for item in render.legal_items(catalog.get(code)))
+
+
+@pytest.mark.parametrize(
+    "code, result",
+    [
+        ("1.001670", "Văn bản từ chối cấp Quyết định sửa đổi"),
+        ("1.009069", "Xác nhận của cơ quan hải quan trên hệ thống"),
+        ("1.013813", "Văn bản thông báo cho tổ chức trường hợp không cấp"),
+    ],
+)
+def test_a_result_after_the_portals_code_keeps_its_first_letter(catalog, code, result):
+    assert any(r.startswith(result) for r in catalog.get(code)["results"])
+    assert parse_results("Giấy phépMã: KQ.G19.000128văn bản từ chốiMã: VBTTVăn bản khác")[0] == [
+        "Giấy phép",
+        "Văn bản từ chối",
+        "Văn bản khác",
+    ]
+
+
+def test_a_year_glued_before_a_number_is_not_part_of_it(catalog):
+    items = render.legal_items(catalog.get("1.010732"))
+    assert any(i.startswith("Thông tư số 09/2026/TT-BNNMT") for i in items)
+    assert not any("2025.09/2026" in i for i in items)
+
+
+def test_a_case_number_after_no_fee_is_not_a_fee(catalog):
+    # "Không có thông tin(1) Trường hợp…": "(1)" numbers the description's cases.
+    assert render.per_channel(catalog.get("1.014258"), "fee") == ""
