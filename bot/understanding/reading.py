@@ -43,8 +43,10 @@ FOLLOW_UP_WORDS = 8
 DOUBT = 0.6
 # Asked to file online, records scoring this close to the best one are its variants.
 VARIANT_MARGIN = 0.15
-# Longer messages are read clause by clause (advisors describe the case before asking).
+# Longer messages are read clause by clause (advisors describe the case before asking), unless the whole
+# message already names a record with at least this confidence.
 LONG_MESSAGE_WORDS = 25
+SURE = 0.95
 _CLAUSE_RE = re.compile(r"[.?!;,:\n]+")
 # National procedure codes typed in a message ("thủ tục 1.004873").
 _CODE_RE = re.compile(r"(?<![\d.])([1-3]\.\d{6})(?![\d.])")
@@ -180,6 +182,8 @@ def _read_long(catalog: Any, text: str, current_code: str | None) -> Reading:
     """A long message (an advisor describing a case): the procedure from the clause that names one best, the
     topics from the question itself (the last clause with a cue), never from the story around it."""
     whole = _read(catalog, text, current_code)
+    if whole.verdict == ANSWER and whole.candidates and whole.candidates[0].confidence >= SURE:
+        return whole  # the whole message names one record clearly: a clause ("cải chính") would say less
     rank = {ANSWER: 3, CHOOSE: 2, FOLLOW_UP: 1}
     best = whole
     for clause in _clauses(text):
