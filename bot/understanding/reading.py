@@ -41,6 +41,8 @@ FOLLOW_UP_WORDS = 8
 # With the calibration refitted on three blind sets' development halves, 0.7 keeps confident answers on their
 # out-of-catalog questions where 0.6 was with the previous fit (3 of 50 and 2 of 38); 0.6 would double them.
 DOUBT = 0.7
+# Asked to file online, records scoring this close to the best one may be its variants.
+VARIANT_MARGIN = 0.15
 # Longer messages are read clause by clause (advisors describe the case before asking), unless the whole
 # message already names a record with at least this confidence.
 LONG_MESSAGE_WORDS = 25
@@ -137,9 +139,10 @@ _LEVEL_RANK = {render.NONE: 0, render.PARTIAL: 1, render.FULL: 2}
 def _prefer_online_variant(catalog: Any, reading: Reading, text: str) -> None:
     """Asked whether a procedure can be done online, answer about its online variant when the catalog has one
     ("đăng ký xe lần đầu … một phần hoặc trực tiếp" vs "… trực tuyến toàn trình đối với xe sản xuất trong nước"):
-    a variant is a candidate whose name holds every word by which the message matched the
-    best one (a record that only shares the channel words, "đăng ký xe … dịch vụ công trực tuyến" for "đăng ký
-    thường trú trên dịch vụ công", is another procedure).
+    a variant is a candidate whose name holds every word by which the message matched the best one, or one
+    scoring almost as well that shares a specific one of them (a record that only shares the channel and generic
+    words, "đăng ký xe … dịch vụ công trực tuyến" for "đăng ký thường trú trên dịch vụ công", is another
+    procedure).
     One variant is answered, several are offered."""
     if reading.verdict == CHOOSE and not reading.doubtful:
         near, current = [c for c in reading.choices if catalog.get(c.code)], None
@@ -147,10 +150,13 @@ def _prefer_online_variant(catalog: Any, reading: Reading, text: str) -> None:
         index = catalog.index
         words = lambda code: set(index.name_words[index.code_index[code]])  # noqa: E731
         matched = {f for f, _ in word_pairs(text)} & words(reading.code)  # as typed, not as aliases expand it
+        specific = {w for w in matched if not is_generic(w)}
+        top = reading.candidates[0].score
         near = [
             c
             for c in reading.candidates
-            if catalog.get(c.code) and matched <= words(c.code)
+            if catalog.get(c.code)
+            and (matched <= words(c.code) or (c.score >= top - VARIANT_MARGIN and specific & words(c.code)))
         ]
         current = reading.code
     else:
