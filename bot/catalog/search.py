@@ -39,6 +39,8 @@ AMBIGUITY_MARGIN = 0.06  # hits within this of the best are "close alternatives"
 _LEVEL_BONUS = {"Cấp xã": 0.02, "Cấp tỉnh": 0.015}  # a citizen files at the commune/province
 _AUX_WEIGHT = 0.35
 ALIAS_BOOST = 0.1  # an everyday phrase that names one procedure (aliases.tsv third column)
+# A word this rare (in at most two names: "apostille", "karaoke") names a procedure on its own, as a phrase does.
+RARE_WORD_IDF = 7.0
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _WORD_RE = re.compile(r"\w+")
 Tok = tuple[str, str]  # (folded form, accented form); equal when the word carries no diacritics
@@ -621,7 +623,7 @@ class SearchIndex:
                 ids = np.intersect1d(ids, self.post_acc.get(accent[t], empty), assume_unique=True)
             if ids is not None:
                 matched[ids] += w
-                evidence[ids] += 2 if "_" in t else 1
+                evidence[ids] += 2 if "_" in t or w >= RARE_WORD_IDF else 1
                 if "_" not in t and t not in _LEVEL_WORDS:
                     uni_matched[ids] += w * self._word_factor(t)
             ids = self.post_paren.get(t)

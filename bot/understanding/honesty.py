@@ -51,6 +51,8 @@ VARIANTS = (
     "bổ sung",
     "thay đổi",
     "chuyển đổi",
+    "tiếp tục",
+    "chuyển nơi",
 )
 # Only hits this close to the best are weighed against each other by those words.
 VARIANT_WINDOW = 0.15
@@ -136,7 +138,7 @@ def unexplained(index: SearchIndex, text: str, code: str, asking: set[str] = fro
         t = tok[0]
         if p in matched or not ({p - 1, p + 1} & matched) or t not in terms or t in out:
             continue
-        if t in name or t in aux or t.isdigit() or t in chat or tok[1] in chat:
+        if t in name or t in aux or any(ch.isdigit() for ch in t) or t in chat or tok[1] in chat:
             continue
         if index.idf.get(t, KEY_IDF + 1) >= KEY_IDF:
             out.append(t)

@@ -85,9 +85,10 @@ def find_cues(text: str | None) -> list[Cue]:
 
 
 def topics_from_cues(cues: list[Cue]) -> list[str]:
-    """Topics asked, in the order they are asked: strong cues if any, else weak ones, else overview."""
+    """Topics asked, in the order they are asked: strong cues if any, else weak ones (the overview's last), else
+    overview."""
     strong = [c.topic for c in cues if c.strong]
-    chosen = strong or [c.topic for c in cues]
+    chosen = strong or [c.topic for c in cues if c.topic != "overview"]  # "thế nào" gives way to any other cue
     return list(dict.fromkeys(chosen)) or ["overview"]
 
 

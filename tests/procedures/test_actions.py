@@ -156,7 +156,8 @@ async def test_nothing_found_offers_hotline(monkeypatch):
             "portal_url": "https://dichvucong.gov.vn",
         }
     ]
-    assert events == [SlotSet("pending_topic", "steps"), SlotSet("offered_procedures", None)]
+    # "thế nào" asks the overview (topic_cues.yml), the question is kept for when a procedure is named
+    assert events == [SlotSet("pending_topic", "overview"), SlotSet("offered_procedures", None)]
 
 
 async def test_procedure_outside_the_catalog_is_said_plainly_with_closest_records():
