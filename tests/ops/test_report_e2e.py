@@ -134,7 +134,10 @@ def test_each_figure_equals_a_direct_sql_count(month):
                 hi=hi,
             )
         )
-        assert found["top_procedures"] == {k: v for k, v in Counter(procedures).most_common(10)}
+        # The ten most answered; among equal counts at the cut either one may be listed.
+        top = found["top_procedures"]
+        assert len(top) == min(10, len(procedures)) and all(procedures.get(k) == v for k, v in top.items())
+        assert min(top.values(), default=0) >= max([v for k, v in procedures.items() if k not in top], default=0)
         topics = dict(
             sql(
                 c,
