@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.catalog import fees, load_catalog, render
 from bot.catalog.parse import parse_record
@@ -21,6 +22,7 @@ from bot.guide import steps
 from bot.guide.settings import guide_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
+AUDIT_DIR = Path(__file__).parents[1] / "fact_audit"
 PAGES = json.loads((FIXTURES / "fee_records.json").read_text(encoding="utf-8"))
 BQP = json.loads((FIXTURES / "hard_bqp_word.json").read_text(encoding="utf-8"))
 API = json.loads((FIXTURES / "hard_portal_api.json").read_text(encoding="utf-8"))
@@ -317,24 +319,24 @@ def test_asked_whether_reduced_the_can_cuoc_answer_carries_the_reduction(catalog
 
 # ---------------------------------------------------------------- errors of the fact audit (tests/fact_audit, main)
 
+
 # Records where the audit (before issue 14) found "Mức thu có thể khác theo từng địa phương" on a fee the source fixes
 # nationally (kind local_note); none of them is a local fee.
-AUDIT_LOCAL_NOTE = [
-    "1.000205", "1.000246", "1.000513", "1.000527", "1.000661", "1.000915", "1.001029", "1.001084", "1.001308",
-    "1.001632", "1.001667", "1.001668", "1.001670", "1.001729", "1.001815", "1.001869", "1.002181", "1.002411",
-    "1.002947", "1.003425", "1.003829", "1.004137", "1.004709", "1.004711", "1.006442", "1.007411", "1.007863",
-    "1.008526", "1.008564", "1.008570", "1.008588", "1.009069", "1.009079", "1.009092", "1.009506", "1.009522",
-    "1.009535", "1.009759", "1.009878", "1.010060", "1.010227", "1.010385", "1.010732", "1.010736", "1.010737",
-    "1.011049", "1.011478", "1.012278", "1.012355", "1.012585", "1.012592", "1.012836", "1.012837", "1.012901",
-    "1.013125", "1.013140", "1.013143", "1.013150", "1.013195", "1.013205", "1.013216", "1.013222", "1.013239",
-    "1.013314", "1.013333", "1.013622", "1.013630", "1.013646", "1.013653", "1.013702", "1.013734", "1.013769",
-    "1.013797", "1.013802", "1.013813", "1.013997", "1.014067", "1.014141", "1.014235", "1.014279", "1.014363",
-    "1.014410", "1.014632", "1.014751", "1.116612", "2.000424", "2.000523", "2.000591", "2.000794", "2.000803",
-    "2.000815", "2.000854", "2.000890", "2.000927", "2.000992", "2.001016", "2.001316", "2.001335", "2.001406",
-    "2.001598", "2.001895", "2.002036", "2.002139", "2.002307", "2.002766", "2.002800", "3.000040", "3.000051",
-    "3.000055", "3.000163", "3.000164", "3.000165", "3.000181", "3.000182", "3.000382", "3.000495", "3.000521",
-    "3.000525",
-]  # fmt: skip
+def _audited(kind: str) -> list[str]:
+    """Codes of the records where the fact audit's first pass found an error of `kind` (tests/fact_audit)."""
+    found = set()
+    for path in sorted(AUDIT_DIR.glob("before_part*.yml")):
+        for record in yaml.safe_load(path.read_text(encoding="utf-8"))["records_detail"]:
+            if any(error["kind"] == kind for error in record.get("errors") or []):
+                found.add(record["code"])
+    return sorted(found)
+
+
+AUDIT_LOCAL_NOTE = _audited("local_note")
+
+
+def test_the_audit_found_118_locality_notes_on_national_fees():
+    assert len(AUDIT_LOCAL_NOTE) == 118
 
 
 @pytest.mark.parametrize("code", AUDIT_LOCAL_NOTE)
