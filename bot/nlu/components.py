@@ -44,8 +44,15 @@ def normalized_for_nlu(text: str) -> str:
     return vntext.fold(text)
 
 
-class _StatelessComponent(GraphComponent):
-    """Nothing to configure, train or persist."""
+def set_intent(message: Message, name: str) -> None:
+    """Decide the intent outright (confidence 1, the only one ranked): the classifier's guess is overridden."""
+    intent = {"name": name, "confidence": 1.0}
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
+
+
+class StatelessComponent(GraphComponent):
+    """A component with nothing to configure, train or persist (also bot.privacy.nlu's)."""
 
     @classmethod
     def create(
@@ -59,7 +66,7 @@ class _StatelessComponent(GraphComponent):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class VietnameseNormalizer(_StatelessComponent):
+class VietnameseNormalizer(StatelessComponent):
     """Rewrites TEXT to its folded form; keeps the original for `InputGuard` to restore."""
 
     def _normalize(self, message: Message) -> None:
@@ -84,7 +91,7 @@ class VietnameseNormalizer(_StatelessComponent):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class InputGuard(_StatelessComponent):
+class InputGuard(StatelessComponent):
     """Restores the original text and overrides the intent for messages that cannot be a question."""
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -94,8 +101,5 @@ class InputGuard(_StatelessComponent):
                 message.set(TEXT, original)
             problem = message.get(INPUT_PROBLEM)
             if problem:
-                name = OTHER_LANGUAGE_INTENT if problem == input_check.FOREIGN else BAD_INPUT_INTENT
-                intent = {"name": name, "confidence": 1.0}
-                message.set(INTENT, intent, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
+                set_intent(message, OTHER_LANGUAGE_INTENT if problem == input_check.FOREIGN else BAD_INPUT_INTENT)
         return messages

@@ -10,15 +10,13 @@ The classifier itself never sees identifiers: bot.nlu.components.normalized_for_
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.components import StatelessComponent, set_intent
 from bot.privacy import PERSONAL_DATA, PRIVACY_COMMANDS, redact
 
 SHARE_INTENT = "share_personal_data"
@@ -27,29 +25,13 @@ _FALLBACK_INTENT = "nlu_fallback"
 _LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
 
 
-def _set_intent(message: Message, name: str) -> None:
-    intent = {"name": name, "confidence": 1.0}
-    message.set(INTENT, intent, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class PersonalDataFlag(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> GraphComponent:
-        return cls()
-
+class PersonalDataFlag(StatelessComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
             if text.strip().lower() in PRIVACY_COMMANDS:
-                _set_intent(message, PRIVACY_INTENT)
+                set_intent(message, PRIVACY_INTENT)
                 continue
             kinds = redact.kinds(text)
             if not kinds:
@@ -57,5 +39,5 @@ class PersonalDataFlag(GraphComponent):
             message.set(PERSONAL_DATA, kinds, add_to_output=True)
             intent = (message.get(INTENT) or {}).get("name")
             if intent == _FALLBACK_INTENT or not _LETTERS_RE.search(redact.without_identifiers(text)):
-                _set_intent(message, SHARE_INTENT)
+                set_intent(message, SHARE_INTENT)
         return messages
