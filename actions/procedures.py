@@ -44,15 +44,24 @@ def _answer(dispatcher: CollectingDispatcher, record: Dict[Text, Any], topics: L
     for topic in topics:  # a record without a page of its own links to the portal with its code (render.record_url)
         for part in render.answer(record, topic):
             dispatcher.utter_message(response=part.response, **part.variables)
-        dispatcher.utter_message(
-            json_message={"type": "procedure_answer", "procedure_code": record["code"], "topic": topic}
-        )
-    dispatcher.utter_message(response="utter_procedure_more", buttons=fmt.follow_up_buttons(topics[-1]))
+        _answered(dispatcher, record, topic)
+    return _follow_ups(dispatcher, record, topics[-1])
+
+
+def _answered(dispatcher: CollectingDispatcher, record: Dict[Text, Any], topic: Text) -> None:
+    """The procedure_answer payload: which record and topic the texts just sent answered."""
+    payload = {"type": "procedure_answer", "procedure_code": record["code"], "topic": topic}
+    dispatcher.utter_message(json_message=payload)
+
+
+def _follow_ups(dispatcher: CollectingDispatcher, record: Dict[Text, Any], topic: Text) -> List[Dict[Text, Any]]:
+    """The buttons for the record's other topics after an answer about `topic`; the slots that answer leaves."""
+    dispatcher.utter_message(response="utter_procedure_more", buttons=fmt.follow_up_buttons(topic))
     return [
         SlotSet(SLOT_CODE, record["code"]),
         SlotSet(SLOT_TOPIC, None),
         SlotSet(SLOT_OFFERED, None),
-        SlotSet(SLOT_LAST_TOPIC, topics[-1]),
+        SlotSet(SLOT_LAST_TOPIC, topic),
     ]
 
 
@@ -150,16 +159,8 @@ def _answer_all(dispatcher: CollectingDispatcher, tracker: Tracker, reading: Any
     dispatcher.utter_message(response="utter_procedure_full_list", topic_label=render.topic_label(topic), **common)
     for piece in pieces:
         dispatcher.utter_message(text=piece)
-    dispatcher.utter_message(
-        json_message={"type": "procedure_answer", "procedure_code": record["code"], "topic": topic}
-    )
-    dispatcher.utter_message(response="utter_procedure_more", buttons=fmt.follow_up_buttons(topic))
-    return [
-        SlotSet(SLOT_CODE, record["code"]),
-        SlotSet(SLOT_TOPIC, None),
-        SlotSet(SLOT_OFFERED, None),
-        SlotSet(SLOT_LAST_TOPIC, topic),
-    ]
+    _answered(dispatcher, record, topic)
+    return _follow_ups(dispatcher, record, topic)
 
 
 def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Text) -> List[Dict[Text, Any]]:
