@@ -19,11 +19,10 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-import yaml
-
 from bot.catalog import load_catalog, render
 from bot.settings import REPO_ROOT
 from bot.understanding.topics import TOPICS as ALL_TOPICS
+from bot.web.pages import response_text
 
 TOPICS = [t for t in ALL_TOPICS if t != "deadline"]  # the ten topics audited before the deadline topic existed
 SOURCE_ROOT = REPO_ROOT.parent / "shared" / "data" / "procedures"
@@ -74,20 +73,12 @@ def _text_fields(obj, prefix: str = "") -> list[tuple[str, str]]:
     return out
 
 
-def responses(domain_path: Path = REPO_ROOT / "domain.yml") -> dict[str, str]:
-    domain = yaml.safe_load(domain_path.read_text(encoding="utf-8"))
-    return {name: variants[0].get("text", "") for name, variants in domain["responses"].items()}
+def chat_text(record: dict, topic: str) -> str:
+    """The chat answer about `topic`, its responses filled as the chat and the pages fill them."""
+    return "\n\n".join(response_text(a.response, a.variables) for a in render.answer(record, topic))
 
 
-def chat_text(record: dict, topic: str, texts: dict[str, str]) -> str:
-    parts = []
-    for answer in render.answer(record, topic):
-        template = texts.get(answer.response, f"[{answer.response}]")
-        parts.append(template.format_map(defaultdict(str, answer.variables)))
-    return "\n\n".join(parts)
-
-
-def dump_record(record: dict, texts: dict[str, str]) -> str:
+def dump_record(record: dict) -> str:
     lines = [f"# {record['code']} — {record.get('name')}", "", f"ministry: {record.get('ministry')}", ""]
     path = source_file(record["code"])
     lines += [f"## Source as published ({path.relative_to(SOURCE_ROOT) if path else 'not found'})", ""]
@@ -97,7 +88,7 @@ def dump_record(record: dict, texts: dict[str, str]) -> str:
             lines.append("")
     lines += ["## Chat answers (as rendered)", ""]
     for topic in TOPICS:
-        lines += [f"### {topic}", "", chat_text(record, topic, texts), ""]
+        lines += [f"### {topic}", "", chat_text(record, topic), ""]
     return "\n".join(lines)
 
 
@@ -120,12 +111,11 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text("\n".join(codes) + "\n", encoding="utf-8")
         print(f"{len(codes)} records -> {args.out}")
         return 0
-    texts = responses()
     args.out.mkdir(parents=True, exist_ok=True)
     codes = [c.strip() for c in args.sample.read_text(encoding="utf-8").split() if c.strip()]
     for code in codes:
         record = catalog.get(code)
-        (args.out / f"{code}.md").write_text(dump_record(record, texts), encoding="utf-8")
+        (args.out / f"{code}.md").write_text(dump_record(record), encoding="utf-8")
     print(f"{len(codes)} records -> {args.out}")
     return 0
 
