@@ -11,10 +11,10 @@ from urllib.parse import quote
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select
 
 from actions.procedures import ActionAnswerProcedure
@@ -49,13 +49,22 @@ def result_codes(driver: Any) -> List[str]:
 
 
 def navigating(driver: Any, act: Callable[[], Any], timeout: float = 120) -> None:
-    """Do what leads to another page (submit a form, follow a link), then wait for that page: the old document
-    goes stale and the new one has loaded. Elements found before that could be the old page's, going stale under
-    the test (the browser is shared by the whole session, so nothing else tells when a navigation is over)."""
-    old = driver.find_element(By.TAG_NAME, "html")
+    """Do what leads to another page (submit a form, follow a link), then wait for that page: the old document,
+    marked beforehand, is gone and the new one has loaded. Elements found before that could be the old page's,
+    going stale under the test (the browser is shared by the whole session, so nothing else tells when a
+    navigation is over)."""
+    driver.execute_script("window.__oldPage = true")
     act()
-    wait_for(driver, staleness_of(old), timeout=timeout)
-    wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete", timeout=timeout)
+    wait_for(driver, new_page_loaded, timeout=timeout)
+
+
+def new_page_loaded(driver: Any) -> bool:
+    """The marked document is gone and its successor has loaded. Mid-navigation Chromium can answer any command with
+    an error about a node or context that left the document: that means "not yet", not a failure."""
+    try:
+        return bool(driver.execute_script("return !window.__oldPage && document.readyState === 'complete'"))
+    except WebDriverException:
+        return False
 
 
 def submit(driver: Any, field_id: str, text: str) -> None:
