@@ -47,7 +47,7 @@ def lock_store(settings: StackSettings) -> dict[str, Any] | None:
         "url": url.hostname or "127.0.0.1",
         "port": url.port or 6379,
         "db": int(url.path.lstrip("/") or 0),
-        "key_prefix": "tro_ly_dvc",
+        "key_prefix": "trolydvc",  # Rasa takes only a letters-and-digits prefix (it ignored "tro_ly_dvc")
     }
     if url.password:
         store["password"] = unquote(url.password)

@@ -17,6 +17,10 @@ patched server. Each patch is small, replaces one function and is tested in test
 - `EndpointConfig.session`: Rasa opens a new HTTP session, so a new TCP connection, for every call to the action
   server; one session per endpoint is kept and its connections reused (closed after 2 s idle, before the action
   server's 5 s keep-alive ends, so a request never goes out on a connection the server is closing).
+- `LockStore._acquire_lock` (a fix, not a speed-up): a turn waiting behind a dead node's ticket polls once a second;
+  when both tickets expire within the same second, both are dropped and Rasa then waits forever for a ticket nobody
+  holds (the cluster test saw turns hang until the client gave up). A waiter whose ticket has gone takes its place
+  again, in number order, and is served when no older ticket is left.
 """
 
 from __future__ import annotations
@@ -281,6 +285,30 @@ def install_plain_graph_runner() -> None:
     dask_runner.dask = _Dask
 
 
+def install_expired_ticket_requeue() -> None:
+    import time
+
+    from rasa.core import lock_store
+    from rasa.core.lock import Ticket
+
+    async def _acquire_lock(self, conversation_id, ticket, wait_time_in_seconds):
+        while True:
+            lock = self.get_or_create_lock(conversation_id)
+            if ticket not in [t.number for t in lock.tickets]:  # expired while waiting, or the lock was deleted
+                tickets = sorted(
+                    [*lock.tickets, Ticket(ticket, time.time() + lock_store.LOCK_LIFETIME)], key=lambda t: t.number
+                )
+                lock.tickets.clear()
+                lock.tickets.extend(tickets)
+                self.save_lock(lock)
+            if not lock.is_locked(ticket):
+                return lock
+            await asyncio.sleep(wait_time_in_seconds)
+            self.update_lock(conversation_id)
+
+    lock_store.LockStore._acquire_lock = _acquire_lock
+
+
 PATCHES = {
     "action_result_validator": install_action_result_validator,
     "event_type_cache": install_event_type_cache,
@@ -289,6 +317,7 @@ PATCHES = {
     "rule_lookup_shortcut": install_rule_lookup_shortcut,
     "rule_states_tail": install_rule_states_tail,
     "plain_graph_runner": install_plain_graph_runner,
+    "expired_ticket_requeue": install_expired_ticket_requeue,
 }
 
 

@@ -65,7 +65,7 @@ def test_postgresql_and_redis_from_urls(tmp_path):
         "url": "cache.local",
         "port": 6380,
         "db": 2,
-        "key_prefix": "tro_ly_dvc",
+        "key_prefix": "trolydvc",
         "password": "secret",
     }
 

@@ -298,3 +298,31 @@ def test_trained_rule_policy_predicts_as_without_the_patches(monkeypatch):
                     rasas.hide_rule_turn,
                     rasas.is_end_to_end_prediction,
                 )
+
+
+async def test_a_turn_whose_ticket_expired_while_waiting_is_served():
+    """A node died holding a conversation's ticket; the next turn waits on another node. When both tickets expire
+    between two polls, Rasa drops both and waits forever for a ticket nobody holds; patched, it takes its place."""
+    from rasa.core.lock_store import InMemoryLockStore
+
+    store = InMemoryLockStore()
+    store.issue_ticket("c", lock_lifetime=0.05)  # the dead node's turn: never finished, never cleaned up
+    waiting = store.issue_ticket("c", lock_lifetime=0.05)
+    time.sleep(0.1)
+    lock = await asyncio.wait_for(store._acquire_lock("c", waiting, 0.01), timeout=30)  # a hang guard only
+    assert lock.now_serving == waiting
+    store.cleanup("c", waiting)
+    assert store.get_lock("c") is None  # nothing left behind for the conversation's next turn
+
+
+async def test_a_turn_still_waits_for_a_live_ticket():
+    from rasa.core.lock_store import InMemoryLockStore
+
+    store = InMemoryLockStore()
+    serving = store.issue_ticket("c", lock_lifetime=60)
+    waiting = store.issue_ticket("c", lock_lifetime=60)
+    task = asyncio.ensure_future(store._acquire_lock("c", waiting, 0.01))
+    await asyncio.sleep(0.2)
+    assert not task.done()
+    store.cleanup("c", serving)
+    assert (await asyncio.wait_for(task, timeout=30)).now_serving == waiting
