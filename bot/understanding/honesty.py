@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from bot.catalog.search import Hit, SearchIndex, word_pairs
+from bot.understanding.general_words import is_general
 from bot.vntext import fold, normalize
 
 CHAT_WORDS_FILE = Path(__file__).with_name("data") / "chat_words.txt"
@@ -138,7 +139,14 @@ def unexplained(index: SearchIndex, text: str, code: str, asking: set[str] = fro
         t = tok[0]
         if p in matched or not ({p - 1, p + 1} & matched) or t not in terms or t in out:
             continue
-        if t in name or t in aux or any(ch.isdigit() for ch in t) or t in chat or tok[1] in chat:
+        if (
+            t in name
+            or t in aux
+            or any(ch.isdigit() for ch in t)
+            or t in chat
+            or tok[1] in chat
+            or is_general(t, tok[1])
+        ):
             continue
         if index.idf.get(t, KEY_IDF + 1) >= KEY_IDF:
             out.append(t)
@@ -154,7 +162,12 @@ def unexplained(index: SearchIndex, text: str, code: str, asking: set[str] = fro
             or b[0] not in terms
         ):
             continue
-        if {a[0], b[0]} & (name | aux) or {a[0], a[1], b[0], b[1]} & chat or pair in name:
+        if (
+            {a[0], b[0]} & (name | aux)
+            or {a[0], a[1], b[0], b[1]} & chat
+            or pair in name
+            or is_general(pair, f"{a[1]}_{b[1]}")
+        ):
             continue
         if index.idf.get(pair, 0) >= KEY_IDF and pair not in out:
             out.append(pair)

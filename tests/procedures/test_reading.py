@@ -86,6 +86,32 @@ def test_not_in_catalog_never_answers_a_look_alike(catalog, text):
     assert len(r.choices) <= 3
 
 
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        # "lĩnh" and "ghi" are words of one record in ten's own text, not names of something the catalog lacks
+        (
+            "Tại sao tôi đang lĩnh trợ cấp thất nghiệp lại bị tạm dừng, những trường hợp nào thì bị tạm dừng?",
+            "1.014750",
+        ),
+        ("lam xong giay xac nhan khuyet tat thi tren giay co ghi muc do nang hay dac biet nang ko", "1.001699"),
+    ],
+)
+def test_ordinary_words_of_the_records_do_not_make_a_question_unknown(catalog, text, code):
+    r = read(catalog, text)
+    assert (r.verdict, r.code, r.unexplained) == (ANSWER, code, [])
+
+
+def test_the_general_words_file_is_counted_from_the_shipped_catalog(catalog):
+    from bot.understanding import general_words
+
+    counted = general_words.count(catalog)
+    assert general_words.GENERAL_WORDS_FILE.read_text(encoding="utf-8") == general_words.render(counted)
+    assert {"ghi", "lĩnh", "bước", "được"} <= set(counted)
+    assert not {"mai_táng", "karaoke", "thú_y", "dược"} & set(counted)
+    assert general_words.is_general("duoc", "được") and not general_words.is_general("duoc", "dược")
+
+
 def test_opposite_actions_are_not_offered_as_alternatives(catalog):
     r = read(catalog, "đăng ký hộ kinh doanh cần giấy tờ gì")
     offered = [c.code for c in r.choices] if r.verdict == CHOOSE else [r.code]
