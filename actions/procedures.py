@@ -65,6 +65,10 @@ def _follow_ups(dispatcher: CollectingDispatcher, record: Dict[Text, Any], topic
     ]
 
 
+ONE_CHOICE_WORDING = "utter_procedure_did_you_mean_one"
+_PLURAL_CHOICE_WORDINGS = ("utter_procedure_choices", "utter_procedure_did_you_mean")
+
+
 def offer_choices(
     dispatcher: CollectingDispatcher,
     catalog: Any,
@@ -75,6 +79,8 @@ def offer_choices(
     """Ask which procedure is meant (buttons + the procedure_choices payload); returns the codes offered."""
     hits = [_Choice(code, catalog.get(code)) for code in codes]
     hits = [h for h in hits if h.record][: fmt.MAX_CHOICES]
+    if len(hits) == 1 and response in _PLURAL_CHOICE_WORDINGS:
+        response = ONE_CHOICE_WORDING  # "Có phải bạn hỏi về thủ tục này?", not "1 thủ tục gần giống nhau"
     _disambiguate_titles(hits)
     dispatcher.utter_message(response=response, buttons=fmt.choice_buttons(hits), count=str(len(hits)), **variables)
     dispatcher.utter_message(json_message={"type": "procedure_choices", "procedure_codes": [h.code for h in hits]})
@@ -177,11 +183,14 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
         chosen = parse_choice(text, offered)
         if chosen:
             return _answer(dispatcher, catalog.get(chosen), [pending if pending in fmt.TOPICS else intent_topic])
-    reading = read(catalog, text, None if offered else current)
+    # One record on screen ("Có phải bạn hỏi…?") is the one under discussion: asking on about it, without
+    # pressing the button, is a follow-up about it (asking the same again would strand the person).
+    context = offered[0]["code"] if len(offered) == 1 else None if offered else current
+    reading = read(catalog, text, context)
     topics = [intent_topic] if is_payload(text) else reading.topics
     if topics == ["overview"] and pending in fmt.TOPICS and not is_payload(text):
         topics = [pending]  # a bare name answering "which procedure?" answers the question asked before
-    if offered and reading.verdict != ANSWER:
+    if offered and reading.verdict not in (ANSWER, FOLLOW_UP):
         # A new question while choices are on screen ("có mất phí ko") is about one of them, unless it clearly
         # names another procedure: offer the same choices again, for the new question.
         return _offer_choices(dispatcher, catalog, [o["code"] for o in offered], topics)

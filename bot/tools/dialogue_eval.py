@@ -86,6 +86,17 @@ def judge(expect: dict, messages: list[dict]) -> bool:
     return bool(answers) and answers[0]["procedure_code"] in codes and answers[0]["topic"] == topic
 
 
+def _summary(reply: list[dict]) -> str:
+    """What the assistant said, short: payload kinds with their codes, then the start of its text."""
+    payloads = [
+        f"{m['custom'].get('type')}:{m['custom'].get('procedure_code') or m['custom'].get('codes') or ''}"
+        for m in reply
+        if isinstance(m.get("custom"), dict)
+    ]
+    text = " / ".join(m["text"] for m in reply if m.get("text"))
+    return f"{payloads} {text[:160]!r}"
+
+
 def play(rasa_url: str, conversations: list[dict]) -> list[dict]:
     session = requests.Session()
     rows = []
@@ -106,6 +117,7 @@ def play(rasa_url: str, conversations: list[dict]) -> list[dict]:
                     "user": turn["user"],
                     "expect": turn["expect"],
                     "ok": judge(turn["expect"], reply),
+                    "got": _summary(reply),
                 }
             )
     return rows
@@ -153,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     text = f"Set: {args.set}\n\n" + report(rows)
     if args.misses:
         text += "\n\nWrong turns:\n" + "\n".join(
-            f"- [{r['persona']}: {r['conversation']}] {r['user']!r} (expected {r['expect']})"
+            f"- [{r['persona']}: {r['conversation']}] {r['user']!r} (expected {r['expect']})\n  got {r['got']}"
             for r in rows
             if not r["ok"]
         )

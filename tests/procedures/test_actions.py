@@ -245,3 +245,39 @@ async def test_online_question_answers_postal_return_and_online_payment():
     messages, _ = await run(ActionAnswerProcedure(), tracker)
     assert messages[1]["post"] == "Không: dữ liệu không ghi kênh bưu chính cho thủ tục này"
     assert messages[1]["payment"].startswith("Dữ liệu không nêu thanh toán trực tuyến")
+
+
+async def test_one_doubtful_offer_is_worded_for_one_and_asking_on_about_it_answers_it():
+    """ "Có phải bạn hỏi…?" with one record: the person who asks on without pressing the button means it."""
+    first = "mua lại xe máy cũ của ông hàng xóm, cà vẹt vẫn tên ổng, giờ sang tên thì làm sao"
+    messages, events = await run(ActionAnswerProcedure(), make_tracker(first, "ask_overview"))
+    [choices] = payloads(messages)
+    assert choices["procedure_codes"] == ["1.013076"]
+    assert responses(messages) == ["utter_procedure_did_you_mean_one"]
+    slots = {"pending_topic": "overview", "offered_procedures": ["1.013076"]}
+    for text, intent, topic in [
+        ("phi sang ten bao nhieu", "ask_fee", "fee"),  # read alone: a land transfer tax, maybe
+        ("lam o cong an xa dc ko hay phai len tinh", "ask_agency", "agency"),  # read alone: nothing found
+        ("sang tên xe máy cũ thì hết bao nhiêu tiền", "ask_fee", "fee"),  # the same record named again
+    ]:
+        messages, events = await run(ActionAnswerProcedure(), make_tracker(text, intent, slots=slots))
+        assert payloads(messages)[0] == {"type": "procedure_answer", "procedure_code": "1.013076", "topic": topic}
+        assert SlotSet("offered_procedures", None) in events
+
+
+async def test_another_procedure_named_while_one_is_offered_is_answered():
+    slots = {"pending_topic": "overview", "offered_procedures": ["1.013076"]}
+    messages, _ = await run(
+        ActionAnswerProcedure(), make_tracker("đăng ký khai sinh cần giấy tờ gì", "ask_documents", slots=slots)
+    )
+    assert payloads(messages)[0] == {"type": "procedure_answer", "procedure_code": "1.001193", "topic": "documents"}
+
+
+async def test_a_topic_asked_while_several_are_offered_offers_them_again():
+    codes = ["2.000815", "2.000942"]
+    slots = {"pending_topic": "overview", "offered_procedures": codes}
+    messages, events = await run(
+        ActionAnswerProcedure(), make_tracker("mất bao lâu", "ask_processing_time", slots=slots)
+    )
+    assert payloads(messages) == [{"type": "procedure_choices", "procedure_codes": codes}]
+    assert responses(messages) == ["utter_procedure_choices"]
