@@ -347,7 +347,8 @@ class ActionDossierDetail(_DossierAction):
         return "action_dossier_detail"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        code = tracker.get_slot(SLOT_LAST_CODE)
+        typed = find_code(tracker.latest_message.get("text"), now_vn().date())
+        code = typed.code if typed.ok else tracker.get_slot(SLOT_LAST_CODE)  # "hs <mã> chậm vì sao" names its own
         if not code or not is_canonical(code):
             dispatcher.utter_message(response="utter_dossier_detail_need_code")
             return []
@@ -395,7 +396,7 @@ class ActionDossierDetail(_DossierAction):
                 "agency": dossier.agency,
             }
         )
-        return events + procedure_in_context(dossier)
+        return events + [SlotSet(SLOT_LAST_CODE, dossier.code)] + procedure_in_context(dossier)
 
 
 class ActionSubscribeDossier(_DossierAction):

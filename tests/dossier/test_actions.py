@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dossier import (
     ActionCheckDossierStatus,
+    ActionDossierDetail,
     ActionDossierStatusChanged,
     ActionSubscribeDossier,
     ActionUnsubscribeDossier,
@@ -361,3 +362,15 @@ async def test_status_changed_rereads_the_status(settings, db_path):
         {"type": "dossier_status", "code": PROCESSING, "status": "COMPLETED", "overdue": False}
     ]
     assert events == [SlotSet("dossier_last_code", PROCESSING)]
+
+
+async def test_a_question_about_a_dossier_names_its_own_code(settings):
+    """ "hs <mã> chậm vì sao" with no lookup before: that dossier is answered and becomes the one in hand."""
+    detail = ActionDossierDetail(settings=settings, client=DossierClient(settings))
+    text = f"hs {OVERDUE_PROCESSING} sao trễ hạn vậy"
+    dispatcher, events = await run(detail, make_tracker(text, intent="ask_dossier_detail"))
+    assert responses(dispatcher) == ["utter_dossier_detail_overdue"]
+    assert payloads(dispatcher)[0]["code"] == OVERDUE_PROCESSING
+    assert SlotSet("dossier_last_code", OVERDUE_PROCESSING) in events
+    dispatcher, _ = await run(detail, make_tracker("vì sao chậm", intent="ask_dossier_detail"))
+    assert responses(dispatcher) == ["utter_dossier_detail_need_code"]  # nothing looked up, nothing typed
