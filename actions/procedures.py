@@ -129,6 +129,11 @@ def _offered(tracker: Tracker, catalog: Any) -> List[Dict[Text, Text]]:
     return offered
 
 
+def _one_procedure(catalog: Any, codes: List[Text]) -> bool:
+    """One record, or one record and the same procedure under other ministries."""
+    return bool(codes) and set(codes[1:]) <= set(catalog.overlaps(codes[0]))
+
+
 def _not_in_catalog(
     dispatcher: CollectingDispatcher, catalog: Any, codes: List[Text], topics: List[Text]
 ) -> List[Dict[Text, Any]]:
@@ -183,9 +188,11 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
         chosen = parse_choice(text, offered)
         if chosen:
             return _answer(dispatcher, catalog.get(chosen), [pending if pending in fmt.TOPICS else intent_topic])
-    # One record on screen ("Có phải bạn hỏi…?") is the one under discussion: asking on about it, without
-    # pressing the button, is a follow-up about it (asking the same again would strand the person).
-    context = offered[0]["code"] if len(offered) == 1 else None if offered else current
+    # One record on screen ("Có phải bạn hỏi…?"), or one procedure as two ministries publish it (both shown with
+    # the ministry), is the one under discussion: asking on about it without pressing a button is a follow-up
+    # about it, answered from the first shown (asking the same again would strand the person).
+    shown = [o["code"] for o in offered]
+    context = current if not shown else shown[0] if _one_procedure(catalog, shown) else None
     reading = read(catalog, text, context)
     topics = [intent_topic] if is_payload(text) else reading.topics
     if topics == ["overview"] and pending in fmt.TOPICS and not is_payload(text):
@@ -308,7 +315,11 @@ class ActionNluFallback(Action):
         current = tracker.get_slot(SLOT_CODE)
         reading = read(_catalog(), text, current) if not is_payload(text) else None
         # It names a procedure, or asks a topic ("Thời hạn", typed like the button) of the one in hand.
-        if reading and (reading.candidates or (current and find_cues(text)) or asks_for_all(text)):
+        # Or it asks about something the catalog has no record of: say so (with the portal and the hotline)
+        # rather than "chưa hiểu ý bạn".
+        asks = any(c.strong for c in find_cues(text))  # "ở đâu", "giấy tờ gì", not a bare "thế nào"
+        named = reading and (reading.candidates or (reading.verdict == NOT_IN_CATALOG and asks))
+        if named or (reading and current and find_cues(text)) or asks_for_all(text):
             return respond(dispatcher, tracker, fallback_topic(tracker.latest_message.get("intent_ranking") or []))
         dispatcher.utter_message(response="utter_default")
         return []

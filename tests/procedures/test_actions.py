@@ -281,3 +281,18 @@ async def test_a_topic_asked_while_several_are_offered_offers_them_again():
     )
     assert payloads(messages) == [{"type": "procedure_choices", "procedure_codes": codes}]
     assert responses(messages) == ["utter_procedure_choices"]
+
+
+async def test_asking_on_while_one_procedure_of_two_ministries_is_shown_answers_the_first():
+    codes = ["2.000693", "1.014166"]  # maternity benefit, as Bộ Tài chính and Bộ Nội vụ publish it
+    slots = {"pending_topic": "agency", "offered_procedures": codes}
+    messages, _ = await run(ActionAnswerProcedure(), make_tracker("can giay to gi", "ask_documents", slots=slots))
+    assert payloads(messages)[0] == {"type": "procedure_answer", "procedure_code": "2.000693", "topic": "documents"}
+
+
+async def test_a_procedure_the_catalog_lacks_is_said_plainly_even_when_the_classifier_was_unsure():
+    from actions.procedures import ActionNluFallback
+
+    text = "gia đình e sắp sang Mỹ định cư, muốn mang theo thật nhiều vàng bạc đá quý thì có phải xin phép ko"
+    messages, _ = await run(ActionNluFallback(), make_tracker(text, "nlu_fallback"))
+    assert responses(messages) in (["utter_procedure_not_found"], ["utter_procedure_not_in_catalog"])
