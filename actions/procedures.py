@@ -29,6 +29,7 @@ from bot.understanding.topics import asks_for_all, find_cues
 SLOT_CODE = "procedure_code"
 SLOT_TOPIC = "pending_topic"
 SLOT_OFFERED = "offered_procedures"
+SLOT_OFFERED_UNKNOWN = "offered_not_in_catalog"
 SLOT_LAST_TOPIC = "last_topic"
 INTENT_ALL = "ask_all"
 
@@ -61,6 +62,7 @@ def _follow_ups(dispatcher: CollectingDispatcher, record: Dict[Text, Any], topic
         SlotSet(SLOT_CODE, record["code"]),
         SlotSet(SLOT_TOPIC, None),
         SlotSet(SLOT_OFFERED, None),
+        SlotSet(SLOT_OFFERED_UNKNOWN, None),
         SlotSet(SLOT_LAST_TOPIC, topic),
     ]
 
@@ -95,7 +97,7 @@ def _offer_choices(
     response: Text = "utter_procedure_choices",
 ) -> List[Dict[Text, Any]]:
     offered = offer_choices(dispatcher, catalog, codes, response=response, hotline=hotline())
-    return [SlotSet(SLOT_TOPIC, topics[0]), SlotSet(SLOT_OFFERED, offered)]
+    return [SlotSet(SLOT_TOPIC, topics[0]), SlotSet(SLOT_OFFERED, offered), SlotSet(SLOT_OFFERED_UNKNOWN, None)]
 
 
 class _Choice:
@@ -149,7 +151,7 @@ def _not_in_catalog(
         hotline=hotline(),
         portal_url=portal_url(),
     )
-    return [SlotSet(SLOT_TOPIC, topics[0]), SlotSet(SLOT_OFFERED, offered)]
+    return [SlotSet(SLOT_TOPIC, topics[0]), SlotSet(SLOT_OFFERED, offered), SlotSet(SLOT_OFFERED_UNKNOWN, True)]
 
 
 def _answer_all(dispatcher: CollectingDispatcher, tracker: Tracker, reading: Any) -> List[Dict[Text, Any]]:
@@ -191,16 +193,21 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
     # One record on screen ("Có phải bạn hỏi…?"), or one procedure as two ministries publish it (both shown with
     # the ministry), is the one under discussion: asking on about it without pressing a button is a follow-up
     # about it, answered from the first shown (asking the same again would strand the person).
+    # Not after "the catalog has no record of what you asked": a look-alike's facts would be a wrong answer.
     shown = [o["code"] for o in offered]
-    context = current if not shown else shown[0] if _one_procedure(catalog, shown) else None
+    one = _one_procedure(catalog, shown) and not tracker.get_slot(SLOT_OFFERED_UNKNOWN)
+    context = current if not shown else shown[0] if one else None
     reading = read(catalog, text, context)
     topics = [intent_topic] if is_payload(text) else reading.topics
     if topics == ["overview"] and pending in fmt.TOPICS and not is_payload(text):
         topics = [pending]  # a bare name answering "which procedure?" answers the question asked before
     if offered and reading.verdict not in (ANSWER, FOLLOW_UP):
         # A new question while choices are on screen ("có mất phí ko") is about one of them, unless it clearly
-        # names another procedure: offer the same choices again, for the new question.
-        return _offer_choices(dispatcher, catalog, [o["code"] for o in offered], topics)
+        # names another procedure: offer the same choices again, for the new question (saying again that the
+        # catalog lacks what was asked, when that is why they were offered).
+        if tracker.get_slot(SLOT_OFFERED_UNKNOWN):
+            return _not_in_catalog(dispatcher, catalog, shown, topics)
+        return _offer_choices(dispatcher, catalog, shown, topics)
     if reading.verdict in (ANSWER, FOLLOW_UP):
         last = tracker.get_slot(SLOT_LAST_TOPIC)
         if (

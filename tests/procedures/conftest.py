@@ -23,5 +23,11 @@ def make_tracker(
     entities: list[dict[str, Any]] | None = None,
 ) -> Tracker:
     """A tracker whose latest user message is `text` classified as `intent` (as Rasa would send it)."""
-    slots = {"procedure_code": None, "pending_topic": None, "offered_procedures": None, **(slots or {})}
+    slots = {
+        "procedure_code": None,
+        "pending_topic": None,
+        "offered_procedures": None,
+        "offered_not_in_catalog": None,
+        **(slots or {}),
+    }
     return trackers.make_tracker(text, intent, slots, entities, confidence=0.99)

@@ -42,6 +42,7 @@ async def test_documents_answer_with_payload_buttons_and_slots():
         SlotSet("procedure_code", "1.001193"),
         SlotSet("pending_topic", None),
         SlotSet("offered_procedures", None),
+        SlotSet("offered_not_in_catalog", None),
         SlotSet("last_topic", "documents"),
     ]
 
@@ -96,7 +97,11 @@ async def test_choices_then_button_choice_answers_pending_topic():
         '/choose_procedure{"procedure_code":"%s"}' % c for c in codes
     ]
     assert messages[0]["count"] == str(len(codes))
-    assert events == [SlotSet("pending_topic", "fee"), SlotSet("offered_procedures", codes)]
+    assert events == [
+        SlotSet("pending_topic", "fee"),
+        SlotSet("offered_procedures", codes),
+        SlotSet("offered_not_in_catalog", None),
+    ]
 
     tracker = make_tracker(
         '/choose_procedure{"procedure_code":"%s"}' % codes[1],
@@ -136,7 +141,11 @@ async def test_unclear_choice_offers_the_same_choices_again():
     tracker = make_tracker("cái thứ 7", "choose_procedure", slots={"pending_topic": "fee", "offered_procedures": codes})
     messages, events = await run(ActionChooseProcedure(), tracker)
     assert payloads(messages) == [{"type": "procedure_choices", "procedure_codes": codes}]
-    assert events == [SlotSet("pending_topic", "fee"), SlotSet("offered_procedures", codes)]
+    assert events == [
+        SlotSet("pending_topic", "fee"),
+        SlotSet("offered_procedures", codes),
+        SlotSet("offered_not_in_catalog", None),
+    ]
 
 
 async def test_nothing_found_offers_hotline(monkeypatch):
@@ -296,3 +305,17 @@ async def test_a_procedure_the_catalog_lacks_is_said_plainly_even_when_the_class
     text = "gia đình e sắp sang Mỹ định cư, muốn mang theo thật nhiều vàng bạc đá quý thì có phải xin phép ko"
     messages, _ = await run(ActionNluFallback(), make_tracker(text, "nlu_fallback"))
     assert responses(messages) in (["utter_procedure_not_found"], ["utter_procedure_not_in_catalog"])
+
+
+async def test_asking_on_after_the_catalog_said_it_lacks_the_procedure_answers_no_look_alike():
+    """ "Không có thông tin về đúng thủ tục bạn hỏi, có phải…?" then "lệ phí bao nhiêu": the look-alike is offered
+    again, its fee is never given as the answer."""
+    first = "cấp chứng chỉ hành nghề y cần những gì"  # the catalog has "hành nghề thú y" only
+    messages, events = await run(ActionAnswerProcedure(), make_tracker(first, "ask_documents"))
+    assert responses(messages) == ["utter_procedure_not_in_catalog"]
+    assert SlotSet("offered_not_in_catalog", True) in events
+    shown = payloads(messages)[0]["procedure_codes"][:1]  # even with one record shown
+    slots = {"pending_topic": "documents", "offered_procedures": shown, "offered_not_in_catalog": True}
+    messages, _ = await run(ActionAnswerProcedure(), make_tracker("lệ phí bao nhiêu", "ask_fee", slots=slots))
+    assert payloads(messages) == [{"type": "procedure_choices", "procedure_codes": shown}]
+    assert responses(messages) == ["utter_procedure_not_in_catalog"]  # never "cứ hỏi tiếp về nó"
