@@ -347,8 +347,8 @@ class ActionDossierDetail(_DossierAction):
         return "action_dossier_detail"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        typed = find_code(tracker.latest_message.get("text"), now_vn().date())
-        code = typed.code if typed.ok else tracker.get_slot(SLOT_LAST_CODE)  # "hs <mã> chậm vì sao" names its own
+        typed = code_from_tracker(tracker, use_slot=False)  # "hs <mã> chậm vì sao" names its own dossier
+        code = typed.code if typed.ok else tracker.get_slot(SLOT_LAST_CODE)
         if not code or not is_canonical(code):
             dispatcher.utter_message(response="utter_dossier_detail_need_code")
             return []

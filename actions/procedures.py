@@ -324,9 +324,10 @@ class ActionNluFallback(Action):
         # It names a procedure, or asks a topic ("Thời hạn", typed like the button) of the one in hand.
         # Or it asks about something the catalog has no record of: say so (with the portal and the hotline)
         # rather than "chưa hiểu ý bạn".
-        asks = any(c.strong for c in find_cues(text))  # "ở đâu", "giấy tờ gì", not a bare "thế nào"
+        cues = find_cues(text)
+        asks = any(c.strong for c in cues)  # "ở đâu", "giấy tờ gì", not a bare "thế nào"
         named = reading and (reading.candidates or (reading.verdict == NOT_IN_CATALOG and asks))
-        if named or (reading and current and find_cues(text)) or asks_for_all(text):
+        if named or (reading and current and cues) or asks_for_all(text):
             return respond(dispatcher, tracker, fallback_topic(tracker.latest_message.get("intent_ranking") or []))
         dispatcher.utter_message(response="utter_default")
         return []
