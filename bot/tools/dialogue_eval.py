@@ -89,7 +89,7 @@ def judge(expect: dict, messages: list[dict]) -> bool:
 def _summary(reply: list[dict]) -> str:
     """What the assistant said, short: payload kinds with their codes, then the start of its text."""
     payloads = [
-        f"{m['custom'].get('type')}:{m['custom'].get('procedure_code') or m['custom'].get('codes') or ''}"
+        f"{m['custom'].get('type')}:{m['custom'].get('procedure_code') or m['custom'].get('procedure_codes') or ''}"
         for m in reply
         if isinstance(m.get("custom"), dict)
     ]
