@@ -186,16 +186,21 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if not offered and not is_payload(text) and (intent == INTENT_ALL or asks_for_all(text)):
         return _answer_all(dispatcher, tracker, read(catalog, text, current))
-    if offered and not is_payload(text):
+    unknown = bool(offered) and bool(tracker.get_slot(SLOT_OFFERED_UNKNOWN))
+    fresh = read(catalog, text) if unknown else None  # what the message says apart from the records shown
+    names_missing = bool(fresh) and fresh.verdict == NOT_IN_CATALOG and bool(fresh.candidates)
+    if offered and not is_payload(text) and not (unknown and names_missing):
         chosen = parse_choice(text, offered)
         if chosen:
             return _answer(dispatcher, catalog.get(chosen), [pending if pending in fmt.TOPICS else intent_topic])
     # One record on screen ("Có phải bạn hỏi…?"), or one procedure as two ministries publish it (both shown with
     # the ministry), is the one under discussion: asking on about it without pressing a button is a follow-up
     # about it, answered from the first shown (asking the same again would strand the person).
-    # Not after "the catalog has no record of what you asked": a look-alike's facts would be a wrong answer.
+    # After "the catalog has no record of what you asked; is it this one?", only a question naming nothing
+    # ("lệ phí bao nhiêu") is about the record shown, and it is answered under a caveat saying which record it is;
+    # a message naming something is read afresh (a look-alike's facts must not answer the procedure asked).
     shown = [o["code"] for o in offered]
-    one = _one_procedure(catalog, shown) and not tracker.get_slot(SLOT_OFFERED_UNKNOWN)
+    one = _one_procedure(catalog, shown) and not (unknown and names_missing)
     context = current if not shown else shown[0] if one else None
     reading = read(catalog, text, context)
     topics = [intent_topic] if is_payload(text) else reading.topics
@@ -205,7 +210,7 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
         # A new question while choices are on screen ("có mất phí ko") is about one of them, unless it clearly
         # names another procedure: offer the same choices again, for the new question (saying again that the
         # catalog lacks what was asked, when that is why they were offered).
-        if tracker.get_slot(SLOT_OFFERED_UNKNOWN):
+        if unknown:
             return _not_in_catalog(dispatcher, catalog, shown, topics)
         return _offer_choices(dispatcher, catalog, shown, topics)
     if reading.verdict in (ANSWER, FOLLOW_UP):
@@ -219,7 +224,15 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
             and not is_payload(text)
         ):
             topics = [last]  # switched procedure without asking anything new: the same question about the new one
-        return _answer(dispatcher, catalog.get(reading.code), topics)
+        record = catalog.get(reading.code)
+        if unknown and one and reading.code == shown[0]:
+            dispatcher.utter_message(
+                response="utter_procedure_nearest_record",
+                name=render.display_name(record),
+                hotline=hotline(),
+                portal_url=portal_url(),
+            )
+        return _answer(dispatcher, record, topics)
     if reading.verdict == CHOOSE:
         return _offer_choices(
             dispatcher,

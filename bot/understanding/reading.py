@@ -94,18 +94,39 @@ def _span(text: str, cues: list[Cue]) -> str:
     return " ".join(w[1] for i, w in enumerate(words) if i not in covered)
 
 
-def _topic_evidence(cues: list[Cue], name_words: list[str]) -> list[Cue]:
+def _topic_evidence(cues: list[Cue], name_words: list[str], text: str) -> list[Cue]:
     """Cues that ask, once the words of the procedure's own name are taken out ("đủ điều kiện kinh doanh",
-    "phí nông nghiệp"): a cue phrase inside the name is spent as many times as the name contains it."""
-    name = " " + " ".join(name_words) + " "
+    "phí nông nghiệp"): a cue is spent when the message says it as the name does, with the name's word before
+    it (or after it, when the name or the message starts with it), so "điều kiện phòng hát là gì" still asks for
+    the conditions of "… đủ điều kiện kinh doanh dịch vụ karaoke". Each place in the name spends one cue."""
+    said = [f for f, _ in word_pairs(text)]
     left: list[Cue] = []
-    spent: dict[str, int] = {}
+    used: set[int] = set()
     for cue in cues:
-        available = name.count(" " + cue.folded + " ")
-        if spent.get(cue.folded, 0) < available:
-            spent[cue.folded] = spent.get(cue.folded, 0) + 1
-            continue
-        left.append(cue)
+        words = cue.folded.split()
+        n = len(words)
+        before = said[cue.start - 1] if cue.start > 0 else None
+        after = said[cue.end] if cue.end < len(said) else None
+        spot = next(
+            (
+                p
+                for p in range(len(name_words) - n + 1)
+                if p not in used
+                and name_words[p : p + n] == words
+                and (
+                    p > 0
+                    and name_words[p - 1] == before
+                    or (p == 0 or before is None)
+                    and p + n < len(name_words)
+                    and name_words[p + n] == after
+                )
+            ),
+            None,
+        )
+        if spot is None:
+            left.append(cue)
+        else:
+            used.add(spot)
     return left
 
 
@@ -202,7 +223,7 @@ def _read_long(catalog: Any, text: str, current_code: str | None) -> Reading:
     for clause in reversed(_clauses(text)):
         cues = find_cues(clause)
         if best.code:
-            cues = _topic_evidence(cues, index.name_words[index.code_index[best.code]])
+            cues = _topic_evidence(cues, index.name_words[index.code_index[best.code]], clause)
         if cues:
             best.topics = topics_from_cues(cues)
             break
@@ -216,34 +237,38 @@ def _read(catalog: Any, text: str, current_code: str | None) -> Reading:
     cues = find_cues(text)
     if is_payload(text):  # a button payload: the intent carries the topic, the procedure is the current one
         return Reading(FOLLOW_UP if current_code else NO_PROCEDURE, code=current_code)
-    typed = [c for c in _CODE_RE.findall(text) if catalog.get(c)]
-    if typed:
-        record = catalog.get(typed[0])
-        topics = topics_from_cues(_topic_evidence(cues, catalog.index.name_words[catalog.index.code_index[typed[0]]]))
-        return Reading(ANSWER, topics, 1.0, typed[0], [Candidate(typed[0], record["name"], 1.0, 1.0)], code=typed[0])
     index = catalog.index
+
+    def topics_for(code: str | None) -> tuple[list[str], float]:
+        evidence = cues if code is None else _topic_evidence(cues, index.name_words[index.code_index[code]], text)
+        if not evidence:
+            return ["overview"], 0.5
+        return topics_from_cues(evidence), 1.0 if any(c.strong for c in evidence) else 0.6
+
+    codes = [c for c in _CODE_RE.findall(text) if catalog.get(c)]
+    if codes:  # "thủ tục 1.004873 cần gì"; "còn 1.001612 thì sao" asks nothing new (see respond: same topic)
+        topics, conf = topics_for(codes[0])
+        name = catalog.get(codes[0])["name"]
+        return Reading(ANSWER, topics, conf, codes[0], [Candidate(codes[0], name, 1.0, 1.0)], code=codes[0])
     toks, terms = index.query_terms(text)
     # Cues are looked for in the message as typed and as the search rewrote it ("onl" -> "trực tuyến").
     rewritten = find_cues(" ".join(t[1] for t in toks))
     cue_words = {w for c in cues + rewritten for w in c.folded.split()}
     naming = [t for t in terms if "_" not in t and t not in cue_words and not t.isdigit()]
+    # How many of them the person typed: an alias may expand two words into eight ("sang tên" names every way
+    # of transferring), which says nothing about how much the message tells beyond a follow-up.
+    typed = {f for f, _ in word_pairs(text)}
+    said = len([t for t in naming if t in typed])
     hits = catalog.search(text, limit=SEARCH_DEPTH) if naming else []
     hits, quoted = formal.rerank(catalog, text, honesty.prefer_asked_actions(index, text, hits))
     span = _span(text, cues)
-
-    def topics_for(code: str | None) -> tuple[list[str], float]:
-        evidence = cues if code is None else _topic_evidence(cues, index.name_words[index.code_index[code]])
-        if not evidence:
-            return ["overview"], 0.5
-        return topics_from_cues(evidence), 1.0 if any(c.strong for c in evidence) else 0.6
-
     if not naming:
         topics, conf = topics_for(current_code)
         return Reading(FOLLOW_UP if current_code else NO_PROCEDURE, topics, conf, span, code=current_code)
     candidates = _candidates(hits)
     if not hits:
         topics, conf = topics_for(current_code)
-        if current_code and len(naming) <= FOLLOW_UP_WORDS:
+        if current_code and said <= FOLLOW_UP_WORDS:
             return Reading(FOLLOW_UP, topics, conf, span, code=current_code)
         return Reading(NOT_IN_CATALOG, topics, conf, span)
     group = [hits[0]] if quoted else honesty.alternatives(catalog, hits)
@@ -260,7 +285,7 @@ def _read(catalog: Any, text: str, current_code: str | None) -> Reading:
         if current_code in [h.code for h in group] or _about(index, current_code, naming, whole=True):
             topics, conf = topics_for(current_code)
             return Reading(FOLLOW_UP, topics, conf, span, candidates, unexplained, code=current_code)
-        if unexplained and best.score < SWITCH_SCORE + 0.1 and len(naming) <= FOLLOW_UP_WORDS:
+        if unexplained and best.score < SWITCH_SCORE + 0.1 and said <= FOLLOW_UP_WORDS:
             topics, conf = topics_for(current_code)
             return Reading(FOLLOW_UP, topics, conf, span, candidates, unexplained, code=current_code)
     if unexplained:

@@ -307,15 +307,21 @@ async def test_a_procedure_the_catalog_lacks_is_said_plainly_even_when_the_class
     assert responses(messages) in (["utter_procedure_not_found"], ["utter_procedure_not_in_catalog"])
 
 
-async def test_asking_on_after_the_catalog_said_it_lacks_the_procedure_answers_no_look_alike():
-    """ "Không có thông tin về đúng thủ tục bạn hỏi, có phải…?" then "lệ phí bao nhiêu": the look-alike is offered
-    again, its fee is never given as the answer."""
+async def test_asking_on_after_the_catalog_said_it_lacks_the_procedure_is_answered_only_under_a_caveat():
+    """ "Không có thông tin về đúng thủ tục bạn hỏi, có phải…?" then "lệ phí bao nhiêu": answered about the record
+    shown, after saying it is only the nearest one (asking the same again stranded people whose record it was);
+    a message that names the missing procedure again gets the same honest offer, no look-alike facts."""
     first = "cấp chứng chỉ hành nghề y cần những gì"  # the catalog has "hành nghề thú y" only
     messages, events = await run(ActionAnswerProcedure(), make_tracker(first, "ask_documents"))
     assert responses(messages) == ["utter_procedure_not_in_catalog"]
     assert SlotSet("offered_not_in_catalog", True) in events
-    shown = payloads(messages)[0]["procedure_codes"][:1]  # even with one record shown
+    shown = payloads(messages)[0]["procedure_codes"][:1]
     slots = {"pending_topic": "documents", "offered_procedures": shown, "offered_not_in_catalog": True}
-    messages, _ = await run(ActionAnswerProcedure(), make_tracker("lệ phí bao nhiêu", "ask_fee", slots=slots))
-    assert payloads(messages) == [{"type": "procedure_choices", "procedure_codes": shown}]
-    assert responses(messages) == ["utter_procedure_not_in_catalog"]  # never "cứ hỏi tiếp về nó"
+    messages, events = await run(ActionAnswerProcedure(), make_tracker("lệ phí bao nhiêu", "ask_fee", slots=slots))
+    assert responses(messages)[0] == "utter_procedure_nearest_record"
+    assert payloads(messages) == [{"type": "procedure_answer", "procedure_code": shown[0], "topic": "fee"}]
+    assert SlotSet("offered_not_in_catalog", None) in events
+    again = "chứng chỉ hành nghề y lệ phí bao nhiêu"
+    messages, _ = await run(ActionAnswerProcedure(), make_tracker(again, "ask_fee", slots=slots))
+    assert responses(messages) == ["utter_procedure_not_in_catalog"]
+    assert [p["type"] for p in payloads(messages)] == ["procedure_choices"]

@@ -54,7 +54,27 @@ def test_cue_inside_the_procedure_name_is_not_a_question():
     from bot.understanding.reading import _topic_evidence
 
     name = "cap giay chung nhan du dieu kien ve an ninh trat tu".split()
-    assert _topic_evidence(cues, name) == []
+    assert _topic_evidence(cues, name, "giấy chứng nhận đủ điều kiện về an ninh trật tự") == []
+
+
+def test_cue_said_apart_from_the_name_still_asks(catalog):
+    # The karaoke licence's name holds "đủ điều kiện kinh doanh"; "điều kiện phòng hát" asks its conditions.
+    r = read(catalog, "điều kiện phòng hát là gì", current_code="1.001029")
+    assert (r.verdict, r.code, r.topics) == (FOLLOW_UP, "1.001029", ["conditions"])
+    assert read(catalog, "cấp giấy phép đủ điều kiện kinh doanh karaoke").topics == ["overview"]
+
+
+def test_a_typed_code_asking_nothing_new_is_unsure_of_its_topic(catalog):
+    # "còn 1.001612 thì sao" after a fee answer: the topic is carried over by the action (confidence below 1).
+    r = read(catalog, "Còn 1.001612 thì sao?", current_code="1.000656")
+    assert (r.verdict, r.code, r.topics) == (ANSWER, "1.001612", ["overview"])
+    assert r.topic_confidence < 1
+    assert read(catalog, "thủ tục 1.004873 cần giấy tờ gì").topics == ["documents"]
+
+
+def test_a_deadline_to_file_is_not_the_processing_time(catalog):
+    r = read(catalog, "thời hạn nộp hồ sơ hưởng trợ cấp thất nghiệp là bao lâu sau khi nghỉ việc")
+    assert r.topics[0] == "deadline"
 
 
 def test_two_topics_in_one_message(catalog):
@@ -255,3 +275,9 @@ def test_every_topic_button_title_typed_is_that_topic_of_the_procedure_in_hand(c
             continue
         r = read(catalog, title, "1.004194")
         assert (r.verdict, r.code, r.topics) == (FOLLOW_UP, "1.004194", [topic]), title
+
+
+def test_an_alias_that_expands_does_not_make_a_follow_up_a_new_question(catalog):
+    # "sang tên" expands to every way of transferring; the person still typed only a few words.
+    r = read(catalog, "có hạn chót phải sang tên trong bao nhiêu ngày ko ạ, sợ bị phạt", current_code="1.013076")
+    assert (r.verdict, r.code, r.topics[0]) == (FOLLOW_UP, "1.013076", "deadline")
