@@ -48,6 +48,7 @@ VARIANT_MARGIN = 0.15
 LONG_MESSAGE_WORDS = 25
 SURE = 0.8
 _CLAUSE_RE = re.compile(r"[.?!;,:\n]+")
+_SENTENCE_RE = re.compile(r"[.?!\n]+")
 # National procedure codes typed in a message ("thủ tục 1.004873").
 _CODE_RE = re.compile(r"(?<![\d.])([1-3]\.\d{6})(?![\d.])")
 
@@ -198,20 +199,31 @@ def _prefer_online_variant(catalog: Any, reading: Reading, text: str) -> None:
         reading.verdict, reading.code, reading.choices = CHOOSE, None, variants[:MAX_CHOICES]
 
 
+def _question(text: str) -> str:
+    """The last sentence of a long message (of three words or more): where an advisor asks, after the case."""
+    sentences = [p.strip() for p in _SENTENCE_RE.split(text) if len(p.split()) >= 3]
+    return sentences[-1] if sentences else ""
+
+
 def _clauses(text: str) -> list[str]:
     parts = [p.strip() for p in _CLAUSE_RE.split(text)]
     return [p for p in parts if len(p.split()) >= 2]
 
 
 def _read_long(catalog: Any, text: str, current_code: str | None) -> Reading:
-    """A long message (an advisor describing a case): the procedure from the clause that names one best, the
-    topics from the question itself (the last clause with a cue), never from the story around it."""
+    """A long message (an advisor describing a case): the procedure from its last sentence when that names one
+    clearly, else from the clause that names one best; the topics from the question itself (the last clause with
+    a cue), never from the story around it."""
     whole = _read(catalog, text, current_code)
     if whole.verdict == ANSWER and whole.candidates and whole.candidates[0].confidence >= SURE:
         return whole  # the whole message names one record clearly: a clause ("cải chính") would say less
     rank = {ANSWER: 3, CHOOSE: 2, FOLLOW_UP: 1}
     best = whole
-    for clause in _clauses(text):
+    question = _question(text)
+    asked = _read(catalog, question, current_code) if question else None
+    if asked and asked.verdict == ANSWER and asked.candidates[0].confidence >= DOUBT:
+        best = asked  # the question itself names a record: the story before it may mention others
+    for clause in [] if best is asked else _clauses(text):
         r = _read(catalog, clause, current_code)
         if rank.get(r.verdict, 0) > rank.get(best.verdict, 0) or (
             r.verdict == best.verdict == ANSWER and r.candidates[0].confidence > best.candidates[0].confidence

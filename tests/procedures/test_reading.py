@@ -281,3 +281,14 @@ def test_an_alias_that_expands_does_not_make_a_follow_up_a_new_question(catalog)
     # "sang tên" expands to every way of transferring; the person still typed only a few words.
     r = read(catalog, "có hạn chót phải sang tên trong bao nhiêu ngày ko ạ, sợ bị phạt", current_code="1.013076")
     assert (r.verdict, r.code, r.topics[0]) == (FOLLOW_UP, "1.013076", "deadline")
+
+
+def test_a_long_message_is_read_from_its_question_when_that_names_a_record(catalog):
+    # The story around the question ("mất ví", "số định danh") must not pull the reading to another card procedure.
+    text = (
+        "Tổ tư vấn dịch vụ công phường xin hỏi: một cụ bà 76 tuổi đi chợ bị mất ví, trong đó có thẻ căn cước gắn "
+        "chip. Cụ không nhớ số định danh, không dùng điện thoại thông minh. Cụ muốn làm lại thẻ căn cước thì cần "
+        "chuẩn bị giấy tờ gì?"
+    )
+    r = read(catalog, text)
+    assert (r.verdict, r.code, r.topics) == (ANSWER, "1.014064", ["documents"])
