@@ -660,11 +660,9 @@ class SearchIndex:
             i = self.code_index.get(code)
             if i is not None:
                 score[i] = max(score[i], 0.0) + ALIAS_BOOST
-        # One shared word is not a plausible match ("thời tiết" vs "chi tiết"): need two words or a phrase,
-        # unless the whole query is that one word.
-        content = len([t for t in terms if "_" not in t])
-        content += len({toks[i][0] for i in filler} - terms)  # filler counts here: "ông nội em đi chơi" is chat
-        score = np.where((evidence >= 2) | (evidence >= content), score, 0.0)
+        # One shared common word is not a plausible match ("thời tiết" vs "chi tiết", "bác" vs "… bác ruột nhận
+        # cháu làm con nuôi"), even when it is the whole query: two words, a phrase or a rare word are needed.
+        score = np.where(evidence >= 2, score, 0.0)
         if parts is not None:
             parts.update(
                 q_cov=q_cov,

@@ -165,22 +165,28 @@ def _prefer_online_variant(catalog: Any, reading: Reading, text: str) -> None:
     scoring almost as well that shares a specific one of them (a record that only shares the channel and generic
     words, "đăng ký xe … dịch vụ công trực tuyến" for "đăng ký thường trú trên dịch vụ công", is another
     procedure).
-    One variant is answered, several are offered."""
-    if reading.verdict == CHOOSE and not reading.doubtful:
+    One variant is answered, several are offered; when the reading was unsure ("Có phải bạn hỏi…"), the online
+    variants are what is offered, never answered outright."""
+    unsure = reading.verdict == CHOOSE and reading.doubtful and bool(reading.candidates)
+    if reading.verdict == CHOOSE and not unsure:
         near, current = [c for c in reading.choices if catalog.get(c.code)], None
-    elif reading.verdict == ANSWER and reading.candidates and reading.candidates[0].code == reading.code:
+    elif unsure or reading.verdict == ANSWER and reading.candidates and reading.candidates[0].code == reading.code:
         index = catalog.index
+        current = reading.code or reading.candidates[0].code
         words = lambda code: set(index.name_words[index.code_index[code]])  # noqa: E731
-        matched = {f for f, _ in word_pairs(text)} & words(reading.code)  # as typed, not as aliases expand it
+        matched = {f for f, _ in word_pairs(text)} & words(current)  # as typed, not as aliases expand it
         specific = {w for w in matched if not is_generic(w)}
-        top = reading.candidates[0].score
+        # Scored on the whole message: its channel words ("online", "toàn trình") are what favours a variant.
+        pool = _candidates(honesty.prefer_asked_actions(index, text, catalog.search(text, limit=SEARCH_DEPTH)))
+        top = next((c.score for c in pool if c.code == current), None)
+        if top is None:
+            pool, top = reading.candidates, reading.candidates[0].score
         near = [
             c
-            for c in reading.candidates
+            for c in pool
             if catalog.get(c.code)
             and (matched <= words(c.code) or (c.score >= top - VARIANT_MARGIN and specific & words(c.code)))
         ]
-        current = reading.code
     else:
         return
     # A variant states its channel in its name ("… bằng dịch vụ công trực tuyến toàn trình"); a record that only
@@ -193,7 +199,9 @@ def _prefer_online_variant(catalog: Any, reading: Reading, text: str) -> None:
     if best <= rank.get(current, min(rank.values())):
         return
     variants = [c for c in near if rank[c.code] == best]
-    if len(variants) == 1:
+    if unsure:
+        reading.choices = variants[:MAX_CHOICES]
+    elif len(variants) == 1:
         reading.verdict, reading.code, reading.choices = ANSWER, variants[0].code, []
     else:
         reading.verdict, reading.code, reading.choices = CHOOSE, None, variants[:MAX_CHOICES]
@@ -271,9 +279,12 @@ def _read(catalog: Any, text: str, current_code: str | None) -> Reading:
     # of transferring), which says nothing about how much the message tells beyond a follow-up.
     typed = {f for f, _ in word_pairs(text)}
     said = len([t for t in naming if t in typed])
-    hits = catalog.search(text, limit=SEARCH_DEPTH) if naming else []
-    hits, quoted = formal.rerank(catalog, text, honesty.prefer_asked_actions(index, text, hits))
     span = _span(text, cues)
+    # The search is over the words that can name a procedure: "cần giấy tờ gì", "trên VNeID" ask, they do not
+    # name ("đăng ký khai sinh online trên VNeID" is not a VNeID account procedure). Which online variant was
+    # asked for is decided on the whole message (_prefer_online_variant).
+    hits = catalog.search(span, limit=SEARCH_DEPTH) if naming and span.strip() else []
+    hits, quoted = formal.rerank(catalog, text, honesty.prefer_asked_actions(index, text, hits))
     if not naming:
         topics, conf = topics_for(current_code)
         return Reading(FOLLOW_UP if current_code else NO_PROCEDURE, topics, conf, span, code=current_code)

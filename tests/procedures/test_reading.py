@@ -292,3 +292,12 @@ def test_a_long_message_is_read_from_its_question_when_that_names_a_record(catal
     )
     r = read(catalog, text)
     assert (r.verdict, r.code, r.topics) == (ANSWER, "1.014064", ["documents"])
+
+
+def test_question_words_do_not_name_and_one_common_word_is_no_match(catalog):
+    # Searching the words that can name ("đăng ký khai sinh"), not the channel asked ("trên VNeID") ...
+    r = read(catalog, "dân hỏi đăng ký khai sinh online trên VNeID có được không")
+    assert "1.001193" in ({r.code} if r.verdict == ANSWER else {c.code for c in r.choices})
+    # ... leaves "bác" alone in "bác cần chuẩn bị những giấy tờ gì": a kinship word, not "… bác ruột nhận cháu".
+    assert catalog.search("bác") == []
+    assert read(catalog, "Bác cần chuẩn bị những giấy tờ gì").verdict != ANSWER
