@@ -100,13 +100,24 @@ class Guide:
             return self.begin(reading.code)
         if reading.verdict == CHOOSE:
             return self.offer_choices([c.code for c in reading.choices])
+        shown = [c for c in self.tracker.get_slot(SLOT_OFFERED) or [] if self.catalog.get(c)]
+        if shown and not reading.candidates:
+            # "hướng dẫn mình nộp online" under the buttons of a question: the guide is for one of them.
+            if len(shown) == 1 and not self.tracker.get_slot(procedures.SLOT_OFFERED_UNKNOWN):
+                return self.begin(shown[0])
+            return self.offer_choices(shown)
         response = "utter_guide_not_found" if reading.verdict == NOT_IN_CATALOG else "utter_guide_ask_which"
         self.dispatcher.utter_message(response=response, hotline=self.settings.hotline)
         return [SlotSet(PENDING, True), SlotSet(ACTIVE, False)]
 
     def offer_choices(self, codes: List[Text]) -> List[Dict[Text, Any]]:
         offered = procedures.offer_choices(self.dispatcher, self.catalog, codes, response="utter_guide_choices")
-        return [SlotSet(SLOT_OFFERED, offered), SlotSet(PENDING, True), SlotSet(ACTIVE, False)]
+        return [
+            SlotSet(SLOT_OFFERED, offered),
+            SlotSet(procedures.SLOT_OFFERED_UNKNOWN, None),
+            SlotSet(PENDING, True),
+            SlotSet(ACTIVE, False),
+        ]
 
     def choose(self) -> List[Dict[Text, Any]]:
         code = next(self.tracker.get_latest_entity_values(SLOT_CODE), None)

@@ -122,6 +122,7 @@ async def test_ambiguous_procedure_offers_the_same_choices_then_a_choice_starts(
     ]
     assert events == [
         SlotSet("offered_procedures", offered),
+        SlotSet("offered_not_in_catalog", None),
         SlotSet("guide_pending", True),
         SlotSet("guide_active", False),
     ]
@@ -132,6 +133,19 @@ async def test_ambiguous_procedure_offers_the_same_choices_then_a_choice_starts(
     )
     assert messages[0]["response"] in ("utter_guide_intro_partial", "utter_guide_intro_full")
     assert events == started(offered[1])
+
+
+async def test_asked_for_the_guide_under_the_buttons_of_a_question_guides_one_of_them():
+    # One record shown ("Có phải bạn hỏi…?"): the guide is for it; several: they are offered for the guide.
+    ask = "ok hướng dẫn e nộp trên mạng với"
+    messages, events = await run(
+        ActionOnlineGuide(), tracker(ask, "start_online_guide", {"offered_procedures": ["1.012575"]})
+    )
+    assert events == started("1.012575")
+    shown = ["1.013066", "1.012575"]
+    messages, events = await run(ActionOnlineGuide(), tracker(ask, "start_online_guide", {"offered_procedures": shown}))
+    assert messages[0]["response"] == "utter_guide_choices"
+    assert messages[1]["custom"] == {"type": "procedure_choices", "procedure_codes": shown}
 
 
 async def test_in_person_only_procedure_gets_no_walkthrough():
