@@ -33,6 +33,9 @@ SEARCH_DEPTH = 10
 # With a procedure under discussion, another one replaces it only on a clear hit at least this good; choices
 # are offered only when the alternatives are this strong. Weaker matches are follow-ups about the current one.
 SWITCH_SCORE = 0.75
+# A name word at least this rare (IDF over names) tells one procedure from another ("tạm" trú vs thường trú);
+# "giấy", "chứng nhận", "đăng ký" are in too many names to.
+NAMING_IDF = 2.5
 CHOOSE_SCORE = 0.9
 # A message naming nothing the search finds, with at most this many words that could name a procedure, is a
 # follow-up about the procedure under discussion ("ở phường nơi vợ hay nơi chồng cũng được hả").
@@ -140,6 +143,14 @@ def _about(index: Any, code: str, naming: list[str], whole: bool = False) -> boo
         return all(t in name for t in naming)
     specific = [t for t in naming if not is_generic(t)]
     return 2 * sum(t in name for t in specific) >= len(specific)
+
+
+def _names_another(index: Any, current: str, best: str, naming: list[str]) -> bool:
+    """Whether the message says a specific word of the best record's name that the current one lacks ("tạm" of
+    tạm trú while on thường trú, "khai" of khai tử; not a word most names share, such as "giấy", "chứng nhận"):
+    it names that record, not the one under discussion."""
+    now, other = index.name_terms[index.code_index[current]], index.name_terms[index.code_index[best]]
+    return any(t in other and t not in now and index.idf.get(t, 0) >= NAMING_IDF for t in naming if not is_generic(t))
 
 
 def read(catalog: Any, text: str | None, current_code: str | None = None, online: bool = False) -> Reading:
@@ -304,6 +315,10 @@ def _read(catalog: Any, text: str, current_code: str | None) -> Reading:
     result = Reading(ANSWER, topics, conf, span, candidates, unexplained)
     if current_code and best.score >= SWITCH_SCORE and not _about(index, current_code, naming):
         current_code = None  # the message names another procedure outright ("thôi, tạm ngừng kinh doanh thì sao")
+    elif current_code and best.code != current_code and _names_another(index, current_code, best.code, naming):
+        sure = candidates[0].code == best.code and candidates[0].confidence >= SURE + 0.05
+        if sure and len(group) == 1 and not unexplained and best.score >= SWITCH_SCORE - 0.1:
+            current_code = None  # said among chat ("có người khác gọi hỏi đăng ký tạm trú") while on thường trú
     if current_code:
         if current_code in [h.code for h in group] or _about(index, current_code, naming, whole=True):
             topics, conf = topics_for(current_code)

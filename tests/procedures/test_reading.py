@@ -301,3 +301,17 @@ def test_question_words_do_not_name_and_one_common_word_is_no_match(catalog):
     # ... leaves "bác" alone in "bác cần chuẩn bị những giấy tờ gì": a kinship word, not "… bác ruột nhận cháu".
     assert catalog.search("bác") == []
     assert read(catalog, "Bác cần chuẩn bị những giấy tờ gì").verdict != ANSWER
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("có người khác gọi hỏi đăng ký tạm trú cần giấy tờ gì", "1.004194"),
+        ("có người khác gọi hỏi đăng ký khai tử cần giấy tờ gì", "1.000656"),
+        ("ở nhờ nhà người quen thì sao", "1.004222"),  # a case of thường trú, not another procedure
+        ("Hồ sơ cần chuẩn bị", "1.004222"),
+    ],
+)
+def test_another_procedure_named_among_chat_switches(catalog, text, code):
+    # On thường trú (a dossier in hand, say), a surely named other record is answered, even with a chatty lead-in.
+    assert read(catalog, text, current_code="1.004222").code == code
