@@ -315,3 +315,16 @@ def test_question_words_do_not_name_and_one_common_word_is_no_match(catalog):
 def test_another_procedure_named_among_chat_switches(catalog, text, code):
     # On thường trú (a dossier in hand, say), a surely named other record is answered, even with a chatty lead-in.
     assert read(catalog, text, current_code="1.004222").code == code
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("giay xac nhan tinh trang hon nhan co gia tri bao lau vay a", "result"),
+        ("đổi bằng lái xe sang thẻ PET hết bao tiền mn", "fee"),
+        ("vậy ai có thẩm quyền xóa đăng ký thường trú ạ?", "agency"),
+        ("làm hộ chiếu hết bao lâu", "processing_time"),
+    ],
+)
+def test_more_ways_of_asking_a_topic(catalog, text, topic):
+    assert read(catalog, text).topics[0] == topic
