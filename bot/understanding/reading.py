@@ -294,7 +294,10 @@ def _read(catalog: Any, text: str, current_code: str | None) -> Reading:
     # The search is over the words that can name a procedure: "cần giấy tờ gì", "trên VNeID" ask, they do not
     # name ("đăng ký khai sinh online trên VNeID" is not a VNeID account procedure). Which online variant was
     # asked for is decided on the whole message (_prefer_online_variant).
-    hits = catalog.search(span, limit=SEARCH_DEPTH) if naming and span.strip() else []
+    # One naming word left alone matches too easily ("bao lâu thì dùng được" -> "… chuyên dùng được …"): then the
+    # whole message is searched, its question words weighing against a match.
+    query = span if said >= 2 and span.strip() else text
+    hits = catalog.search(query, limit=SEARCH_DEPTH) if naming else []
     hits, quoted = formal.rerank(catalog, text, honesty.prefer_asked_actions(index, text, hits))
     if not naming:
         topics, conf = topics_for(current_code)
@@ -317,7 +320,7 @@ def _read(catalog: Any, text: str, current_code: str | None) -> Reading:
         current_code = None  # the message names another procedure outright ("thôi, tạm ngừng kinh doanh thì sao")
     elif current_code and best.code != current_code and _names_another(index, current_code, best.code, naming):
         sure = candidates[0].code == best.code and candidates[0].confidence >= SURE + 0.05
-        if sure and len(group) == 1 and not unexplained and best.score >= SWITCH_SCORE - 0.1:
+        if sure and len(group) == 1 and not unexplained and best.score >= SWITCH_SCORE - 0.1 and said >= 2:
             current_code = None  # said among chat ("có người khác gọi hỏi đăng ký tạm trú") while on thường trú
     if current_code:
         if current_code in [h.code for h in group] or _about(index, current_code, naming, whole=True):
