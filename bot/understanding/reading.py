@@ -294,10 +294,7 @@ def _read(catalog: Any, text: str, current_code: str | None) -> Reading:
     # The search is over the words that can name a procedure: "cần giấy tờ gì", "trên VNeID" ask, they do not
     # name ("đăng ký khai sinh online trên VNeID" is not a VNeID account procedure). Which online variant was
     # asked for is decided on the whole message (_prefer_online_variant).
-    # One naming word left alone matches too easily ("bao lâu thì dùng được" -> "… chuyên dùng được …"): then the
-    # whole message is searched, its question words weighing against a match.
-    query = span if said >= 2 and span.strip() else text
-    hits = catalog.search(query, limit=SEARCH_DEPTH) if naming else []
+    hits = catalog.search(span, limit=SEARCH_DEPTH) if naming and span.strip() else []
     hits, quoted = formal.rerank(catalog, text, honesty.prefer_asked_actions(index, text, hits))
     if not naming:
         topics, conf = topics_for(current_code)
