@@ -328,3 +328,18 @@ def test_another_procedure_named_among_chat_switches(catalog, text, code):
 )
 def test_more_ways_of_asking_a_topic(catalog, text, topic):
     assert read(catalog, text).topics[0] == topic
+
+
+def test_words_that_carry_a_conversation_on_are_never_unexplained(catalog):
+    # "thêm" (xin thêm bản sao) made the death extract look like a missing procedure, and the reading fell back
+    # on the procedure in hand (a religious-activity record) instead.
+    text = "Gia đình đó cũng cần xin thêm bản sao trích lục khai tử, hồ sơ gồm gì?"
+    r = read(catalog, text, current_code="1.012592")
+    assert (r.verdict, r.code, r.unexplained) == (ANSWER, "2.000635", [])
+
+
+@pytest.mark.parametrize("text", ["bao lâu xong", "theo quy định thủ tục này giải quyết trong bao nhiêu ngày"])
+def test_question_words_do_not_switch_away_from_the_procedure_in_hand(catalog, text):
+    # "xong" and "theo quy định" name nothing ("chấp hành xong …", "… theo quy định của pháp luật" are in names).
+    r = read(catalog, text, current_code="1.004222")
+    assert (r.verdict, r.code, r.topics[0]) == (FOLLOW_UP, "1.004222", "processing_time")
