@@ -202,7 +202,7 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
     shown = [o["code"] for o in offered]
     one = _one_procedure(catalog, shown) and not (unknown and names_missing)
     context = current if not shown else shown[0] if one else None
-    reading = read(catalog, text, context)
+    reading = fresh if fresh is not None and context is None else read(catalog, text, context)
     topics = [intent_topic] if is_payload(text) else reading.topics
     if topics == ["overview"] and pending in fmt.TOPICS and not is_payload(text):
         topics = [pending]  # a bare name answering "which procedure?" answers the question asked before

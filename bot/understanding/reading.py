@@ -91,8 +91,6 @@ def _candidates(hits: list[Hit]) -> list[Candidate]:
 
 
 def _span(text: str, cues: list[Cue]) -> str:
-    from bot.catalog.search import word_pairs
-
     words = word_pairs(text)
     covered = {i for c in cues for i in range(c.start, c.end)}
     return " ".join(w[1] for i, w in enumerate(words) if i not in covered)
@@ -111,27 +109,24 @@ def _topic_evidence(cues: list[Cue], name_words: list[str], text: str) -> list[C
         n = len(words)
         before = said[cue.start - 1] if cue.start > 0 else None
         after = said[cue.end] if cue.end < len(said) else None
-        spot = next(
-            (
-                p
-                for p in range(len(name_words) - n + 1)
-                if p not in used
-                and name_words[p : p + n] == words
-                and (
-                    p > 0
-                    and name_words[p - 1] == before
-                    or (p == 0 or before is None)
-                    and p + n < len(name_words)
-                    and name_words[p + n] == after
-                )
-            ),
-            None,
-        )
+        places = range(len(name_words) - n + 1)
+        spot = next((p for p in places if p not in used and _said_as_named(name_words, p, words, before, after)), None)
         if spot is None:
             left.append(cue)
         else:
             used.add(spot)
     return left
+
+
+def _said_as_named(name_words: list[str], p: int, words: list[str], before: str | None, after: str | None) -> bool:
+    """Whether the cue `words`, found at place `p` of the name, is said as the name says it: the message has the
+    name's word before it, or, when the name or the message starts with it, the name's word after it."""
+    n = len(words)
+    if name_words[p : p + n] != words:
+        return False
+    if p > 0 and name_words[p - 1] == before:
+        return True
+    return (p == 0 or before is None) and p + n < len(name_words) and name_words[p + n] == after
 
 
 def _about(index: Any, code: str, naming: list[str], whole: bool = False) -> bool:
