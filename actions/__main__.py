@@ -1,8 +1,9 @@
 """Action server entry point: `python -m actions --port 5055 [--host 127.0.0.1]` (what `make run` starts).
 
-Builds the procedure catalog's search index before the server accepts requests, so the first citizen does not
-wait for it (a few seconds on 2 cores); then serves the `actions` package (actions/server.py: bound to
-127.0.0.1 by default, calls only with ACTIONS_TOKEN or, without one, from loopback).
+Builds the procedure catalog's search indexes (names, and the records' texts) before the server accepts
+requests, so the first citizen does not wait for them (a few seconds on 2 cores); then serves the `actions`
+package (actions/server.py: bound to 127.0.0.1 by default, calls only with ACTIONS_TOKEN or, without one, from
+loopback).
 """
 
 from actions.server import argument_parser, serve
@@ -11,7 +12,7 @@ from bot.catalog import load_catalog
 
 def main() -> None:
     args = argument_parser().parse_args()
-    load_catalog()
+    load_catalog().texts  # noqa: B018 (built now, not on the first question)
     serve(args)
 
 

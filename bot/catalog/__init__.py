@@ -7,6 +7,7 @@
     cat.ambiguous(hits)                  # close alternatives worth asking the user about, or []
     cat.overlaps("1.001667")             # the same procedure under other ministries: ["1.014163"]
     cat.with_overlaps(["1.001667"])      # choices to offer, overlaps after each: ["1.001667", "1.014163"]
+    cat.texts.rank(terms)                # records whose own texts fit a described situation (situations.py)
 
 Rebuild the data file with `python -m bot.catalog import` (see bot/catalog/importer.py). A province's own
 procedures, added with `python -m bot.catalog add`, live in var/catalog/local.jsonl (bot/catalog/local.py) and
@@ -23,6 +24,7 @@ from typing import Iterator
 
 from bot.catalog import names
 from bot.catalog.search import AMBIGUITY_MARGIN, MIN_SCORE, Hit, SearchIndex, ambiguous
+from bot.catalog.situations import TextIndex
 
 DEFAULT_PATH = Path(__file__).with_name("data") / "catalog.jsonl.gz"
 
@@ -40,6 +42,11 @@ class Catalog:
         self._by_code = {r["code"]: r for r in records}
         names.assign(records)  # record["short_name"]: distinct within a field (bot/catalog/names.py)
         self.index = SearchIndex(records)
+
+    @functools.cached_property
+    def texts(self) -> TextIndex:
+        """Built on first use (about 2 s on the full catalog): only reading a question needs it."""
+        return TextIndex(self._records)
 
     def get(self, code: str) -> dict | None:
         return self._by_code.get((code or "").strip())

@@ -343,3 +343,41 @@ def test_question_words_do_not_switch_away_from_the_procedure_in_hand(catalog, t
     # "xong" and "theo quy định" name nothing ("chấp hành xong …", "… theo quy định của pháp luật" are in names).
     r = read(catalog, text, current_code="1.004222")
     assert (r.verdict, r.code, r.topics[0]) == (FOLLOW_UP, "1.004222", "processing_time")
+
+
+# Questions that describe a case more than they name a record (from spent blind sets): the names leave them open,
+# the records' texts have a clear winner among the names' first candidates, or the names found nothing.
+@pytest.mark.parametrize(
+    "text,code,topic",
+    [
+        ("Hồ sơ xin phép kinh doanh dịch vụ hát karaoke gồm những giấy tờ gì?", "1.001029", "documents"),
+        ("xuat ngu ve phai dang ky quan nhan du bi, mang theo giay gi len ban chqs xa", "1.013135", None),
+        ("Thương binh đang công tác trong quân đội cần cấp chân giả, xe lăn thì đề nghị thế nào?", "1.013185", None),
+        ("Muốn tố cáo một sĩ quan thuộc Bộ Tư lệnh Cảnh sát biển thì gửi đơn ở đâu?", "1.013549", "agency"),
+    ],
+)
+def test_a_described_case_is_answered_from_the_records_texts(catalog, text, code, topic):
+    reading = read(catalog, text)
+    assert (reading.verdict, reading.code) == (ANSWER, code)
+    if topic:
+        assert reading.topic == topic
+
+
+def test_the_records_texts_never_pick_one_of_two_ministries_records(catalog):
+    from bot.understanding.reading import _fits_situation, _situation_winner
+
+    text = (
+        "Tôi đi làm công ty có đóng bảo hiểm xã hội, bị ốm phải nằm viện điều trị mười ngày, muốn hưởng chế độ "
+        "ốm đau thì hồ sơ cần giấy ra viện và những giấy tờ gì nộp cho ai"
+    )
+    winner = _situation_winner(catalog, text)
+    assert winner and catalog.overlaps(winner)  # the texts do have a clear winner ...
+    assert _fits_situation(catalog, text, []) is None  # ... but both ministries' records are offered
+
+
+def test_the_records_texts_decide_only_a_clear_winner(catalog):
+    from bot.understanding.reading import _situation_winner
+
+    # Short: too few words for the texts to be sure of anything.
+    assert _situation_winner(catalog, "thủ tục hành chính") is None
+    assert _situation_winner(catalog, "") is None
