@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import procedure_format as fmt
 from actions.procedure_settings import hotline, portal_url
 from bot.catalog import render
-from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NOT_IN_CATALOG, read
+from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NO_PROCEDURE, NOT_IN_CATALOG, read
 from bot.understanding.choices import parse_choice
 from bot.understanding.reading import is_payload
 from bot.understanding.topics import asks_for_all, find_cues
@@ -206,12 +206,19 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
     topics = [intent_topic] if is_payload(text) else reading.topics
     if topics == ["overview"] and pending in fmt.TOPICS and not is_payload(text):
         topics = [pending]  # a bare name answering "which procedure?" answers the question asked before
+    names_none = reading.verdict == NO_PROCEDURE or (reading.verdict == NOT_IN_CATALOG and not reading.candidates)
+    names_others = reading.verdict in (CHOOSE, NOT_IN_CATALOG) and bool(reading.choices)
+    if offered and names_others and not {c.code for c in reading.choices} & set(shown):
+        offered = []  # names records none of those shown ("phụ huynh hỏi tuyển sinh lớp 6"): a new question
     if offered and reading.verdict not in (ANSWER, FOLLOW_UP):
-        # A new question while choices are on screen ("có mất phí ko") is about one of them, unless it clearly
-        # names another procedure: offer the same choices again, for the new question (saying again that the
-        # catalog lacks what was asked, when that is why they were offered).
+        # A new question while choices are on screen is about one of them. After "the catalog lacks it; is it
+        # one of these?" they are offered again. Near-identical records: a question naming nothing ("con phi?")
+        # is answered about the first shown, saying so, with all of them still on the buttons: offering the same
+        # buttons again would strand whoever does not see or press them.
         if unknown:
             return _not_in_catalog(dispatcher, catalog, shown, topics)
+        if names_none:
+            return _answer_first_shown(dispatcher, catalog, shown, topics)
         return _offer_choices(dispatcher, catalog, shown, topics)
     if reading.verdict in (ANSWER, FOLLOW_UP):
         last = tracker.get_slot(SLOT_LAST_TOPIC)
@@ -245,6 +252,20 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
         return _not_in_catalog(dispatcher, catalog, [c.code for c in reading.choices], topics)
     dispatcher.utter_message(response="utter_procedure_ask_which")
     return [SlotSet(SLOT_TOPIC, topics[0])]
+
+
+def _answer_first_shown(
+    dispatcher: CollectingDispatcher, catalog: Any, shown: List[Text], topics: List[Text]
+) -> List[Dict[Text, Any]]:
+    records = [_Choice(code, catalog.get(code)) for code in shown]
+    records = [r for r in records if r.record]
+    _disambiguate_titles(records)
+    dispatcher.utter_message(
+        response="utter_procedure_first_choice", name=records[0].name, buttons=fmt.choice_buttons(records)
+    )
+    events = _answer(dispatcher, records[0].record, topics)
+    # Still pending: "số 2" or a button picks another one, for the question asked.
+    return events + [SlotSet(SLOT_OFFERED, [r.code for r in records]), SlotSet(SLOT_TOPIC, topics[0])]
 
 
 def _intent_topic(tracker: Tracker) -> Text:

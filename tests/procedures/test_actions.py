@@ -258,10 +258,10 @@ async def test_online_question_answers_postal_return_and_online_payment():
 
 async def test_one_doubtful_offer_is_worded_for_one_and_asking_on_about_it_answers_it():
     """ "Có phải bạn hỏi…?" with one record: the person who asks on without pressing the button means it."""
-    first = "mua lại xe máy cũ của ông hàng xóm, cà vẹt vẫn tên ổng, giờ sang tên thì làm sao"
-    messages, events = await run(ActionAnswerProcedure(), make_tracker(first, "ask_overview"))
+    first = "phụ huynh hỏi tuyển sinh lớp 6 nộp hồ sơ ở đâu"
+    messages, events = await run(ActionAnswerProcedure(), make_tracker(first, "ask_agency"))
     [choices] = payloads(messages)
-    assert choices["procedure_codes"] == ["1.013076"]
+    assert choices["procedure_codes"] == ["3.000182"]
     assert responses(messages) == ["utter_procedure_did_you_mean_one"]
     slots = {"pending_topic": "overview", "offered_procedures": ["1.013076"]}
     for text, intent, topic in [
@@ -282,14 +282,39 @@ async def test_another_procedure_named_while_one_is_offered_is_answered():
     assert payloads(messages)[0] == {"type": "procedure_answer", "procedure_code": "1.001193", "topic": "documents"}
 
 
-async def test_a_topic_asked_while_several_are_offered_offers_them_again():
+async def test_a_topic_asked_while_several_are_offered_answers_the_first_saying_so_and_keeps_them():
     codes = ["2.000815", "2.000942"]
     slots = {"pending_topic": "overview", "offered_procedures": codes}
     messages, events = await run(
         ActionAnswerProcedure(), make_tracker("mất bao lâu", "ask_processing_time", slots=slots)
     )
-    assert payloads(messages) == [{"type": "procedure_choices", "procedure_codes": codes}]
-    assert responses(messages) == ["utter_procedure_choices"]
+    assert payloads(messages)[0] == {
+        "type": "procedure_answer",
+        "procedure_code": "2.000815",
+        "topic": "processing_time",
+    }
+    assert responses(messages)[0] == "utter_procedure_first_choice"
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        '/choose_procedure{"procedure_code":"%s"}' % c for c in codes
+    ]
+    assert events[-2:] == [SlotSet("offered_procedures", codes), SlotSet("pending_topic", "processing_time")]
+    # The other one is still a typed number away, for the question asked.
+    slots = {"pending_topic": "processing_time", "offered_procedures": codes, "procedure_code": "2.000815"}
+    messages, _ = await run(ActionAnswerProcedure(), make_tracker("số 2", "choose_procedure", slots=slots))
+    assert payloads(messages)[0] == {
+        "type": "procedure_answer",
+        "procedure_code": "2.000942",
+        "topic": "processing_time",
+    }
+
+
+async def test_a_question_naming_other_records_while_several_are_offered_is_a_new_question():
+    slots = {"pending_topic": "documents", "offered_procedures": ["3.000346", "1.000703"]}
+    messages, _ = await run(
+        ActionAnswerProcedure(),
+        make_tracker("phụ huynh hỏi tuyển sinh lớp 6 nộp hồ sơ ở đâu", "ask_agency", slots=slots),
+    )
+    assert payloads(messages) == [{"type": "procedure_choices", "procedure_codes": ["3.000182"]}]
 
 
 async def test_asking_on_while_one_procedure_of_two_ministries_is_shown_answers_the_first():
