@@ -39,6 +39,10 @@ def test_clear_winner_without_context(catalog, text, code):
         ("cấp lại căn cước mất bao lâu", "processing_time"),
         ("đăng ký kết hôn theo nghị định nào", "legal_basis"),
         ("làm hộ chiếu online được không", "online"),
+        # Where to file said as a choice between two places; how long a result stays valid.
+        ("chứng thực chữ ký trên giấy ủy quyền thì ra xã hay ra phòng công chứng", "agency"),
+        ("muốn đăng ký kết hôn thì lên xã hay lên phường", "agency"),
+        ("giấy phép kinh doanh karaoke có thời hạn không hay dùng mãi", "result"),
     ],
 )
 def test_topic_comes_from_cues_not_from_procedure_words(catalog, text, topic):
