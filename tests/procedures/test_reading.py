@@ -385,3 +385,25 @@ def test_the_records_texts_decide_only_a_clear_winner(catalog):
     # Short: too few words for the texts to be sure of anything.
     assert _situation_winner(catalog, "thủ tục hành chính") is None
     assert _situation_winner(catalog, "") is None
+
+
+def test_a_story_is_not_answered_with_a_record_that_says_little_of_it(catalog):
+    # A clause names one record ("giấy phép hộ kinh doanh"), the story is about another (food safety of a kitchen).
+    story = (
+        "Em kinh doanh nhà hàng lẩu, đã có giấy phép hộ kinh doanh rồi. Đoàn kiểm tra bảo phải có thêm giấy về vệ "
+        "sinh an toàn cho khu bếp. Em phải làm hồ sơ gì và nộp cho ai?"
+    )
+    reading = read(catalog, story)
+    assert reading.verdict == CHOOSE and reading.doubtful
+    assert "1.013855" in [c.code for c in reading.choices]
+    # The texts' clear winner is answered: a place in a social protection centre, not a care allowance.
+    story = (
+        "Dì tôi bị tâm thần, không có chồng con, gia đình không đủ sức chăm sóc. Muốn xin cho dì vào ở hẳn trong "
+        "trung tâm bảo trợ xã hội của tỉnh thì làm hồ sơ gì?"
+    )
+    assert (read(catalog, story).verdict, read(catalog, story).code) == (ANSWER, "2.000286")
+
+
+def test_short_questions_are_left_to_the_names(catalog):
+    reading = read(catalog, "giấy phép xây dựng nhà ở riêng lẻ")
+    assert (reading.verdict, reading.code) == (ANSWER, "1.013225")
