@@ -43,6 +43,11 @@ def test_clear_winner_without_context(catalog, text, code):
         ("chứng thực chữ ký trên giấy ủy quyền thì ra xã hay ra phòng công chứng", "agency"),
         ("muốn đăng ký kết hôn thì lên xã hay lên phường", "agency"),
         ("giấy phép kinh doanh karaoke có thời hạn không hay dùng mãi", "result"),
+        # A reduced fee is asked about the fee; "được giám định" typed without accents is not "được giảm".
+        ("cấp đổi căn cước có được giảm không", "fee"),
+        ("toi dang tai ngu, trong nguoi con sot manh dan chua duoc giam dinh, muon giam dinh bo sung", "overview"),
+        # Filing so many days ahead is the applicant's deadline, not the processing time.
+        ("xin phép bay flycam phải nộp đơn trước bao nhiêu ngày", "deadline"),
     ],
 )
 def test_topic_comes_from_cues_not_from_procedure_words(catalog, text, topic):
