@@ -4,8 +4,8 @@ The name search (search.py) scores a question by the share of its words a record
 ("đoàn sinh viên nước ngoài muốn lên tham quan tàu huấn luyện neo ở cảng…") scores low against every name even
 when one fits it well. This index ranks records by the question's words found anywhere in what the record says of
 itself: its name (weighted), field, applicants, conditions, document cases and items, results and agency. It is
-a second opinion, never the only one: reading.py answers on it only where it and the name search agree, or the
-name search has nothing and this ranking has a clear winner.
+a second opinion, never the only one: reading.py answers on it only where this ranking has a clear winner among
+the name search's first three; where the name search has nothing, that winner is only offered ("Có phải…?").
 
 Measured on the spent blind sets (2,327 in-catalog questions, 327 outside it): its top record is right 70 % of the
 time on supplement questions where the name search's top is right 65 %; where both agree they are right 91-95 %.

@@ -91,6 +91,26 @@ def _said_actions(index: SearchIndex, text: str) -> set[str]:
     return said
 
 
+def another_action(index: SearchIndex, text: str, current: str) -> set[str]:
+    """Actions the message says that the current record's name lacks ("cấp đổi" while on "cấp lại")."""
+    has = _action_words(index, current)
+    return {p for p in _said_actions(index, text) if not any(p in h for h in has)}
+
+
+def does(index: SearchIndex, code: str, actions: set[str]) -> bool:
+    """The record's name says every one of these actions ("đổi" is said by "cấp đổi")."""
+    has = _action_words(index, code)
+    return all(any(phrase in h for h in has) for phrase in actions)
+
+
+def without_actions(index: SearchIndex, code: str) -> str:
+    """The record's name with its action words left out: what it acts on ("thẻ căn cước")."""
+    words = " " + " ".join(w.lower() for w in index.name_accented[index.code_index[code]]) + " "
+    for phrase in sorted(OPPOSITES + VARIANTS, key=len, reverse=True):
+        words = words.replace(" " + phrase + " ", " ")
+    return words.strip()
+
+
 def prefer_asked_actions(index: SearchIndex, text: str, hits: list[Hit]) -> list[Hit]:
     """Among the hits close to the best, keep those whose action words match the question's (fewest extra or
     missing), so "đăng ký hộ kinh doanh" never offers stopping one and "cấp lại" does not offer "cấp đổi"."""

@@ -52,7 +52,8 @@ LONG_MESSAGE_WORDS = 25
 SURE = 0.8
 # The records' own texts (bot/catalog/situations.py) decide a question the names leave open only with a clear
 # winner: its BM25 score at least this high, the runner-up at most this share of it. Chosen on the spent blind
-# sets: 0.85 / 80 answered 140 more of 2,327 questions rightly for 8 wrongly and 4 of 327 outside the catalog.
+# sets (2,327 questions, 327 outside the catalog): 0.85 / 80 answered about 110 more rightly, for 4 more outside
+# the catalog answered; 0.9 / 60 answered more of both.
 SITUATION_SCORE = 80.0
 SITUATION_RATIO = 0.85
 # In a message of more than STORY_WORDS words, a record answered whose texts score under this share of the texts'
@@ -269,11 +270,17 @@ def _read_long(catalog: Any, text: str, current_code: str | None) -> Reading:
 
 
 def _second_opinion(catalog: Any, reading: Reading, text: str) -> Reading:
-    """The records' texts decide where the names leave the question open. (Also offering both where the names
-    answer and the texts clearly point elsewhere was tried: on the spent sets it turned 10 right answers into
-    choices for 4 wrong ones.)"""
+    """The records' texts decide where the names leave the question open: they answer a record the names also
+    found, and only offer one the names did not ("làm thẻ thành viên câu lạc bộ bóng đá" is not the recognition
+    of a sports club, whose texts speak of members and football). (Also offering both where the names answer
+    and the texts clearly point elsewhere was tried: on the spent sets it turned 10 right answers into choices
+    for 4 wrong ones.)"""
     if reading.verdict in (CHOOSE, NOT_IN_CATALOG):
         code = _fits_situation(catalog, text, reading.candidates)
+        if code and not reading.candidates:
+            reading.verdict, reading.doubtful = CHOOSE, True
+            reading.choices = [Candidate(code, catalog.get(code)["name"], 0.0, DOUBT)]
+            return reading
         if code:
             return _answer_situation(catalog, reading, code, text)
     elif reading.verdict == ANSWER and reading.code and len(text.split()) > STORY_WORDS and not _CODE_RE.search(text):
@@ -379,6 +386,9 @@ def _read_names(catalog: Any, text: str, current_code: str | None) -> Reading:
     # asked for is decided on the whole message (_prefer_online_variant).
     hits = catalog.search(span, limit=SEARCH_DEPTH) if naming and span.strip() else []
     hits, quoted = formal.rerank(catalog, text, honesty.prefer_asked_actions(index, text, hits))
+    acting = _acting_otherwise(catalog, text, span, current_code) if current_code else []
+    if acting:  # "còn cấp đổi thì sao" while on cấp lại thẻ căn cước: cấp đổi thẻ căn cước
+        hits, quoted, current_code = acting, False, None
     if not naming:
         topics, conf = topics_for(current_code)
         return Reading(FOLLOW_UP if current_code else NO_PROCEDURE, topics, conf, span, code=current_code)
@@ -397,7 +407,7 @@ def _read_names(catalog: Any, text: str, current_code: str | None) -> Reading:
     topics, conf = topics_for(best.code)
     result = Reading(ANSWER, topics, conf, span, candidates, unexplained)
     if current_code and best.score >= SWITCH_SCORE and not _about(index, current_code, naming):
-        current_code = None  # the message names another procedure outright ("thôi, tạm ngừng kinh doanh thì sao")
+        current_code = None  # the message names another procedure outright ("thôi, đăng ký tạm trú thì sao")
     elif current_code and best.code != current_code and _names_another(index, current_code, best.code, naming):
         sure = candidates[0].code == best.code and candidates[0].confidence >= SURE + 0.05
         if sure and len(group) == 1 and not unexplained and best.score >= SWITCH_SCORE - 0.1 and said >= 2:
@@ -436,6 +446,18 @@ def _read_names(catalog: Any, text: str, current_code: str | None) -> Reading:
     chosen = {h.code for h in group}
     result.choices = _with_overlaps(catalog, [c for c in candidates if c.code in chosen])
     return result
+
+
+def _acting_otherwise(catalog: Any, text: str, span: str, current: str) -> list[Hit]:
+    """A message saying an action the current record lacks ("tạm ngừng", "cấp đổi", "cấp lại") asks about the
+    same thing done otherwise: the records doing that to what the current one acts on, best first."""
+    index = catalog.index
+    new = honesty.another_action(index, text, current)
+    if not new:
+        return []
+    query = f"{span} {honesty.without_actions(index, current)}"
+    hits = honesty.prefer_asked_actions(index, text, catalog.search(query, limit=SEARCH_DEPTH))
+    return [h for h in hits if h.code != current and honesty.does(index, h.code, new)]
 
 
 def _overlaps(catalog: Any, code: str) -> list[str]:

@@ -355,12 +355,11 @@ def test_question_words_do_not_switch_away_from_the_procedure_in_hand(catalog, t
 
 
 # Questions that describe a case more than they name a record (from spent blind sets): the names leave them open,
-# the records' texts have a clear winner among the names' first candidates, or the names found nothing.
+# the records' texts have a clear winner among the names' first candidates.
 @pytest.mark.parametrize(
     "text,code,topic",
     [
         ("Hồ sơ xin phép kinh doanh dịch vụ hát karaoke gồm những giấy tờ gì?", "1.001029", "documents"),
-        ("xuat ngu ve phai dang ky quan nhan du bi, mang theo giay gi len ban chqs xa", "1.013135", None),
         ("Thương binh đang công tác trong quân đội cần cấp chân giả, xe lăn thì đề nghị thế nào?", "1.013185", None),
         ("Muốn tố cáo một sĩ quan thuộc Bộ Tư lệnh Cảnh sát biển thì gửi đơn ở đâu?", "1.013549", "agency"),
     ],
@@ -412,3 +411,31 @@ def test_a_story_is_not_answered_with_a_record_that_says_little_of_it(catalog):
 def test_short_questions_are_left_to_the_names(catalog):
     reading = read(catalog, "giấy phép xây dựng nhà ở riêng lẻ")
     assert (reading.verdict, reading.code) == (ANSWER, "1.013225")
+
+
+@pytest.mark.parametrize(
+    "text,current,verdict,code",
+    [
+        # An action the current record lacks names the same thing done otherwise.
+        ("còn cấp đổi thì sao", "1.014064", ANSWER, "1.014063"),  # on cấp lại thẻ căn cước
+        ("nếu bị mất thì cấp lại thế nào", "1.014063", ANSWER, "1.014064"),
+        ("gia hạn thì cần gì", "1.004194", ANSWER, "1.002755"),  # on đăng ký tạm trú
+        ("giấy xác nhận khuyết tật cũ bị rách thì đổi ở đâu ạ", "1.001699", ANSWER, "1.001653"),
+        # An action the current record already does is a follow-up.
+        ("đổi ở đâu", "1.014063", FOLLOW_UP, "1.014063"),
+    ],
+)
+def test_another_action_on_the_same_thing_switches(catalog, text, current, verdict, code):
+    reading = read(catalog, text, current_code=current)
+    assert (reading.verdict, reading.code) == (verdict, code)
+
+
+def test_stopping_what_is_being_registered_is_never_a_follow_up(catalog):
+    reading = read(catalog, "thôi, tạm ngừng kinh doanh thì sao", current_code="1.001612")
+    assert reading.verdict != FOLLOW_UP
+    assert "1.001570" in [c.code for c in reading.choices] + [reading.code]  # tạm ngừng hộ kinh doanh
+
+
+def test_a_record_only_the_texts_find_is_offered_not_answered(catalog):
+    reading = read(catalog, "xuat ngu ve phai dang ky quan nhan du bi, mang theo giay gi len ban chqs xa")
+    assert (reading.verdict, reading.doubtful, [c.code for c in reading.choices]) == (CHOOSE, True, ["1.013135"])
