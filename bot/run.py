@@ -54,7 +54,7 @@ def _rasa_token(cfg) -> str:
         return cfg.rasa_token
     path = cfg.var_dir / "rasa_token"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
+        path.write_text(secrets.token_hex(32))  # token_urlsafe may start with "-", which reads as an option
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -118,7 +118,7 @@ def main(argv=None) -> int:
         **{
             **cfg.__dict__,
             "rasa_token": _rasa_token(cfg),
-            "actions_token": cfg.actions_token or secrets.token_urlsafe(32),
+            "actions_token": cfg.actions_token or secrets.token_hex(32),
         }
     )
     if args.cluster:

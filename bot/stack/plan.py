@@ -84,8 +84,7 @@ def services(settings: StackSettings, model: Path, endpoints: str, credentials: 
                 "--port",
                 str(settings.rasa_port),
                 "--enable-api",
-                "--auth-token",
-                settings.rasa_token,
+                f"--auth-token={settings.rasa_token}",  # one word: a token may start with "-"
                 "--endpoints",
                 endpoints,
                 "--credentials",

@@ -250,8 +250,8 @@ async def test_action_server_calls_reuse_one_connection():
         server.shutdown()
 
 
-def test_the_stack_starts_rasa_with_the_patches(tmp_path):
-    settings = StackSettings(
+def _settings(tmp_path, rasa_token: str = "t") -> StackSettings:
+    return StackSettings(
         var_dir=tmp_path,
         models_dir=tmp_path,
         rasa_port=1,
@@ -259,7 +259,7 @@ def test_the_stack_starts_rasa_with_the_patches(tmp_path):
         dossier_port=3,
         web_port=4,
         host="127.0.0.1",
-        rasa_token="t",
+        rasa_token=rasa_token,
         database_url="",
         redis_url="",
         dossier_api_url="",
@@ -267,6 +267,10 @@ def test_the_stack_starts_rasa_with_the_patches(tmp_path):
         telegram_token="",
         zalo_app_id="",
     )
+
+
+def test_the_stack_starts_rasa_with_the_patches(tmp_path):
+    settings = _settings(tmp_path)
     rasa = next(s for s in services(settings, Path("model.tar.gz"), "e.yml", "c.yml") if s.name == "rasa")
     assert rasa.argv[1:4] == ["-m", "bot.stack.rasa_patches", "run"]
 
@@ -326,3 +330,13 @@ async def test_a_turn_still_waits_for_a_live_ticket():
     assert not task.done()
     store.cleanup("c", serving)
     assert (await asyncio.wait_for(task, timeout=30)).now_serving == waiting
+
+
+def test_a_token_starting_with_a_dash_is_passed_as_one_argument(tmp_path):
+    """secrets.token_urlsafe() starts with "-" one time in 64: `--auth-token -x…` made `rasa run` fail to start."""
+    settings = _settings(tmp_path, rasa_token="-Xy_z")
+    rasa = next(s for s in services(settings, Path("model.tar.gz"), "e.yml", "c.yml") if s.name == "rasa")
+    assert "--auth-token=-Xy_z" in rasa.argv
+    parser = __import__("argparse").ArgumentParser()
+    parser.add_argument("-t", "--auth-token")
+    assert parser.parse_known_args(rasa.argv)[0].auth_token == "-Xy_z"
