@@ -192,7 +192,10 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
     if offered and not is_payload(text) and not (unknown and names_missing):
         chosen = parse_choice(text, offered)
         if chosen:
-            return _answer(dispatcher, catalog.get(chosen), [pending if pending in fmt.TOPICS else intent_topic])
+            # Picked with a question of its own ("1.012783 có làm trực tuyến được không"): that question.
+            asked = read(catalog, text, chosen).topics  # cues in the typed name are spent on it
+            topics = asked if asked != ["overview"] else [pending if pending in fmt.TOPICS else intent_topic]
+            return _answer(dispatcher, catalog.get(chosen), topics)
     # One record on screen ("Có phải bạn hỏi…?"), or one procedure as two ministries publish it (both shown with
     # the ministry), is the one under discussion: asking on about it without pressing a button is a follow-up
     # about it, answered from the first shown (asking the same again would strand the person).
@@ -361,7 +364,8 @@ class ActionNluFallback(Action):
         cues = find_cues(text)
         asks = any(c.strong for c in cues)  # "ở đâu", "giấy tờ gì", not a bare "thế nào"
         named = reading and (reading.candidates or (reading.verdict == NOT_IN_CATALOG and asks))
-        if named or (reading and current and cues) or asks_for_all(text):
+        offered = bool(tracker.get_slot(SLOT_OFFERED))  # choices on screen: "nộp ở đâu, mất bao lâu" is about them
+        if named or (reading and (current or offered) and cues) or asks_for_all(text):
             return respond(dispatcher, tracker, fallback_topic(tracker.latest_message.get("intent_ranking") or []))
         dispatcher.utter_message(response="utter_default")
         return []

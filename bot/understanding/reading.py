@@ -455,9 +455,18 @@ def _acting_otherwise(catalog: Any, text: str, span: str, current: str) -> list[
     new = honesty.another_action(index, text, current)
     if not new:
         return []
-    query = f"{span} {honesty.without_actions(index, current)}"
-    hits = honesty.prefer_asked_actions(index, text, catalog.search(query, limit=SEARCH_DEPTH))
-    return [h for h in hits if h.code != current and honesty.does(index, h.code, new)]
+    thing = honesty.without_actions(index, current)
+    # What the current record acts on, by its rarer words ("tử" of khai tử, "căn cước"): the other record must act
+    # on it too ("tạm dừng hướng dẫn" pauses the guide, it does not stop a tax registration).
+    rare = {w for w in thing.split() if index.idf_accented.get(w, 0.0) >= NAMING_IDF}
+    hits = honesty.prefer_asked_actions(index, text, catalog.search(f"{span} {thing}", limit=SEARCH_DEPTH))
+    return [
+        h
+        for h in hits
+        if h.code != current
+        and honesty.does(index, h.code, new)
+        and rare & {w.lower() for w in index.name_accented[index.code_index[h.code]]}
+    ]
 
 
 def _overlaps(catalog: Any, code: str) -> list[str]:

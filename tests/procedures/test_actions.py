@@ -223,6 +223,26 @@ async def test_low_confidence_message_naming_a_procedure_is_still_answered():
         assert payloads[0]["topic"] == "overview"  # a bare name asks for the overview, whatever the classifier guessed
 
 
+async def test_low_confidence_topic_question_while_choices_are_on_screen_is_about_them():
+    from actions.procedures import ActionNluFallback
+
+    slots = {"pending_topic": "documents", "offered_procedures": ["1.012783", "1.008628"]}
+    tracker = trackers.make_tracker("Nộp ở đâu, mất bao lâu", "nlu_fallback", slots=slots, intent_ranking=[])
+    dispatcher = CollectingDispatcher()
+    await ActionNluFallback().run(dispatcher, tracker, {})
+    payloads = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert payloads[0] == {"type": "procedure_answer", "procedure_code": "1.012783", "topic": "agency"}
+
+
+async def test_a_choice_picked_with_its_own_question_answers_that_question():
+    slots = {"pending_topic": "documents", "offered_procedures": ["1.012783", "1.008628"]}
+    text = "1.012783 có thực hiện trực tuyến được không?"
+    messages, _ = await run(ActionAnswerProcedure(), make_tracker(text, "ask_online", slots=slots))
+    assert payloads(messages)[0] == {"type": "procedure_answer", "procedure_code": "1.012783", "topic": "online"}
+    messages, _ = await run(ActionAnswerProcedure(), make_tracker("cái thứ 2", "choose_procedure", slots=slots))
+    assert payloads(messages)[0] == {"type": "procedure_answer", "procedure_code": "1.008628", "topic": "documents"}
+
+
 async def test_low_confidence_chit_chat_gets_the_default_answer():
     from actions.procedures import ActionNluFallback
 

@@ -421,8 +421,9 @@ def test_short_questions_are_left_to_the_names(catalog):
         ("nếu bị mất thì cấp lại thế nào", "1.014063", ANSWER, "1.014064"),
         ("gia hạn thì cần gì", "1.004194", ANSWER, "1.002755"),  # on đăng ký tạm trú
         ("giấy xác nhận khuyết tật cũ bị rách thì đổi ở đâu ạ", "1.001699", ANSWER, "1.001653"),
-        # An action the current record already does is a follow-up.
+        # An action the current record already does is a follow-up; pausing the guide acts on no procedure.
         ("đổi ở đâu", "1.014063", FOLLOW_UP, "1.014063"),
+        ("Tạm dừng hướng dẫn, tôi cần hỏi thêm về lệ phí trước.", "1.000656", FOLLOW_UP, "1.000656"),
     ],
 )
 def test_another_action_on_the_same_thing_switches(catalog, text, current, verdict, code):
