@@ -21,9 +21,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import procedure_format as fmt
 from actions.procedure_settings import hotline, portal_url
 from bot.catalog import render
-from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NO_PROCEDURE, NOT_IN_CATALOG, read
+from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NOT_IN_CATALOG, read
 from bot.understanding.choices import parse_choice
-from bot.understanding.reading import is_payload
+from bot.understanding.reading import is_payload, names_elsewhere
 from bot.understanding.topics import asks_for_all, find_cues
 
 SLOT_CODE = "procedure_code"
@@ -209,20 +209,16 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
     topics = [intent_topic] if is_payload(text) else reading.topics
     if topics == ["overview"] and pending in fmt.TOPICS and not is_payload(text):
         topics = [pending]  # a bare name answering "which procedure?" answers the question asked before
-    names_none = reading.verdict == NO_PROCEDURE or (reading.verdict == NOT_IN_CATALOG and not reading.candidates)
-    names_others = reading.verdict in (CHOOSE, NOT_IN_CATALOG) and bool(reading.choices)
-    if offered and names_others and not {c.code for c in reading.choices} & set(shown):
-        offered = []  # names records none of those shown ("phụ huynh hỏi tuyển sinh lớp 6"): a new question
+    if offered and reading.verdict in (CHOOSE, NOT_IN_CATALOG) and names_elsewhere(catalog, text, shown):
+        offered = []  # describes another record clearly ("phụ huynh hỏi tuyển sinh lớp 6"): a new question
     if offered and reading.verdict not in (ANSWER, FOLLOW_UP):
         # A new question while choices are on screen is about one of them. After "the catalog lacks it; is it
-        # one of these?" they are offered again. Near-identical records: a question naming nothing ("con phi?")
-        # is answered about the first shown, saying so, with all of them still on the buttons: offering the same
-        # buttons again would strand whoever does not see or press them.
+        # one of these?" they are offered again. Near-identical records: the question ("con phi?", "phí thẩm định
+        # bao nhiêu") is answered about the first shown, saying so, with all of them still on the buttons:
+        # offering the same buttons again would strand whoever does not see or press them.
         if unknown:
             return _not_in_catalog(dispatcher, catalog, shown, topics)
-        if names_none:
-            return _answer_first_shown(dispatcher, catalog, shown, topics)
-        return _offer_choices(dispatcher, catalog, shown, topics)
+        return _answer_first_shown(dispatcher, catalog, shown, topics)
     if reading.verdict in (ANSWER, FOLLOW_UP):
         last = tracker.get_slot(SLOT_LAST_TOPIC)
         if (

@@ -61,6 +61,10 @@ SITUATION_RATIO = 0.85
 # (3 right answers, all to short questions, are why short ones are left to the names).
 UNSUPPORTED_SHARE = 0.5
 STORY_WORDS = 20
+# While choices are on screen, a message whose texts' best record scores at least this, with the records shown
+# under UNSUPPORTED_SHARE of it, describes another record ("phụ huynh hỏi tuyển sinh lớp 6" under transport
+# licences); weaker evidence ("phí thẩm định bao nhiêu") is a question about those shown.
+ELSEWHERE_SCORE = 30.0
 _CLAUSE_RE = re.compile(r"[.?!;,:\n]+")
 _SENTENCE_RE = re.compile(r"[.?!\n]+")
 # National procedure codes typed in a message ("thủ tục 1.004873").
@@ -302,6 +306,16 @@ def _second_opinion(catalog: Any, reading: Reading, text: str) -> Reading:
             reading.verdict, reading.doubtful, reading.code = CHOOSE, True, None
             reading.choices = _with_overlaps(catalog, [top, reading.candidates[0]])
     return reading
+
+
+def names_elsewhere(catalog: Any, text: str, shown: list[str]) -> bool:
+    """Does a message read while `shown` are on screen clearly describe another record?"""
+    texts = getattr(catalog, "texts", None)
+    ranked = texts.rank(catalog.index.query_terms(text)[1], limit=len(catalog)) if texts is not None else []
+    if not ranked or ranked[0][1] < ELSEWHERE_SCORE or ranked[0][0] in shown:
+        return False
+    scores = dict(ranked)
+    return max(scores.get(code, 0.0) for code in shown) < UNSUPPORTED_SHARE * ranked[0][1]
 
 
 def _asks_about(catalog: Any, text: str, code: str) -> bool:

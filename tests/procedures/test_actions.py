@@ -328,6 +328,13 @@ async def test_a_topic_asked_while_several_are_offered_answers_the_first_saying_
     }
 
 
+async def test_a_question_with_words_of_its_own_while_several_are_offered_is_still_about_them():
+    slots = {"pending_topic": "conditions", "offered_procedures": ["1.012278", "1.013624"]}  # clinic licences
+    for text, topic in [("Phí thẩm định bao nhiêu?", "fee"), ("Nộp hồ sơ cho Sở Y tế hay ở đâu?", "agency")]:
+        messages, _ = await run(ActionAnswerProcedure(), make_tracker(text, "ask_fee", slots=slots))
+        assert payloads(messages)[0] == {"type": "procedure_answer", "procedure_code": "1.012278", "topic": topic}
+
+
 async def test_a_question_naming_other_records_while_several_are_offered_is_a_new_question():
     slots = {"pending_topic": "documents", "offered_procedures": ["3.000346", "1.000703"]}
     messages, _ = await run(
