@@ -209,7 +209,8 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
     topics = [intent_topic] if is_payload(text) else reading.topics
     if topics == ["overview"] and pending in fmt.TOPICS and not is_payload(text):
         topics = [pending]  # a bare name answering "which procedure?" answers the question asked before
-    if offered and reading.verdict in (CHOOSE, NOT_IN_CATALOG) and names_elsewhere(catalog, text, shown):
+    naming = reading.verdict in (CHOOSE, NOT_IN_CATALOG) and bool(reading.candidates)
+    if offered and naming and names_elsewhere(catalog, reading.span or text, shown):
         offered = []  # describes another record clearly ("phụ huynh hỏi tuyển sinh lớp 6"): a new question
     if offered and reading.verdict not in (ANSWER, FOLLOW_UP):
         # A new question while choices are on screen is about one of them. After "the catalog lacks it; is it

@@ -309,7 +309,8 @@ def _second_opinion(catalog: Any, reading: Reading, text: str) -> Reading:
 
 
 def names_elsewhere(catalog: Any, text: str, shown: list[str]) -> bool:
-    """Does a message read while `shown` are on screen clearly describe another record?"""
+    """Does a message read while `shown` are on screen clearly describe another record? `text`: the words that
+    can name one (Reading.span: "làm online trên VNeID được không" asks, it names no VNeID record)."""
     texts = getattr(catalog, "texts", None)
     ranked = texts.rank(catalog.index.query_terms(text)[1], limit=len(catalog)) if texts is not None else []
     if not ranked or ranked[0][1] < ELSEWHERE_SCORE or ranked[0][0] in shown:
