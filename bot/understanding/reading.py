@@ -57,8 +57,8 @@ SURE = 0.8
 SITUATION_SCORE = 80.0
 SITUATION_RATIO = 0.85
 # In a message of more than STORY_WORDS words, a record answered whose texts score under this share of the texts'
-# best says little of the case described: on the spent blind sets such answers were wrong 31 times out of 31
-# (3 right answers, all to short questions, are why short ones are left to the names).
+# best says little of the case described: on the spent blind sets such answers were wrong 31 times out of 34, and
+# the 3 right ones were all to short questions (which are left to the names).
 UNSUPPORTED_SHARE = 0.5
 STORY_WORDS = 20
 # While choices are on screen, a message whose texts' best record scores at least this, with the records shown
