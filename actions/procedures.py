@@ -79,11 +79,9 @@ def offer_choices(
     **variables: Any,
 ) -> List[Text]:
     """Ask which procedure is meant (buttons + the procedure_choices payload); returns the codes offered."""
-    hits = [_Choice(code, catalog.get(code)) for code in codes]
-    hits = [h for h in hits if h.record][: fmt.MAX_CHOICES]
+    hits = _choices(catalog, codes)
     if len(hits) == 1 and response in _PLURAL_CHOICE_WORDINGS:
         response = ONE_CHOICE_WORDING  # "Có phải bạn hỏi về thủ tục này?", not "1 thủ tục gần giống nhau"
-    _disambiguate_titles(hits)
     dispatcher.utter_message(response=response, buttons=fmt.choice_buttons(hits), count=str(len(hits)), **variables)
     dispatcher.utter_message(json_message={"type": "procedure_choices", "procedure_codes": [h.code for h in hits]})
     return [h.code for h in hits]
@@ -98,6 +96,14 @@ def _offer_choices(
 ) -> List[Dict[Text, Any]]:
     offered = offer_choices(dispatcher, catalog, codes, response=response, hotline=hotline())
     return [SlotSet(SLOT_TOPIC, topics[0]), SlotSet(SLOT_OFFERED, offered), SlotSet(SLOT_OFFERED_UNKNOWN, None)]
+
+
+def _choices(catalog: Any, codes: List[Text]) -> List["_Choice"]:
+    """The buttons for these codes (known records, at most MAX_CHOICES), titled so that each is told apart."""
+    hits = [_Choice(code, catalog.get(code)) for code in codes]
+    hits = [h for h in hits if h.record][: fmt.MAX_CHOICES]
+    _disambiguate_titles(hits)
+    return hits
 
 
 class _Choice:
@@ -257,9 +263,7 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
 def _answer_first_shown(
     dispatcher: CollectingDispatcher, catalog: Any, shown: List[Text], topics: List[Text]
 ) -> List[Dict[Text, Any]]:
-    records = [_Choice(code, catalog.get(code)) for code in shown]
-    records = [r for r in records if r.record]
-    _disambiguate_titles(records)
+    records = _choices(catalog, shown)
     dispatcher.utter_message(
         response="utter_procedure_first_choice", name=records[0].name, buttons=fmt.choice_buttons(records)
     )

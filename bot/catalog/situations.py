@@ -52,15 +52,15 @@ class TextIndex:
         average = lengths.mean() if len(lengths) else 1.0
         df: Counter = Counter(t for c in counts for t in c)
         n = len(records)
+        idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self.vocab: dict[str, int] = {}
         rows, cols, data = [], [], []
         for j, c in enumerate(counts):
             norm = K1 * (1 - B + B * lengths[j] / average)
             for t, tf in c.items():
-                idf = math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5))
                 rows.append(self.vocab.setdefault(t, len(self.vocab)))
                 cols.append(j)
-                data.append(idf * tf * (K1 + 1) / (tf + norm))
+                data.append(idf[t] * tf * (K1 + 1) / (tf + norm))
         self.matrix = sparse.csr_matrix((data, (rows, cols)), shape=(len(self.vocab), n))
 
     def rank(self, query_terms: set[str], limit: int = 3) -> list[tuple[str, float]]:

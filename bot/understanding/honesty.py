@@ -93,8 +93,7 @@ def _said_actions(index: SearchIndex, text: str) -> set[str]:
 
 def another_action(index: SearchIndex, text: str, current: str) -> set[str]:
     """Actions the message says that the current record's name lacks ("cấp đổi" while on "cấp lại")."""
-    has = _action_words(index, current)
-    return {p for p in _said_actions(index, text) if not any(p in h for h in has)}
+    return {p for p in _said_actions(index, text) if not does(index, current, {p})}
 
 
 def does(index: SearchIndex, code: str, actions: set[str]) -> bool:

@@ -280,7 +280,7 @@ def _second_opinion(catalog: Any, reading: Reading, text: str) -> Reading:
     and the texts clearly point elsewhere was tried: on the spent sets it turned 10 right answers into choices
     for 4 wrong ones.)"""
     if reading.verdict in (CHOOSE, NOT_IN_CATALOG):
-        code = _fits_situation(catalog, text, reading.candidates)
+        code = _fits_situation(catalog, _text_ranking(catalog, text), reading.candidates)
         if code and not reading.candidates:
             reading.verdict, reading.doubtful = CHOOSE, True
             reading.choices = [Candidate(code, catalog.get(code)["name"], 0.0, DOUBT)]
@@ -288,9 +288,8 @@ def _second_opinion(catalog: Any, reading: Reading, text: str) -> Reading:
         if code:
             return _answer_situation(catalog, reading, code, text)
     elif reading.verdict == ANSWER and reading.code and len(text.split()) > STORY_WORDS and not _CODE_RE.search(text):
-        texts = getattr(catalog, "texts", None)
-        ranked = texts.rank(catalog.index.query_terms(text)[1], limit=SEARCH_DEPTH * 5) if texts else []
-        said = dict(ranked).get(reading.code, 0.0)
+        ranked = _text_ranking(catalog, text)
+        said = dict(ranked[: SEARCH_DEPTH * 5]).get(reading.code, 0.0)  # 0 outside the texts' first fifty
         if (
             ranked
             and ranked[0][0] != reading.code
@@ -299,7 +298,7 @@ def _second_opinion(catalog: Any, reading: Reading, text: str) -> Reading:
         ):
             # The record answered says little of what the message describes (a clause named it, the story is
             # about another): the texts' clear winner is answered, else both are offered.
-            winner = _situation_winner(catalog, text)
+            winner = _clear_winner(ranked)
             if winner and not _overlaps(catalog, winner):
                 return _answer_situation(catalog, reading, winner, text)
             top = Candidate(ranked[0][0], catalog.get(ranked[0][0])["name"], 0.0, DOUBT)
@@ -308,11 +307,17 @@ def _second_opinion(catalog: Any, reading: Reading, text: str) -> Reading:
     return reading
 
 
+def _text_ranking(catalog: Any, text: str) -> list[tuple[str, float]]:
+    """Every record the records' texts score for the message's naming terms, best first ([] for a catalog
+    without texts)."""
+    texts = getattr(catalog, "texts", None)
+    return texts.rank(catalog.index.query_terms(text)[1], limit=len(catalog)) if texts is not None else []
+
+
 def names_elsewhere(catalog: Any, text: str, shown: list[str]) -> bool:
     """Does a message read while `shown` are on screen clearly describe another record? `text`: the words that
     can name one (Reading.span: "làm online trên VNeID được không" asks, it names no VNeID record)."""
-    texts = getattr(catalog, "texts", None)
-    ranked = texts.rank(catalog.index.query_terms(text)[1], limit=len(catalog)) if texts is not None else []
+    ranked = _text_ranking(catalog, text)
     if not ranked or ranked[0][1] < ELSEWHERE_SCORE or ranked[0][0] in shown:
         return False
     scores = dict(ranked)
@@ -328,10 +333,8 @@ def _asks_about(catalog: Any, text: str, code: str) -> bool:
     return asked.verdict == ANSWER and asked.code == code
 
 
-def _situation_winner(catalog: Any, text: str) -> str | None:
+def _clear_winner(ranked: list[tuple[str, float]]) -> str | None:
     """The record the records' texts rank first by a clear margin, or None."""
-    texts = getattr(catalog, "texts", None)
-    ranked = texts.rank(catalog.index.query_terms(text)[1]) if texts is not None else []
     if not ranked or ranked[0][1] < SITUATION_SCORE:
         return None
     if len(ranked) > 1 and ranked[1][1] > SITUATION_RATIO * ranked[0][1]:
@@ -339,11 +342,11 @@ def _situation_winner(catalog: Any, text: str) -> str | None:
     return ranked[0][0]
 
 
-def _fits_situation(catalog: Any, text: str, candidates: list[Candidate]) -> str | None:
+def _fits_situation(catalog: Any, ranked: list[tuple[str, float]], candidates: list[Candidate]) -> str | None:
     """The record a described situation clearly fits, when the names left it open: the texts' clear winner,
     if the name search found nothing or has it among its first three (never one another ministry also
     publishes: both are offered)."""
-    code = _situation_winner(catalog, text)
+    code = _clear_winner(ranked)
     if code is None or (candidates and code not in [c.code for c in candidates[:3]]):
         return None
     return None if _overlaps(catalog, code) else code

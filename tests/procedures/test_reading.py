@@ -372,23 +372,24 @@ def test_a_described_case_is_answered_from_the_records_texts(catalog, text, code
 
 
 def test_the_records_texts_never_pick_one_of_two_ministries_records(catalog):
-    from bot.understanding.reading import _fits_situation, _situation_winner
+    from bot.understanding.reading import _clear_winner, _fits_situation, _text_ranking
 
     text = (
         "Tôi đi làm công ty có đóng bảo hiểm xã hội, bị ốm phải nằm viện điều trị mười ngày, muốn hưởng chế độ "
         "ốm đau thì hồ sơ cần giấy ra viện và những giấy tờ gì nộp cho ai"
     )
-    winner = _situation_winner(catalog, text)
+    ranked = _text_ranking(catalog, text)
+    winner = _clear_winner(ranked)
     assert winner and catalog.overlaps(winner)  # the texts do have a clear winner ...
-    assert _fits_situation(catalog, text, []) is None  # ... but both ministries' records are offered
+    assert _fits_situation(catalog, ranked, []) is None  # ... but both ministries' records are offered
 
 
 def test_the_records_texts_decide_only_a_clear_winner(catalog):
-    from bot.understanding.reading import _situation_winner
+    from bot.understanding.reading import _clear_winner, _text_ranking
 
     # Short: too few words for the texts to be sure of anything.
-    assert _situation_winner(catalog, "thủ tục hành chính") is None
-    assert _situation_winner(catalog, "") is None
+    assert _clear_winner(_text_ranking(catalog, "thủ tục hành chính")) is None
+    assert _clear_winner(_text_ranking(catalog, "")) is None
 
 
 def test_a_story_is_not_answered_with_a_record_that_says_little_of_it(catalog):
