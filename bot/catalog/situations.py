@@ -25,6 +25,7 @@ from bot.vntext import strip_diacritics
 NAME_WEIGHT = 4  # the name counted this many times: what a record is called says more than its paperwork
 K1 = 1.2  # BM25 term-frequency saturation and length normalisation (the usual defaults; 0.8/0.5 measured no better)
 B = 0.75
+AGENCY_WORD_RECORDS = 20  # a word in this many records' agency names an office ("ủy ban", "phường"), not a procedure
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 
 
@@ -47,6 +48,8 @@ def terms(text: str) -> list[str]:
 class TextIndex:
     def __init__(self, records: list[dict]):
         self.codes = [r["code"] for r in records]
+        agency = Counter(t for r in records for t in set(terms(r.get("agency") or "")))
+        self.agency_words = {t for t, n in agency.items() if n >= AGENCY_WORD_RECORDS}
         counts = [Counter(terms(record_text(r))) for r in records]
         lengths = np.array([sum(c.values()) for c in counts], dtype=float)
         average = lengths.mean() if len(lengths) else 1.0

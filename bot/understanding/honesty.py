@@ -40,6 +40,7 @@ OPPOSITES = (
     "hủy bỏ",
     "hủy",
     "đóng cửa",
+    "tạm hoãn",
 )
 VARIANTS = (
     "cấp lại",
@@ -89,6 +90,17 @@ def _said_actions(index: SearchIndex, text: str) -> set[str]:
         ):
             said.add(phrase)
     return said
+
+
+# Opposite actions said in two words, which typed without accents still mean only that ("cham dut", "giai the").
+STRONG_OPPOSITES = ("tạm ngừng", "tạm dừng", "tạm hoãn", "giải thể", "chấm dứt", "thu hồi", "hủy bỏ", "đóng cửa")
+
+
+def missing_actions(index: SearchIndex, text: str, code: str) -> list[str]:
+    """Opposite actions the question says that the record's name lacks: "chấm dứt hưởng trợ cấp thất nghiệp" is
+    not "hưởng trợ cấp thất nghiệp", "tạm hoãn nghĩa vụ quân sự" is not registering for it."""
+    said = _said_actions(index, text) & set(STRONG_OPPOSITES)
+    return sorted(p for p in said if not does(index, code, {p}))
 
 
 def another_action(index: SearchIndex, text: str, current: str) -> set[str]:

@@ -16,10 +16,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.catalog import render
+from bot.catalog import render, situations
 from bot.catalog.search import Hit, is_generic, word_pairs
 from bot.understanding import formal, honesty
+from bot.understanding.general_words import is_general
 from bot.understanding.topics import Cue, find_cues, topics_from_cues
+from bot.vntext import fold
 
 ANSWER, CHOOSE, NOT_IN_CATALOG, NO_PROCEDURE, FOLLOW_UP = (
     "answer",
@@ -155,6 +157,26 @@ def _about(index: Any, code: str, naming: list[str], whole: bool = False) -> boo
     return 2 * sum(t in name for t in specific) >= len(specific)
 
 
+def _said_of_agency(catalog: Any, code: str, naming: list[str]) -> bool:
+    """Every naming word is a word of the record's agency ("Ban chỉ huy quân sự xã làm trong bao lâu?" while on
+    a military-service registration the commune's military command handles): the message asks about who does
+    the current procedure, it does not name the record that sets up that command."""
+    agency = set(situations.terms((catalog.get(code) or {}).get("agency") or ""))
+    return bool(naming) and all(t in agency for t in naming)
+
+
+def _names_unsaid(catalog: Any, current: str, best: str, naming: list[str]) -> bool:
+    """Whether the message says a word (`naming`: its specific ones, ordinary language left out) of the best
+    record's name that nothing the current record says contains and that names no office ("ủy ban", "phường"),
+    and is not mostly about the current one's name."""
+    index = catalog.index
+    now = set(situations.terms(situations.record_text(catalog.get(current))))
+    other = index.name_terms[index.code_index[best]]
+    offices = getattr(getattr(catalog, "texts", None), "agency_words", set())
+    rare = [t for t in naming if t in other and t not in now | offices and index.idf.get(t, 0) >= NAMING_IDF]
+    return bool(rare) and not _about(index, current, naming)
+
+
 def _names_another(index: Any, current: str, best: str, naming: list[str]) -> bool:
     """Whether the message says a specific word of the best record's name that the current one lacks ("tạm" of
     tạm trú while on thường trú, "khai" of khai tử; not a word most names share, such as "giấy", "chứng nhận"):
@@ -174,7 +196,21 @@ def read(catalog: Any, text: str | None, current_code: str | None = None, online
         reading = _read(catalog, text, current_code)
     if online or "online" in reading.topics:
         _prefer_online_variant(catalog, reading, text)
+    if reading.verdict == CHOOSE and len(reading.choices) > 1:
+        if current_code and catalog.get(current_code):
+            reading.choices = _closest_first(catalog.index, reading.choices, current_code)
+        else:  # the texts order near-identical names by what the question describes (first shown is answered)
+            scores = dict(_text_ranking(catalog, text))
+            reading.choices = sorted(reading.choices, key=lambda c: -scores.get(c.code, 0.0))
     return reading
+
+
+def _closest_first(index: Any, choices: list[Candidate], current: str) -> list[Candidate]:
+    """Choices offered during a conversation, those sharing most name words with the current record first
+    ("sinh ở nước ngoài thì sao" on khai sinh: khai sinh có yếu tố nước ngoài before khai tử…): a question
+    that picks none is answered about the first shown."""
+    now = index.name_terms[index.code_index[current]]
+    return sorted(choices, key=lambda c: -len(index.name_terms[index.code_index[c.code]] & now))
 
 
 _LEVEL_RANK = {render.NONE: 0, render.PARTIAL: 1, render.FULL: 2}
@@ -419,11 +455,15 @@ def _read_names(catalog: Any, text: str, current_code: str | None) -> Reading:
     group = [hits[0]] if quoted else honesty.alternatives(catalog, hits)
     best = group[0]
     unexplained = honesty.unexplained(index, text, best.code, cue_words)
+    unexplained += honesty.missing_actions(index, text, best.code)
     for i, c in enumerate(candidates):
         following = candidates[i + 1].score if i + 1 < len(candidates) else 0.0
         c.confidence = honesty.confidence(c.score, following, unexplained if c.code == best.code else [])
     topics, conf = topics_for(best.code)
     result = Reading(ANSWER, topics, conf, span, candidates, unexplained)
+    if current_code and _said_of_agency(catalog, current_code, naming):
+        topics, conf = topics_for(current_code)
+        return Reading(FOLLOW_UP, topics, conf, span, candidates, unexplained, code=current_code)
     if current_code and best.score >= SWITCH_SCORE and not _about(index, current_code, naming):
         current_code = None  # the message names another procedure outright ("thôi, đăng ký tạm trú thì sao")
     elif current_code and best.code != current_code and _names_another(index, current_code, best.code, naming):
@@ -454,6 +494,16 @@ def _read_names(catalog: Any, text: str, current_code: str | None) -> Reading:
             return result
         if len(group) > 1 and best.score >= CHOOSE_SCORE:
             result.verdict, result.choices = CHOOSE, [c for c in candidates if c.code in {h.code for h in group}]
+            return result
+        # Action words are _acting_otherwise's to weigh ("tạm dừng hướng dẫn" pauses the guide).
+        actions = {w for p in honesty.OPPOSITES + honesty.VARIANTS for w in fold(p).split()}
+        specific = [t for t, a in ((tok[0], tok[1]) for tok in toks) if t in naming and not is_general(t, a)]
+        specific = [t for t in specific if t not in actions and t in typed]  # not what an alias added
+        if _names_unsaid(catalog, current_code, best.code, specific):
+            # A rare word of other records that the current one lacks ("mai táng" while on a disability
+            # certificate), named too weakly to switch outright: those records are offered, not the old answered.
+            result.verdict, result.doubtful = CHOOSE, True
+            result.choices = _with_overlaps(catalog, candidates[:3])
             return result
         topics, conf = topics_for(current_code)
         return Reading(FOLLOW_UP, topics, conf, span, candidates, unexplained, code=current_code)

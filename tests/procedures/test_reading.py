@@ -441,3 +441,56 @@ def test_stopping_what_is_being_registered_is_never_a_follow_up(catalog):
 def test_a_record_only_the_texts_find_is_offered_not_answered(catalog):
     reading = read(catalog, "xuat ngu ve phai dang ky quan nhan du bi, mang theo giay gi len ban chqs xa")
     assert (reading.verdict, reading.doubtful, [c.code for c in reading.choices]) == (CHOOSE, True, ["1.013135"])
+
+
+def test_a_word_only_another_record_says_offers_it_instead_of_keeping_the_current(catalog):
+    # On a disability certificate, "mai táng" is in nothing that record says: the funeral-support records are
+    # offered ("Có phải…?"), the certificate is not answered again.
+    r = read(catalog, "Nếu cụ mất thì gia đình hoặc người lo mai táng được hỗ trợ chi phí không?", "1.001699")
+    assert r.verdict == CHOOSE and r.doubtful and "1.014177" in [c.code for c in r.choices]
+    # Ordinary words, offices and channels stay on the current record.
+    for text, current in [
+        ("nộp qua bưu điện được không", "1.004222"),
+        ("Hồ sơ cần chuẩn bị", "1.004222"),
+        ("nộp ở ubnd phường được không", "1.004194"),
+        ("bé sinh ở bệnh viện thì cần gì", "1.001193"),
+        ("bao nhieu ngay phai sang ten xong", "1.013076"),  # "sang tên" expands to "chuyển nhượng": not typed
+    ]:
+        assert (read(catalog, text, current).verdict, read(catalog, text, current).code) == (FOLLOW_UP, current)
+
+
+def test_the_current_records_agency_named_is_a_follow_up(catalog):
+    # The commune's military command handles the moved-in military-service registration; it is not the record
+    # that sets such commands up.
+    r = read(catalog, "Ban chỉ huy quân sự xã làm trong bao lâu?", "1.013137")
+    assert (r.verdict, r.code, r.topics) == (FOLLOW_UP, "1.013137", ["processing_time"])
+
+
+def test_legal_basis_asked_as_applicable_documents_is_a_follow_up(catalog):
+    r = read(catalog, "Văn bản pháp lý áp dụng?", "2.001610")
+    assert (r.verdict, r.code, r.topics) == (FOLLOW_UP, "2.001610", ["legal_basis"])
+
+
+@pytest.mark.parametrize(
+    "text,lacking",
+    [
+        ("em có việc làm mới rồi thì làm sao để chấm dứt hưởng trợ cấp thất nghiệp", "1.014748"),
+        ("xin tam hoan nghia vu quan su de di hoc lam the nao", "1.013138"),
+    ],
+)
+def test_stopping_or_postponing_is_not_answered_with_the_record_that_starts_it(catalog, text, lacking):
+    r = read(catalog, text)
+    assert r.verdict != ANSWER and r.code != lacking
+
+
+def test_choices_put_first_what_the_question_or_the_conversation_points_to(catalog):
+    # A question that picks none of the choices is answered about the first shown (actions/procedures.py).
+    r = read(catalog, "mới mua xe máy honda, đăng ký biển số làm online được không ạ")
+    assert r.verdict == CHOOSE and r.choices[0].code == "1.012575"  # made in Vietnam, not the imported one
+    r = read(catalog, "con tôi sinh ở nước ngoài thì sao", "1.001193")
+    assert r.verdict == CHOOSE and r.choices[0].code == "2.000528"  # khai sinh có yếu tố nước ngoài
+
+
+def test_the_citizen_an_advisor_files_for_names_no_procedure(catalog):
+    r = read(catalog, "Hướng dẫn tôi nộp hồ sơ trực tuyến cho công dân")
+    assert r.verdict == NO_PROCEDURE
