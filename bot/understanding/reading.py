@@ -67,6 +67,10 @@ STORY_WORDS = 20
 # under UNSUPPORTED_SHARE of it, describes another record ("phụ huynh hỏi tuyển sinh lớp 6" under transport
 # licences); weaker evidence ("phí thẩm định bao nhiêu") is a question about those shown.
 ELSEWHERE_SCORE = 30.0
+# Where neither the names nor a clear winner of the texts place a question, the texts' first three are offered as
+# the nearest records when the first scores at least this (several rare words in common; chat such as "thời tiết
+# hôm nay thế nào" scores about 12).
+OFFER_SCORE = 30.0
 _CLAUSE_RE = re.compile(r"[.?!;,:\n]+")
 _SENTENCE_RE = re.compile(r"[.?!\n]+")
 # National procedure codes typed in a message ("thủ tục 1.004873").
@@ -316,10 +320,17 @@ def _second_opinion(catalog: Any, reading: Reading, text: str) -> Reading:
     and the texts clearly point elsewhere was tried: on the spent sets it turned 10 right answers into choices
     for 4 wrong ones.)"""
     if reading.verdict in (CHOOSE, NOT_IN_CATALOG):
-        code = _fits_situation(catalog, _text_ranking(catalog, text), reading.candidates)
+        ranked = _text_ranking(catalog, text)
+        code = _fits_situation(catalog, ranked, reading.candidates)
         if code and not reading.candidates:
             reading.verdict, reading.doubtful = CHOOSE, True
             reading.choices = [Candidate(code, catalog.get(code)["name"], 0.0, DOUBT)]
+            return reading
+        if reading.verdict == NOT_IN_CATALOG and not reading.candidates and ranked and ranked[0][1] >= OFFER_SCORE:
+            # No name fits and no record clearly does: the catalog's nearest records by what they say, offered
+            # under "không có đúng thủ tục bạn hỏi" (a button, never an answer), rather than nothing to press.
+            near = [Candidate(c, catalog.get(c)["name"], 0.0, 0.0) for c, _ in ranked[:3]]
+            reading.choices = _with_overlaps(catalog, near)[:MAX_CHOICES]
             return reading
         if code:
             return _answer_situation(catalog, reading, code, text)

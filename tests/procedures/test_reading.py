@@ -494,3 +494,15 @@ def test_choices_put_first_what_the_question_or_the_conversation_points_to(catal
 def test_the_citizen_an_advisor_files_for_names_no_procedure(catalog):
     r = read(catalog, "Hướng dẫn tôi nộp hồ sơ trực tuyến cho công dân")
     assert r.verdict == NO_PROCEDURE
+
+
+def test_a_situation_no_name_fits_is_offered_the_nearest_records_never_answered(catalog):
+    # Names find nothing and the texts have no clear winner: their first three are offered as the nearest records
+    # (under "không có đúng thủ tục bạn hỏi"), instead of nothing to press.
+    r = read(catalog, "hộ chăn nuôi hỏi chở lợn sang tỉnh khác bán có phải kiểm dịch không, xin ở đâu")
+    assert r.verdict == NOT_IN_CATALOG and r.code is None
+    assert any("kiểm dịch động vật" in c.name for c in r.choices)
+    # Chat shares no rare words with any record: nothing is offered.
+    for text in ("thời tiết hôm nay thế nào", "giá vàng hôm nay bao nhiêu"):
+        r = read(catalog, text)
+        assert (r.verdict, r.choices) == (NOT_IN_CATALOG, [])
