@@ -198,15 +198,29 @@ def read(catalog: Any, text: str | None, current_code: str | None = None, online
         reading = _second_opinion(catalog, _read_long(catalog, text, current_code), text)
     else:
         reading = _read(catalog, text, current_code)
-    if online or "online" in reading.topics:
+    online = online or "online" in reading.topics
+    if online:
         _prefer_online_variant(catalog, reading, text)
-    if reading.verdict == CHOOSE and len(reading.choices) > 1:
-        if current_code and catalog.get(current_code):
-            reading.choices = _closest_first(catalog.index, reading.choices, current_code)
-        else:  # the texts order near-identical names by what the question describes (first shown is answered)
-            scores = dict(_text_ranking(catalog, text))
-            reading.choices = sorted(reading.choices, key=lambda c: -scores.get(c.code, 0.0))
+    if reading.verdict == CHOOSE and current_code and catalog.get(current_code):
+        reading.choices = _closest_first(catalog.index, reading.choices, current_code)
+    elif reading.verdict == CHOOSE:
+        reading.choices = _texts_choices(catalog, reading.choices, text, add=not online)
     return reading
+
+
+def _texts_choices(catalog: Any, choices: list[Candidate], text: str, add: bool) -> list[Candidate]:
+    """Choices the names found, ordered by the records' texts for the question (a question that picks none is
+    answered about the first shown), and with `add` (not when the online variants were picked out) the texts' own
+    first record added last when the names missed it."""
+    ranked = _text_ranking(catalog, text)
+    scores = dict(ranked)
+    ordered = sorted(choices, key=lambda c: -scores.get(c.code, 0.0))
+    shown = {c.code for c in ordered}
+    if add and ranked and ranked[0][1] >= OFFER_SCORE and ranked[0][0] not in shown and len(ordered) < MAX_CHOICES:
+        code = ranked[0][0]
+        if not set(_overlaps(catalog, code)) - shown:  # never one ministry's record without the other's
+            ordered.append(Candidate(code, catalog.get(code)["name"], 0.0, 0.0))
+    return ordered
 
 
 def _closest_first(index: Any, choices: list[Candidate], current: str) -> list[Candidate]:

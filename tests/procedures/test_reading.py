@@ -506,3 +506,11 @@ def test_a_situation_no_name_fits_is_offered_the_nearest_records_never_answered(
     for text in ("thời tiết hôm nay thế nào", "giá vàng hôm nay bao nhiêu"):
         r = read(catalog, text)
         assert (r.verdict, r.choices) == (NOT_IN_CATALOG, [])
+
+
+def test_choices_add_the_record_the_texts_rank_first_when_the_names_missed_it(catalog):
+    # The names offer the Vietnamese resident's extension; the texts place a foreigner's visit first.
+    text = "Bạn trai em người Pháp sang chơi, visa sắp hết hạn, muốn ở thêm 1 tháng thì gia hạn tạm trú thế nào ạ?"
+    r = read(catalog, text)
+    assert r.verdict == CHOOSE and [c.code for c in r.choices][-1] == "1.003326"  # … cho người nước ngoài
+    assert r.choices[0].code == "1.002755"  # what the names found stays first: the first shown is answered
