@@ -65,6 +65,12 @@ class TextIndex:
                 cols.append(j)
                 data.append(idf[t] * tf * (K1 + 1) / (tf + norm))
         self.matrix = sparse.csr_matrix((data, (rows, cols)), shape=(len(self.vocab), n))
+        self.column = {code: j for j, code in enumerate(self.codes)}
+
+    def says(self, code: str, term: str) -> bool:
+        """Whether the record's texts (record_text) contain the term."""
+        row = self.vocab.get(term)
+        return row is not None and self.matrix[row, self.column[code]] != 0
 
     def rank(self, query_terms: set[str], limit: int = 3) -> list[tuple[str, float]]:
         """(code, score) best first, for the question's naming terms (SearchIndex.query_terms)."""

@@ -56,6 +56,8 @@ VARIANTS = (
     "tiếp tục",
     "chuyển nơi",
 )
+# The words of those phrases, folded: what they name is an action, not the thing acted on.
+ACTION_WORDS = frozenset(w for p in OPPOSITES + VARIANTS for w in fold(p).split())
 # Only hits this close to the best are weighed against each other by those words.
 VARIANT_WINDOW = 0.15
 
@@ -99,8 +101,7 @@ STRONG_OPPOSITES = ("tạm ngừng", "tạm dừng", "tạm hoãn", "giải th�
 def missing_actions(index: SearchIndex, text: str, code: str) -> list[str]:
     """Opposite actions the question says that the record's name lacks: "chấm dứt hưởng trợ cấp thất nghiệp" is
     not "hưởng trợ cấp thất nghiệp", "tạm hoãn nghĩa vụ quân sự" is not registering for it."""
-    said = _said_actions(index, text) & set(STRONG_OPPOSITES)
-    return sorted(p for p in said if not does(index, code, {p}))
+    return sorted(another_action(index, text, code) & set(STRONG_OPPOSITES))
 
 
 def another_action(index: SearchIndex, text: str, current: str) -> set[str]:

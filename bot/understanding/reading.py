@@ -12,6 +12,7 @@ bot/understanding/data/, question words, filler, slang and aliases in bot/catalo
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,6 @@ from bot.catalog.search import Hit, is_generic, word_pairs
 from bot.understanding import formal, honesty
 from bot.understanding.general_words import is_general
 from bot.understanding.topics import Cue, find_cues, topics_from_cues
-from bot.vntext import fold
 
 ANSWER, CHOOSE, NOT_IN_CATALOG, NO_PROCEDURE, FOLLOW_UP = (
     "answer",
@@ -173,11 +173,16 @@ def _names_unsaid(catalog: Any, current: str, best: str, naming: list[str]) -> b
     """Whether the message says a word (`naming`: its specific ones, ordinary language left out) of the best
     record's name that nothing the current record says contains and that names no office ("ủy ban", "phường"),
     and is not mostly about the current one's name."""
-    index = catalog.index
-    now = set(situations.terms(situations.record_text(catalog.get(current))))
+    index, texts = catalog.index, catalog.texts
     other = index.name_terms[index.code_index[best]]
-    offices = getattr(getattr(catalog, "texts", None), "agency_words", set())
-    rare = [t for t in naming if t in other and t not in now | offices and index.idf.get(t, 0) >= NAMING_IDF]
+    rare = [
+        t
+        for t in naming
+        if t in other
+        and t not in texts.agency_words
+        and not texts.says(current, t)
+        and index.idf.get(t, 0) >= NAMING_IDF
+    ]
     return bool(rare) and not _about(index, current, naming)
 
 
@@ -368,11 +373,13 @@ def _second_opinion(catalog: Any, reading: Reading, text: str) -> Reading:
     return reading
 
 
-def _text_ranking(catalog: Any, text: str) -> list[tuple[str, float]]:
-    """Every record the records' texts score for the message's naming terms, best first ([] for a catalog
-    without texts)."""
+@functools.lru_cache(maxsize=16)
+def _text_ranking(catalog: Any, text: str) -> tuple[tuple[str, float], ...]:
+    """Every record the records' texts score for the message's naming terms, best first (() for a catalog
+    without texts). Cached: several steps of one reading rank the same text (the whole of a long message in
+    _read_long and again at the top, a choice's second opinion and then its order)."""
     texts = getattr(catalog, "texts", None)
-    return texts.rank(catalog.index.query_terms(text)[1], limit=len(catalog)) if texts is not None else []
+    return tuple(texts.rank(catalog.index.query_terms(text)[1], limit=len(catalog))) if texts is not None else ()
 
 
 def names_elsewhere(catalog: Any, text: str, shown: list[str]) -> bool:
@@ -394,7 +401,7 @@ def _asks_about(catalog: Any, text: str, code: str) -> bool:
     return asked.verdict == ANSWER and asked.code == code
 
 
-def _clear_winner(ranked: list[tuple[str, float]]) -> str | None:
+def _clear_winner(ranked: tuple[tuple[str, float], ...]) -> str | None:
     """The record the records' texts rank first by a clear margin, or None."""
     if not ranked or ranked[0][1] < SITUATION_SCORE:
         return None
@@ -403,7 +410,7 @@ def _clear_winner(ranked: list[tuple[str, float]]) -> str | None:
     return ranked[0][0]
 
 
-def _fits_situation(catalog: Any, ranked: list[tuple[str, float]], candidates: list[Candidate]) -> str | None:
+def _fits_situation(catalog: Any, ranked: tuple[tuple[str, float], ...], candidates: list[Candidate]) -> str | None:
     """The record a described situation clearly fits, when the names left it open: the texts' clear winner,
     if the name search found nothing or has it among its first three (never one another ministry also
     publishes: both are offered)."""
@@ -520,10 +527,13 @@ def _read_names(catalog: Any, text: str, current_code: str | None) -> Reading:
         if len(group) > 1 and best.score >= CHOOSE_SCORE:
             result.verdict, result.choices = CHOOSE, [c for c in candidates if c.code in {h.code for h in group}]
             return result
-        # Action words are _acting_otherwise's to weigh ("tạm dừng hướng dẫn" pauses the guide).
-        actions = {w for p in honesty.OPPOSITES + honesty.VARIANTS for w in fold(p).split()}
-        specific = [t for t, a in ((tok[0], tok[1]) for tok in toks) if t in naming and not is_general(t, a)]
-        specific = [t for t in specific if t not in actions and t in typed]  # not what an alias added
+        # Typed (not what an alias added), not ordinary language, and not action words: those are
+        # _acting_otherwise's to weigh ("tạm dừng hướng dẫn" pauses the guide).
+        specific = [
+            t
+            for t, accented in toks
+            if t in naming and t in typed and t not in honesty.ACTION_WORDS and not is_general(t, accented)
+        ]
         if _names_unsaid(catalog, current_code, best.code, specific):
             # A rare word of other records that the current one lacks ("mai táng" while on a disability
             # certificate), named too weakly to switch outright: those records are offered, not the old answered.
