@@ -471,7 +471,7 @@ def _read_names(catalog: Any, text: str, current_code: str | None) -> Reading:
     # name ("đăng ký khai sinh online trên VNeID" is not a VNeID account procedure). Which online variant was
     # asked for is decided on the whole message (_prefer_online_variant).
     hits = catalog.search(span, limit=SEARCH_DEPTH) if naming and span.strip() else []
-    hits, quoted = formal.rerank(catalog, text, honesty.prefer_asked_actions(index, text, hits))
+    hits, quoted = formal.rerank(catalog, text, honesty.prefer_asked_actions(index, text, hits), set(naming))
     acting = _acting_otherwise(catalog, text, span, current_code) if current_code else []
     if acting:  # "còn cấp đổi thì sao" while on cấp lại thẻ căn cước: cấp đổi thẻ căn cước
         hits, quoted, current_code = acting, False, None

@@ -514,3 +514,45 @@ def test_choices_add_the_record_the_texts_rank_first_when_the_names_missed_it(ca
     r = read(catalog, text)
     assert r.verdict == CHOOSE and [c.code for c in r.choices][-1] == "1.003326"  # … cho người nước ngoài
     assert r.choices[0].code == "1.002755"  # what the names found stays first: the first shown is answered
+
+
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        # The level quoted decides between the same name at two levels (the search ranked a third record first).
+        ("Thu tuc Cap lai the bao hiem y te (thuc hien tai cap trung uong) gom nhung giay to gi?", "1.001327"),
+        ("Hồ sơ Cấp lại thẻ bảo hiểm y tế (thực hiện tại cấp tỉnh) gồm những gì?", "1.001294"),
+        # A qualifier the question rules out ("không phải giai đoạn chuyển tiếp").
+        (
+            "Thủ tục cấp mới giấy phép hành nghề khám bệnh, chữa bệnh (không phải giai đoạn chuyển tiếp) cần hồ sơ gì?",
+            "1.013614",
+        ),
+        # A name that rules out what the question says: "(trừ … theo yêu cầu của nước nhập khẩu)".
+        (
+            "Hồ sơ cấp Giấy chứng nhận cơ sở an toàn dịch bệnh động vật theo yêu cầu của nước nhập khẩu gồm những gì?",
+            "1.011472",
+        ),
+        # "cấp đặc biệt, cấp I, cấp II" quoted without the name's long bracket; gia hạn, not cấp mới.
+        ("Gia hạn giấy phép xây dựng đối với công trình cấp đặc biệt, cấp I, cấp II: thời hạn?", "1.013233"),
+        # "do Cục … thực hiện" is the frame of the question, not the "(thực hiện ở cấp tỉnh)" of a sibling.
+        (
+            "Thời hạn cấp tem AB cho công dân Việt Nam xuất cảnh sang Cộng hòa Cuba, Cộng hòa nhân dân Trung Hoa "
+            "do Cục Quản lý xuất nhập cảnh thực hiện là bao lâu?",
+            "1.014899",
+        ),
+    ],
+)
+def test_a_quoted_official_name_decides_between_near_identical_records(catalog, text, code):
+    r = read(catalog, text)
+    assert (r.verdict, r.code) == (ANSWER, code)
+
+
+def test_a_quote_is_said_in_one_piece_and_short_names_are_left_to_the_search(catalog):
+    from bot.understanding import formal
+
+    name = catalog.get("1.013540")["name"]  # … vật liệu nổ công nghiệp lần đầu (đối với … dịch vụ nổ mìn)
+    assert formal.said_in_one_piece("Hồ sơ thủ tục cấp Giấy phép sử dụng vật liệu nổ công nghiệp lần đầu", name)
+    assert not formal.said_in_one_piece("công ty nổ mìn xin phép dùng vật liệu lần đầu, cần giấy phép gì", name)
+    # "Thủ tục đăng ký kết hôn lưu động" is longer, but the plain record's short name is quoted whole.
+    r = read(catalog, "Em muốn tìm hiểu về thủ tục đăng ký kết hôn, ad tư vấn giúp em với ạ")
+    assert (r.verdict, r.code) == (ANSWER, "1.000894")
