@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import re
 
-_SENTENCE_RE = re.compile(r"[^.;\n]*(?:thời hạn|chậm nhất|trong vòng)\s+\d+\s+(?:ngày|tháng|năm)[^.;\n]*", re.I)
+# A sentence is a run between ".", ";" and line ends; it counts when it states a time limit. (One regex doing both
+# retried every start position of every sentence without a limit: quadratic, minutes over the whole catalog.)
+_SENTENCE_RE = re.compile(r"[^.;\n]+")
+_LIMIT_RE = re.compile(r"(?:thời hạn|chậm nhất|trong vòng)\s+\d+\s+(?:ngày|tháng|năm)", re.I)
 _DUTY_RE = re.compile(
     r"(?:có trách nhiệm|phải)\s+(?:đi\s+|làm\s+thủ tục\s+)?(?:đăng ký|nộp|khai|thông báo|làm thủ tục|báo cáo)", re.I
 )
@@ -58,6 +61,8 @@ def duties(record: dict) -> list[str]:
     found: list[str] = []
     for text in _texts(record):
         for match in _SENTENCE_RE.finditer(text):
+            if not _LIMIT_RE.search(match.group(0)):
+                continue
             sentence = " ".join(match.group(0).split()).strip(" -+*:")
             sentence = re.sub(r"^(?:Bước\s*\d+\s*[:.)-]\s*)", "", sentence)
             if _is_duty(sentence) and sentence not in found:
