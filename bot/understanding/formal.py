@@ -42,9 +42,14 @@ _LEVEL_RE = re.compile(r"\b(?:cap|tai|thuoc|cua|o)\s+(xa|tinh|bo|trung uong)\b")
 _BRACKETS_RE = re.compile(r"\([^()]*\)")
 
 
+def _level_phrases(question: str) -> list[str]:
+    """The level words a question says ("tinh" of "cấp tỉnh", "trung uong" of "tại cấp trung ương")."""
+    return _LEVEL_RE.findall(" ".join(tokens(question)))
+
+
 def levels_named(question: str) -> set[str]:
     """Levels a question names ("cấp tỉnh", "tại cấp xã", "(cấp Bộ)", "UBND cấp xã")."""
-    return {_LEVELS[m] for m in _LEVEL_RE.findall(" ".join(tokens(question)))}
+    return {_LEVELS[m] for m in _level_phrases(question)}
 
 
 def coverage(question_words: set[str], name: str) -> tuple[float, int]:
@@ -118,9 +123,11 @@ class QuotedNames:
         found = np.flatnonzero(share >= RIVAL_COVERAGE)
         if not len(found):
             return []
-        levels = levels_named(question)
+        phrases = _level_phrases(question)
+        levels = {_LEVELS[m] for m in phrases}
+        level_words = {w for m in phrases for w in m.split()}
         no = negated(question)
-        rivals = set().union(*(self.words[i] for i in found)) & ((naming - _LEVEL_FRAME) | _level_words(question))
+        rivals = set().union(*(self.words[i] for i in found)) & ((naming - _LEVEL_FRAME) | level_words)
         quotes = []
         for i in found:
             words = self.words[i]
@@ -172,10 +179,6 @@ def _excluded(name: str) -> set[str]:
     return out - set(tokens(_EXCLUDED_RE.sub(" ", folded)))
 
 
-def _level_words(question: str) -> set[str]:
-    return {w for m in _LEVEL_RE.findall(" ".join(tokens(question))) for w in m.split()}
-
-
 def _order(q: Quote) -> tuple:
     return -q.level, q.foreign, -q.coverage, q.missing
 
@@ -191,12 +194,8 @@ def rerank(catalog: Any, question: str, hits: list[Hit], naming: set[str]) -> tu
     other). `naming`: the question's words that can name a procedure (folded, question words left out)."""
     quotes = quoted_names(catalog).quoted(question, naming)
     shown = {h.code for h in hits}
-    if (
-        quotes
-        and quotes[0].long
-        and quotes[0].coverage >= QUOTE_COVERAGE
-        and said_in_one_piece(question, quotes[0].name)
-    ):
+    # `long` holds only where the whole name or its bracket-less form is quoted ≥ QUOTE_COVERAGE.
+    if quotes and quotes[0].long and said_in_one_piece(question, quotes[0].name):
         top = quotes[0]
         decided = len(quotes) == 1 or _order(top) < _order(quotes[1])
         # A near whole quote decides over the search; a looser one puts first a record the search found
