@@ -67,6 +67,7 @@ def _tone_position(base: str) -> int | None:
     return first  # open: hòa, thủy, mùa
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a few thousand syllables make up every text; this runs for each word
 def _place_tone(syllable: str) -> str:
     base, tone = _split_tone(syllable)
     if tone is None:
@@ -100,6 +101,7 @@ def expand_abbreviations(text: str) -> str:
     return _WORD_RE.sub(lambda m: table.get(m.group(0), m.group(0)), text)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def normalize(text: str | None) -> str:
     """Canonical form of what a person typed: NFC, one tone placement, lower case, abbreviations expanded."""
     if not text:
@@ -109,6 +111,7 @@ def normalize(text: str | None) -> str:
     return expand_abbreviations(text)
 
 
+@functools.lru_cache(maxsize=1 << 14)  # loading the catalog strips the same names and words many times
 def strip_diacritics(text: str) -> str:
     """Remove every diacritic and map đ/Đ to d/D (Unicode does not decompose đ)."""
     text = text.replace("đ", "d").replace("Đ", "D")

@@ -96,10 +96,12 @@ def assign(records: list[dict], limit: int = MAX_CHARS) -> dict[str, str]:
     for r in records:
         by_field[fold(r.get("field"))].append(r)
 
+    full = {r["code"]: fold(r.get("name")) for r in records}  # folded once: clashing() runs ~1,000 times
+
     def clashing(group: list[dict]) -> list[dict]:
         seen: dict[str, set[str]] = defaultdict(set)
         for r in group:
-            seen[fold(short[r["code"]])].add(fold(r.get("name")))
+            seen[fold(short[r["code"]])].add(full[r["code"]])
         return [r for r in group if len(seen[fold(short[r["code"]])]) > 1]
 
     for group in by_field.values():

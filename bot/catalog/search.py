@@ -167,6 +167,11 @@ class StopWords:
     def __init__(self, lines: list[str]):
         entries = [word_pairs(line) for line in lines]
         self.phrases = sorted((e for e in entries if len(e) > 1), key=lambda e: -len(e))
+        # The phrases by their first word, folded, in the same order: a word is only compared with the phrases
+        # that can start at it (loading the catalog runs this over every name and record text).
+        self._by_first: dict[str, list[list[Tok]]] = {}
+        for phrase in self.phrases:
+            self._by_first.setdefault(phrase[0][0], []).append(phrase)
         self.single_folded = {e[0][0] for e in entries if len(e) == 1}
         self.single_accented = {e[0][1] for e in entries if len(e) == 1}
 
@@ -179,7 +184,7 @@ class StopWords:
         spans = []
         i = 0
         while i < len(toks):
-            for phrase in self.phrases:
+            for phrase in self._by_first.get(toks[i][0], ()):
                 n = len(phrase)
                 if len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i : i + n], phrase)):
                     spans.append((i, i + n))
@@ -359,6 +364,7 @@ class SearchIndex:
                 | self.stop.terms(expand(word_pairs(r["name"]), self.abbrev))[0]
             )
             self.level_bonus[i] += max((_LEVEL_BONUS.get(lv, 0.0) for lv in r.get("levels") or []), default=0.0)
+        self.variant_records = [i for i, keys in enumerate(self.variant_keys) if keys]
         n = len(records)
         df: dict[str, int] = {}
         for terms in name_terms:
@@ -589,13 +595,7 @@ class SearchIndex:
 
     def is_offtopic(self, query: str) -> bool:
         """The question contains a phrase of data/offtopic.txt (food, weather, gold price, jokes ...)."""
-        toks = word_pairs(query)
-        for phrase in self.offtopic.phrases:
-            n = len(phrase)
-            for i in range(len(toks) - n + 1):
-                if all(tok_match(t, r) for t, r in zip(toks[i : i + n], phrase)):
-                    return True
-        return False
+        return bool(self.offtopic.phrase_spans(word_pairs(query)))
 
     def _score(self, query: str, parts: dict | None = None) -> np.ndarray | None:
         if set(tokens(query)) <= self.greetings or self.is_offtopic(query):
@@ -654,7 +654,9 @@ class SearchIndex:
         if not names_level:
             score = score + self.level_bonus * (q_cov > 0)
         said = {t[0] for t in toks} | set(tokens(query))
-        unasked = np.array([len(k - said) for k in self.variant_keys], dtype=float)
+        unasked = np.zeros(n)
+        for i in self.variant_records:  # the few names with variant words; the rest never lose VARIANT_PENALTY
+            unasked[i] = len(self.variant_keys[i] - said)
         score = score - VARIANT_PENALTY * np.minimum(unasked, 1) * (q_cov > 0)
         for code in alias_codes:
             i = self.code_index.get(code)
