@@ -131,6 +131,20 @@ def test_ordinary_words_of_the_records_do_not_make_a_question_unknown(catalog, t
     assert (r.verdict, r.code, r.unexplained) == (ANSWER, code, [])
 
 
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        # The name spells out what the question says ("cai nghiện [ma túy] tự nguyện", "tàu [thuyền]"): a word
+        # inserted after the first asked word, as the names usually continue it, is not another procedure.
+        ("cai nghiện tự nguyện đăng ký ở đâu, có mất tiền ko", "3.000527"),
+        ("tau nuoc ngoai chuyen cang lam thu tuc bien phong thu cong can giay to gi", "1.013528"),
+    ],
+)
+def test_a_name_spelling_out_the_asked_words_is_not_a_look_alike(catalog, text, code):
+    r = read(catalog, text)
+    assert (r.verdict, r.code, r.unexplained) == (ANSWER, code, [])
+
+
 def test_the_general_words_file_is_counted_from_the_shipped_catalog(catalog):
     from bot.understanding import general_words
 
