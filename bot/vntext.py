@@ -111,12 +111,20 @@ def normalize(text: str | None) -> str:
     return expand_abbreviations(text)
 
 
+@functools.lru_cache(maxsize=None)  # one entry per distinct character ever seen
+def _bare(ch: str) -> str:
+    """A character's NFD form without its combining marks."""
+    return "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+
+
 @functools.lru_cache(maxsize=1 << 14)  # loading the catalog strips the same names and words many times
 def strip_diacritics(text: str) -> str:
-    """Remove every diacritic and map đ/Đ to d/D (Unicode does not decompose đ)."""
+    """Remove every diacritic and map đ/Đ to d/D (Unicode does not decompose đ). Character by character, which is
+    the same as decomposing the whole text: only combining marks are dropped, and reordering moves only those."""
     text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", "".join(map(_bare, text)))
 
 
 def fold(text: str | None) -> str:
