@@ -56,6 +56,9 @@ VARIANTS = (
     "tiếp tục",
     "chuyển nơi",
 )
+# How people say an action that the names word otherwise: a lost licence is asked back ("xin lại", "làm lại"),
+# which is its "cấp lại".
+SAID_AS = {"xin lại": "cấp lại", "làm lại": "cấp lại"}
 # The words of those phrases, folded: what they name is an action, not the thing acted on.
 ACTION_WORDS = frozenset(w for p in OPPOSITES + VARIANTS for w in fold(p).split())
 # Only hits this close to the best are weighed against each other by those words.
@@ -84,13 +87,13 @@ def _said_actions(index: SearchIndex, text: str) -> set[str]:
     folded = " " + " ".join(t[0] for t in toks) + " "
     accented = " " + " ".join(t[1] for t in toks) + " "
     said = set()
-    for phrase in OPPOSITES + VARIANTS:
+    for phrase in OPPOSITES + VARIANTS + tuple(SAID_AS):
         plain = fold(phrase)
         if " " + phrase + " " in accented or (
             " " + plain + " " in folded
             and " " + plain + " " in " " + " ".join(t[1] for t in toks if t[0] == t[1]) + " "
         ):
-            said.add(phrase)
+            said.add(SAID_AS.get(phrase, phrase))
     return said
 
 

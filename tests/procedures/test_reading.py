@@ -252,6 +252,19 @@ def test_asked_online_the_online_variant_is_answered(catalog, text, expected):
     assert ({r.code} if r.verdict == ANSWER else {c.code for c in r.choices}) == expected
 
 
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        # Asking a lost licence back ("xin lại", "làm lại") is its re-issue, not its first issue.
+        ("chứng chỉ môi giới bđs bị cháy mất thì xin lại thế nào", "1.012910"),
+        ("xin lai giay phep lai xe bi mat", "3.000348"),
+    ],
+)
+def test_asked_back_the_reissue_variant_is_answered(catalog, text, code):
+    r = read(catalog, text)
+    assert (r.verdict, r.code) == (ANSWER, code)
+
+
 def test_not_asked_online_the_best_record_stays(catalog):
     r = read(catalog, "đăng ký xe máy mới cần giấy tờ gì")
     assert (r.verdict, r.code) == (ANSWER, "1.013067")
