@@ -59,6 +59,7 @@ VARIANTS = (
 # How people say an action that the names word otherwise: a lost licence is asked back ("xin lại", "làm lại"),
 # which is its "cấp lại".
 SAID_AS = {"xin lại": "cấp lại", "làm lại": "cấp lại"}
+_SAID_PHRASES = OPPOSITES + VARIANTS + tuple(SAID_AS)
 # The words of those phrases, folded: what they name is an action, not the thing acted on.
 ACTION_WORDS = frozenset(w for p in OPPOSITES + VARIANTS for w in fold(p).split())
 # Only hits this close to the best are weighed against each other by those words.
@@ -86,13 +87,11 @@ def _said_actions(index: SearchIndex, text: str) -> set[str]:
     toks, _ = index.query_terms(text)
     folded = " " + " ".join(t[0] for t in toks) + " "
     accented = " " + " ".join(t[1] for t in toks) + " "
+    unaccented = " " + " ".join(t[1] for t in toks if t[0] == t[1]) + " "
     said = set()
-    for phrase in OPPOSITES + VARIANTS + tuple(SAID_AS):
+    for phrase in _SAID_PHRASES:
         plain = fold(phrase)
-        if " " + phrase + " " in accented or (
-            " " + plain + " " in folded
-            and " " + plain + " " in " " + " ".join(t[1] for t in toks if t[0] == t[1]) + " "
-        ):
+        if " " + phrase + " " in accented or (" " + plain + " " in folded and " " + plain + " " in unaccented):
             said.add(SAID_AS.get(phrase, phrase))
     return said
 
