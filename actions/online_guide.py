@@ -95,12 +95,12 @@ class Guide:
         current = self.tracker.get_slot(SLOT_CODE)
         if current and not self.catalog.get(current):
             current = None
-        reading = read(self.catalog, _guide_query(self.text), current, online=True)
+        shown = [c for c in self.tracker.get_slot(SLOT_OFFERED) or [] if self.catalog.get(c)]
+        reading = read(self.catalog, _guide_query(self.text), current, online=True, alone=not shown)
         if reading.verdict in (ANSWER, FOLLOW_UP):
             return self.begin(reading.code)
         if reading.verdict == CHOOSE:
             return self.offer_choices([c.code for c in reading.choices])
-        shown = [c for c in self.tracker.get_slot(SLOT_OFFERED) or [] if self.catalog.get(c)]
         if shown and not reading.candidates:
             # "hướng dẫn mình nộp online" under the buttons of a question: the guide is for one of them.
             if len(shown) == 1 and not self.tracker.get_slot(procedures.SLOT_OFFERED_UNKNOWN):

@@ -193,7 +193,7 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
     if not offered and not is_payload(text) and (intent == INTENT_ALL or asks_for_all(text)):
         return _answer_all(dispatcher, tracker, read(catalog, text, current))
     unknown = bool(offered) and bool(tracker.get_slot(SLOT_OFFERED_UNKNOWN))
-    fresh = read(catalog, text) if unknown else None  # what the message says apart from the records shown
+    fresh = read(catalog, text, alone=False) if unknown else None  # what the message says apart from the records shown
     names_missing = bool(fresh) and fresh.verdict == NOT_IN_CATALOG and bool(fresh.candidates)
     if offered and not is_payload(text) and not (unknown and names_missing):
         chosen = parse_choice(text, offered)
@@ -211,7 +211,7 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
     shown = [o["code"] for o in offered]
     one = _one_procedure(catalog, shown) and not (unknown and names_missing)
     context = current if not shown else shown[0] if one else None
-    reading = fresh if fresh is not None and context is None else read(catalog, text, context)
+    reading = fresh if fresh is not None and context is None else read(catalog, text, context, alone=not offered)
     topics = [intent_topic] if is_payload(text) else reading.topics
     if topics == ["overview"] and pending in fmt.TOPICS and not is_payload(text):
         topics = [pending]  # a bare name answering "which procedure?" answers the question asked before
@@ -319,6 +319,8 @@ FAQ_INTENTS = (
     "faq_scan_upload",
     "faq_hours_hotline",
 )
+# FAQ answers that retell one catalog record (the source cited beside the response in domain.yml).
+FAQ_PROCEDURES = {"faq_vneid_login": "3.000228"}
 
 
 class ActionAnswerFaq(Action):
@@ -331,9 +333,12 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent in FAQ_INTENTS:
-            dispatcher.utter_message(response=f"utter_{intent}", hotline=hotline())
-        return []
+        if intent not in FAQ_INTENTS:
+            return []
+        dispatcher.utter_message(response=f"utter_{intent}", hotline=hotline())
+        code = FAQ_PROCEDURES.get(intent)
+        # The answer retells a procedure of the catalog: "có mất phí không" next is asked about it.
+        return [SlotSet(SLOT_CODE, code)] if code and _catalog().get(code) else []
 
 
 def fallback_topic(intent_ranking: List[Dict[Text, Any]], top: int = 3) -> Text:

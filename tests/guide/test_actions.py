@@ -110,12 +110,12 @@ async def test_start_without_procedure_asks_which_then_a_name_starts():
 
 
 async def test_ambiguous_procedure_offers_the_same_choices_then_a_choice_starts():
-    messages, events = await run(ActionOnlineGuide(), tracker("nop online tam ngung kinh doanh", "start_online_guide"))
+    messages, events = await run(ActionOnlineGuide(), tracker("nop online chung thuc", "start_online_guide"))
     assert messages[0]["response"] == "utter_guide_choices"
     assert messages[0]["count"] == "3"
     offered = messages[1]["custom"]["procedure_codes"]
-    # The three "tạm ngừng kinh doanh" records (company notice, household business …); order is the search's.
-    assert sorted(offered) == ["1.001570", "2.002029", "2.002641"]
+    # "chứng thực" alone: three of its records (copies, a will, refusing an inheritance); order is the search's.
+    assert sorted(offered) == ["2.000942", "2.001016", "2.001019"]
     assert messages[1]["custom"] == {"type": "procedure_choices", "procedure_codes": offered}
     assert [b["payload"] for b in messages[0]["buttons"]] == [
         '/choose_procedure{"procedure_code":"%s"}' % code for code in offered
