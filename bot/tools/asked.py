@@ -19,9 +19,9 @@ from bot.settings import REPO_ROOT
 
 OUT = REPO_ROOT / "bot" / "understanding" / "data" / "asked.tsv"
 SPENT = (
-    [f"understanding_blind{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)]
+    [f"understanding_blind{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14)]
     + ["catalog_blind"]
-    + [f"catalog_blind_new{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9)]
+    + [f"catalog_blind_new{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10)]
 )
 OUTSIDE_SECTIONS = ("out_of_catalog", "off_topic")
 HEADER = (

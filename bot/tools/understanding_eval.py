@@ -1,9 +1,10 @@
 """Query-understanding evaluation on a blind set (tests/understanding_blind/{dev,test}.yml): `make understanding-eval`.
 
-Sections: colloquial and bare_names (right procedure; right procedure and topic), two_topic (both topics answered
-about a right procedure), out_of_catalog (a confident answer about any procedure is wrong), formal (top-1 against
-plain BM25 over folded names in SQLite FTS5). Each question is sent in a fresh conversation over REST to a stack
-started with the latest model (or `--direct`: bot.understanding.read() alone, for quick development loops).
+Sections: colloquial and bare_names (right procedure; right procedure and topic; an answer about a procedure the
+labels do not accept is a wrong procedure), two_topic (both topics answered about a right procedure),
+out_of_catalog (a confident answer about any procedure is wrong), formal (top-1 against plain BM25 over folded
+names in SQLite FTS5). Each question is sent in a fresh conversation over REST to a stack started with the latest
+model (or `--direct`: bot.understanding.read() alone, for quick development loops).
 A measure, not a test: prints a table (and, with --misses, what went wrong), exits 0.
 """
 
@@ -87,6 +88,7 @@ def judge(section: str, item: dict, out: Outcome) -> dict:
         row["wrong_confident"] = bool(out.answers)
         return row
     row["right_procedure"] = bool(first and first[0] in codes)
+    row["wrong_answer"] = bool(first and first[0] not in codes)
     row["offered_right"] = bool(codes & set(out.offered))
     if section == "two_topic":
         answered = {t for c, t in out.answers if c in codes}
@@ -124,8 +126,8 @@ def share(rows: list[dict], key: str) -> str:
 
 def report(rows: list[dict], bm25: dict[str, bool]) -> str:
     lines = [
-        "| section | n | right procedure | right procedure and topic | right offered among choices |",
-        "|---|---:|---:|---:|---:|",
+        "| section | n | right procedure | right procedure and topic | right offered among choices | wrong procedure |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     named = [r for r in rows if r["section"] in ("colloquial", "bare_names")]
     groups = [
@@ -141,7 +143,7 @@ def report(rows: list[dict], bm25: dict[str, bool]) -> str:
         if subset:
             lines.append(
                 f"| {name} | {len(subset)} | {share(subset, 'right_procedure')} | "
-                f"{share(subset, 'right_topic')} | {share(subset, 'offered_right')} |"
+                f"{share(subset, 'right_topic')} | {share(subset, 'offered_right')} | {share(subset, 'wrong_answer')} |"
             )
     ooc = [r for r in rows if r["section"] == "out_of_catalog"]
     if ooc:
