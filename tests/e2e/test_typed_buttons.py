@@ -42,7 +42,7 @@ def test_guide_title_typed_starts_the_guide_for_the_procedure_in_hand(rasa_serve
 
 def test_choice_titles_typed(rasa_server):
     sender = rasa_server.new_sender()
-    first = rasa_server.rest(sender, "đổi giấy phép hết bao nhiêu tiền")
+    first = rasa_server.rest(sender, "điều chỉnh giấy phép hết bao nhiêu tiền")
     [choices] = custom(first)
     assert choices["type"] == "procedure_choices"
     titles = {

@@ -86,7 +86,9 @@ async def test_missing_fact_is_not_invented():
 
 
 async def test_choices_then_button_choice_answers_pending_topic():
-    messages, events = await run(ActionAnswerProcedure(), make_tracker("đổi giấy phép hết bao nhiêu tiền", "ask_fee"))
+    messages, events = await run(
+        ActionAnswerProcedure(), make_tracker("điều chỉnh giấy phép hết bao nhiêu tiền", "ask_fee")
+    )
     assert responses(messages) == ["utter_procedure_choices"]
     [choices] = payloads(messages)
     codes = choices["procedure_codes"]

@@ -508,9 +508,11 @@ def test_the_citizen_an_advisor_files_for_names_no_procedure(catalog):
     assert r.verdict == NO_PROCEDURE
 
 
-def test_a_situation_no_name_fits_is_offered_the_nearest_records_never_answered(catalog):
+def test_a_situation_no_name_fits_is_offered_the_nearest_records_never_answered(catalog, monkeypatch):
     # Names find nothing and the texts have no clear winner: their first three are offered as the nearest records
-    # (under "không có đúng thủ tục bạn hỏi"), instead of nothing to press.
+    # (under "không có đúng thủ tục bạn hỏi"), instead of nothing to press. (Earlier askers of the same question
+    # meant the animal quarantine; without them, the names and texts alone.)
+    monkeypatch.setattr(reading_module, "_recall", lambda catalog, reading, text: reading)
     r = read(catalog, "hộ chăn nuôi hỏi chở lợn sang tỉnh khác bán có phải kiểm dịch không, xin ở đâu")
     assert r.verdict == NOT_IN_CATALOG and r.code is None
     assert any("kiểm dịch động vật" in c.name for c in r.choices)

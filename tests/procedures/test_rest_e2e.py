@@ -47,7 +47,7 @@ def test_button_follow_up(rasa_server):
 
 def test_choices_then_button_then_pending_topic_answered(rasa_server):
     sender = rasa_server.new_sender()
-    messages = rasa_server.rest(sender, "đổi giấy phép hết bao nhiêu tiền")
+    messages = rasa_server.rest(sender, "điều chỉnh giấy phép hết bao nhiêu tiền")
     [choices] = custom(messages)
     assert choices["type"] == "procedure_choices"
     codes = choices["procedure_codes"]
@@ -61,7 +61,7 @@ def test_choices_then_button_then_pending_topic_answered(rasa_server):
 
 def test_typed_choice(rasa_server):
     sender = rasa_server.new_sender()
-    [choices] = custom(rasa_server.rest(sender, "đổi giấy phép cần giấy tờ gì"))
+    [choices] = custom(rasa_server.rest(sender, "điều chỉnh giấy phép cần giấy tờ gì"))
     codes = choices["procedure_codes"]
     messages = rasa_server.rest(sender, "cái thứ 2")
     assert custom(messages) == [{"type": "procedure_answer", "procedure_code": codes[1], "topic": "documents"}]
