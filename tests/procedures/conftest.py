@@ -16,6 +16,14 @@ def catalog():
     return load_catalog()
 
 
+@pytest.fixture
+def without_memory(monkeypatch):
+    """The reading of names and texts alone: what earlier askers meant (bot.understanding.memory) left out."""
+    from bot.understanding import reading
+
+    monkeypatch.setattr(reading, "_recall", lambda catalog, reading, text, found_only=False: reading)
+
+
 def make_tracker(
     text: str,
     intent: str,

@@ -34,10 +34,6 @@ def test_the_closest_questions_vote_for_their_procedure():
     assert memory.vote("") == () and memory.vote("😀 !!!") == ()
 
 
-def _without_memory(monkeypatch):
-    monkeypatch.setattr(reading_module, "_recall", lambda catalog, reading, text: reading)
-
-
 @pytest.mark.parametrize(
     "text,code",
     [
@@ -49,10 +45,10 @@ def _without_memory(monkeypatch):
         ("dang ky nvqs", "1.013133"),
     ],
 )
-def test_earlier_askers_settle_what_the_names_leave_open(catalog, monkeypatch, text, code):
+def test_earlier_askers_settle_what_the_names_leave_open(catalog, request, text, code):
     r = read(catalog, text)
     assert (r.verdict, r.code) == (ANSWER, code)
-    _without_memory(monkeypatch)
+    request.getfixturevalue("without_memory")  # from here on, names and texts alone
     assert read(catalog, text).verdict != ANSWER
 
 
@@ -64,13 +60,36 @@ def test_earlier_askers_settle_what_the_names_leave_open(catalog, monkeypatch, t
         "dang quang cao tren facebook co phai xin phep",
     ],
 )
-def test_look_alikes_that_askers_found_missing_are_not_answered(catalog, monkeypatch, text):
+def test_look_alikes_that_askers_found_missing_are_not_answered(catalog, request, text):
     r = read(catalog, text)
     assert r.verdict == NOT_IN_CATALOG and r.code is None
-    _without_memory(monkeypatch)
+    request.getfixturevalue("without_memory")  # from here on, names and texts alone
     assert read(catalog, text).verdict == ANSWER
 
 
 def test_a_typed_code_is_never_overruled(catalog):
     r = read(catalog, "thủ tục 1.004873 cần giấy tờ gì")
     assert (r.verdict, r.code) == (ANSWER, "1.004873")
+
+
+@pytest.mark.parametrize(
+    "text,current,code",
+    [
+        # Another procedure named during a conversation, among records the names found (spent conversation sets).
+        ("còn tạm nghỉ bán 3 tháng thì báo ở đâu", "2.000720", "1.001570"),
+        ("thế ông anh mới đóng tàu cá thì đăng ký tàu thì sao", "1.002338", "1.003650"),
+        ("Bà cũng làm mất giấy chứng nhận thân nhân liệt sĩ. Xin cấp lại thế nào?", "1.010827", "1.010814"),
+    ],
+)
+def test_earlier_askers_settle_a_switch_among_the_records_found(catalog, request, text, current, code):
+    r = read(catalog, text, current)
+    assert (r.verdict, r.code) == (ANSWER, code)
+    request.getfixturevalue("without_memory")  # from here on, names and texts alone
+    assert read(catalog, text, current).verdict != ANSWER
+
+
+def test_during_a_conversation_earlier_askers_never_bring_a_record_the_names_did_not_find(catalog):
+    # Others asked "phí thẩm định bao nhiêu" about the karaoke licence; on a building permit it is not that.
+    assert reading_module.recall("Phí thẩm định bao nhiêu?")[0][0] == "1.001029"
+    r = read(catalog, "Phí thẩm định bao nhiêu?", "1.012278")
+    assert r.code != "1.001029" and "1.001029" not in [c.code for c in r.choices]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NO_PROCEDURE, NOT_IN_CATALOG, read
-from bot.understanding import reading as reading_module
 from bot.understanding.reading import is_payload
 from bot.understanding.topics import find_cues, topics_from_cues, without_guide_words
 
@@ -189,9 +188,8 @@ def test_a_clearly_named_procedure_replaces_the_current_one(catalog):
     assert (r.verdict, r.code) == (ANSWER, "2.000528")
 
 
-def test_close_alternatives_are_offered_even_with_context(catalog, monkeypatch):
+def test_close_alternatives_are_offered_even_with_context(catalog, without_memory):
     # The names alone (earlier askers, who meant the household business, are left out: see test_memory.py).
-    monkeypatch.setattr(reading_module, "_recall", lambda catalog, reading, text: reading)
     r = read(catalog, "tạm ngừng kinh doanh", "1.001193")
     assert r.verdict == CHOOSE
     assert {"2.002029", "1.001570"} <= {c.code for c in r.choices}
@@ -448,9 +446,8 @@ def test_stopping_what_is_being_registered_is_never_a_follow_up(catalog):
     assert "1.001570" in [c.code for c in reading.choices] + [reading.code]  # tạm ngừng hộ kinh doanh
 
 
-def test_a_record_only_the_texts_find_is_offered_not_answered(catalog, monkeypatch):
+def test_a_record_only_the_texts_find_is_offered_not_answered(catalog, without_memory):
     # The texts alone; earlier askers of such questions settle it (test_memory.py).
-    monkeypatch.setattr(reading_module, "_recall", lambda catalog, reading, text: reading)
     reading = read(catalog, "xuat ngu ve phai dang ky quan nhan du bi, mang theo giay gi len ban chqs xa")
     assert (reading.verdict, reading.doubtful, [c.code for c in reading.choices]) == (CHOOSE, True, ["1.013135"])
 
@@ -508,11 +505,10 @@ def test_the_citizen_an_advisor_files_for_names_no_procedure(catalog):
     assert r.verdict == NO_PROCEDURE
 
 
-def test_a_situation_no_name_fits_is_offered_the_nearest_records_never_answered(catalog, monkeypatch):
+def test_a_situation_no_name_fits_is_offered_the_nearest_records_never_answered(catalog, without_memory):
     # Names find nothing and the texts have no clear winner: their first three are offered as the nearest records
     # (under "không có đúng thủ tục bạn hỏi"), instead of nothing to press. (Earlier askers of the same question
     # meant the animal quarantine; without them, the names and texts alone.)
-    monkeypatch.setattr(reading_module, "_recall", lambda catalog, reading, text: reading)
     r = read(catalog, "hộ chăn nuôi hỏi chở lợn sang tỉnh khác bán có phải kiểm dịch không, xin ở đâu")
     assert r.verdict == NOT_IN_CATALOG and r.code is None
     assert any("kiểm dịch động vật" in c.name for c in r.choices)
