@@ -29,12 +29,19 @@ from bot.tools.bench import write_report
 
 DEFAULT_SET = REPO_ROOT / "tests" / "conversations_blind2" / "dev.yml"
 SEEDED_PROCEDURE = ("1.004222", "Đăng ký thường trú")
-_CODE_RE = re.compile(r"\b\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2}-\d{6}-\d{4}\b")
+_CLAUSE_RE = re.compile(r"[,;\n]|\s(?:và|va|với|voi)\s")
 OPERATOR_TOKEN = "dialogue-eval-operator"
 
 
 def dossier_codes(conversations: list[dict]) -> set[str]:
-    return {c.upper() for conv in conversations for t in conv["turns"] for c in _CODE_RE.findall(t["user"])}
+    """The dossier codes the set types, read as the bot reads them (lower case, spaces around the dashes, the
+    leading "000." left out), one per clause: "hs A và hs B" names two."""
+    from bot.dossier.codes import find_code
+
+    found = (
+        find_code(clause) for conv in conversations for t in conv["turns"] for clause in _CLAUSE_RE.split(t["user"])
+    )
+    return {r.code for r in found if r.ok}
 
 
 def seed(db_path: Path, codes: set[str]) -> None:

@@ -16,6 +16,7 @@ import yaml
 from bot.catalog.search import Tok, tok_match, word_pairs
 
 CUES_FILE = Path(__file__).with_name("data") / "topic_cues.yml"
+OFFICE_FILE = Path(__file__).with_name("data") / "office_questions.yml"
 GUIDE_WORDS_FILE = Path(__file__).with_name("data") / "guide_words.txt"
 ALL_WORDS_FILE = Path(__file__).with_name("data") / "all_words.txt"
 TOPICS = (
@@ -67,12 +68,53 @@ def _by_first_word() -> dict[str, list[tuple[list[Tok], str, bool]]]:
     return index
 
 
+@functools.lru_cache(maxsize=1)
+def _office() -> dict[str, list[list[Tok]]]:
+    data = yaml.safe_load(OFFICE_FILE.read_text(encoding="utf-8"))
+    return {key: sorted((word_pairs(str(p)) for p in data[key]), key=len, reverse=True) for key in data}
+
+
+def _phrase_at(toks: list[Tok], i: int, phrases: list[list[Tok]]) -> int:
+    """Length of the longest phrase starting at word i (0: none)."""
+    for words in phrases:
+        if len(toks) - i >= len(words) and all(tok_match(t, r) for t, r in zip(toks[i : i + len(words)], words)):
+            return len(words)
+    return 0
+
+
+def _office_question(toks: list[Tok]) -> tuple[int, int] | None:
+    """The words of a yes/no question about a place ("ở công an xã được không"): data/office_questions.yml."""
+    office = _office()
+    for start in range(len(toks)):
+        i = start + _phrase_at(toks, start, office["leads"])
+        if i == start:
+            continue
+        place = False
+        while i < len(toks):
+            tail = _phrase_at(toks, i, office["tails"]) if place else 0
+            if tail:
+                return start, i + tail
+            n = _phrase_at(toks, i, office["places"])
+            place = place or bool(n)
+            n = n or _phrase_at(toks, i, office["between"])
+            if not n:
+                break
+            i += n
+    return None
+
+
 def find_cues(text: str | None) -> list[Cue]:
-    """Every cue in the message, left to right, without overlaps (the longest cue wins at each word)."""
+    """Every cue in the message, left to right, without overlaps (the longest cue wins at each word); a yes/no
+    question about a place is one strong agency cue."""
     toks = word_pairs(text or "")
     cues: list[Cue] = []
+    office = _office_question(toks)
     i = 0
     while i < len(toks):
+        if office and i == office[0]:
+            cues.append(Cue("agency", True, i, office[1], " ".join(t[0] for t in toks[i : office[1]])))
+            i = office[1]
+            continue
         for words, topic, strong in _by_first_word().get(toks[i][0], ()):
             n = len(words)
             if n and len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i : i + n], words)):

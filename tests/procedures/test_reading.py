@@ -95,6 +95,24 @@ def test_two_topics_in_one_message(catalog):
     assert r.topics == ["documents", "processing_time"]
 
 
+@pytest.mark.parametrize(
+    "text,topics",
+    [
+        ("làm ở công an xã được ko", ["agency"]),
+        ("Nộp ở UBND xã đúng không?", ["agency"]),
+        ("hồ sơ trợ cấp nộp ở xã nơi cư trú phải không", ["agency"]),
+        ("báo ở công an phường đc k", ["agency"]),
+        # Whether it can be done, not where: the place is not asked.
+        ("người nước ngoài có được đăng ký không", ["conditions"]),
+        # A word between the place and "được không" that could name a procedure ends the place question.
+        ("xin cap lai o cuc xuat nhap canh duoc khong", ["conditions"]),
+        ("nộp đơn khởi kiện qua mạng cho tòa án có được không", ["online"]),
+    ],
+)
+def test_a_yes_no_question_about_a_place_asks_where(text, topics):
+    assert topics_from_cues(find_cues(text)) == topics
+
+
 def test_weak_cue_gives_way_to_a_strong_one():
     assert topics_from_cues(find_cues("lệ phí như thế nào")) == ["fee"]
     assert topics_from_cues(find_cues("làm như thế nào")) == ["overview"]  # how to get it done: the overview
