@@ -102,6 +102,8 @@ def test_two_topics_in_one_message(catalog):
         ("Nộp ở UBND xã đúng không?", ["agency"]),
         ("hồ sơ trợ cấp nộp ở xã nơi cư trú phải không", ["agency"]),
         ("báo ở công an phường đc k", ["agency"]),
+        ("nộp ở UBND xã hay phải lên tỉnh", ["agency"]),
+        ("Cơ quan thực hiện?", ["agency"]),
         # Whether it can be done, not where: the place is not asked.
         ("người nước ngoài có được đăng ký không", ["conditions"]),
         # A word between the place and "được không" that could name a procedure ends the place question.
