@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.catalog import render, situations
 from bot.catalog.search import Hit, is_generic, word_pairs
-from bot.understanding import formal, honesty
+from bot.understanding import ages, formal, honesty
 from bot.understanding.general_words import is_general
 from bot.understanding.memory import OUTSIDE, recall
 from bot.understanding.topics import Cue, find_cues, topics_from_cues
@@ -237,6 +237,9 @@ def read(
         # Another procedure named during a conversation: earlier askers settle it only among the records the names
         # found ("phí thẩm định bao nhiêu" on a building permit is not the karaoke licence others asked about).
         reading = _recall(catalog, reading, text, found_only=True)
+    age = ages.stated_age(text) if not _CODE_RE.search(text) else None
+    if age is not None:
+        _for_age(catalog, reading, age)
     online = online or "online" in reading.topics
     if online:
         _prefer_online_variant(catalog, reading, text)
@@ -284,6 +287,22 @@ def _recall(catalog: Any, reading: Reading, text: str, found_only: bool = False)
         reading.choices = _with_overlaps(catalog, [best])[:MAX_CHOICES]
         return reading
     return _answer_situation(catalog, reading, code, text)
+
+
+def _for_age(catalog: Any, reading: Reading, age: int) -> None:
+    """A stated age picks among records that differ only by the age their names set (ages.py): the answer moves to
+    the sibling that admits it ("thế còn thằng anh 16t thì sao" on the under-14 căn cước is another record), and
+    choices that exclude it go."""
+    if reading.verdict in (ANSWER, FOLLOW_UP) and reading.code:
+        code = ages.for_age(catalog, reading.code, age)
+        if code != reading.code:
+            reading.verdict, reading.code = ANSWER, code
+    elif reading.verdict == CHOOSE:
+        kept = [c for c in reading.choices if ages.admits(catalog, c.code, age)]
+        if len(kept) == 1 and not reading.doubtful:
+            reading.verdict, reading.code, reading.choices = ANSWER, kept[0].code, []
+        elif kept:
+            reading.choices = kept
 
 
 def _texts_choices(catalog: Any, choices: list[Candidate], text: str, add: bool) -> list[Candidate]:

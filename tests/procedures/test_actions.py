@@ -388,3 +388,13 @@ async def test_asking_on_after_the_catalog_said_it_lacks_the_procedure_is_answer
     messages, _ = await run(ActionAnswerProcedure(), make_tracker(again, "ask_fee", slots=slots))
     assert responses(messages) == ["utter_procedure_not_in_catalog"]
     assert [p["type"] for p in payloads(messages)] == ["procedure_choices"]
+
+
+async def test_an_age_said_on_a_record_for_another_age_switches_with_the_same_question():
+    # On the under-14 căn cước after its fee: "and the older brother, 16?" asks the fee of the from-14 record.
+    slots = {"procedure_code": "1.014062", "last_topic": "fee"}
+    messages, events = await run(
+        ActionAnswerProcedure(), make_tracker("thế còn thằng anh 16t thì sao", "ask_overview", slots=slots)
+    )
+    assert payloads(messages) == [{"type": "procedure_answer", "procedure_code": "1.014061", "topic": "fee"}]
+    assert SlotSet("procedure_code", "1.014061") in events

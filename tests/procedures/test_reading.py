@@ -586,3 +586,27 @@ def test_a_quote_is_said_in_one_piece_and_short_names_are_left_to_the_search(cat
     # "Thủ tục đăng ký kết hôn lưu động" is longer, but the plain record's short name is quoted whole.
     r = read(catalog, "Em muốn tìm hiểu về thủ tục đăng ký kết hôn, ad tư vấn giúp em với ạ")
     assert (r.verdict, r.code) == (ANSWER, "1.000894")
+
+
+@pytest.mark.parametrize(
+    "text,current,code",
+    [
+        ("lam can cuoc cho con 15 tuoi", None, "1.014061"),  # from 14 up, not the under-14 record
+        ("làm căn cước cho trẻ dưới 14 tuổi cần những giấy tờ gì", None, "1.014062"),
+        ("lam cccd cho con 14 tuoi thi ra dau lam", None, "1.014061"),
+        # Said during a conversation about the other record: a switch, not a follow-up.
+        ("thế còn thằng anh 16t thì sao", "1.014062", "1.014061"),
+        ("cháu 10 tuổi thì sao", "1.014061", "1.014062"),
+        # An age beside a record that sets none changes nothing; "2t" after no person is money.
+        ("ông 85 tuổi muốn lập di chúc chứng thực ở xã", None, "2.001019"),
+    ],
+)
+def test_a_stated_age_picks_the_record_whose_name_admits_it(catalog, text, current, code):
+    r = read(catalog, text, current)
+    assert (r.verdict, r.code) == (ANSWER, code)
+
+
+def test_money_is_no_age():
+    from bot.understanding.ages import stated_age
+
+    assert stated_age("hết 2t") is None and stated_age("thằng anh 16t") == 16 and stated_age("dưới 14 tuổi") == 13
