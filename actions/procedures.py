@@ -15,12 +15,13 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import procedure_format as fmt
 from actions.procedure_settings import hotline, portal_url
 from bot.catalog import render
+from bot.dossier.codes import find_code
 from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NOT_IN_CATALOG, read
 from bot.understanding.choices import parse_choice
 from bot.understanding.reading import is_payload, names_elsewhere
@@ -186,6 +187,10 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
     """Answer what the latest message asks about the procedure it names (or the one under discussion)."""
     catalog = _catalog()
     text = tracker.latest_message.get("text") or ""
+    if not is_payload(text) and find_code(text).ok:
+        # A dossier's code in the question ("… Mã hồ sơ chị đọc: 000.00.31.H48-251008-0475. Nhờ tra tình trạng"):
+        # it asks about that dossier, whatever procedure words the note holds.
+        return [FollowupAction("action_check_dossier_status")]
     offered = _offered(tracker, catalog)
     current = tracker.get_slot(SLOT_CODE)
     pending = tracker.get_slot(SLOT_TOPIC)

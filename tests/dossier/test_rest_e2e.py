@@ -138,3 +138,15 @@ def test_a_citizen_asks_what_to_supplement_after_a_lookup(rasa_server):
     rasa_server.rest(sender, "tra cứu hồ sơ 000.00.12.H29-261102-0003")
     text = "\n".join(m.get("text") or "" for m in rasa_server.rest(sender, "hồ sơ này cần bổ sung gì"))
     assert "hợp đồng thuê nhà có công chứng" in text and "Gợi ý trả lời" not in text
+
+
+def test_a_long_call_note_carrying_a_code_looks_the_dossier_up(rasa_server):
+    # Written like a procedure question (the classifier may read "đăng ký thường trú … các bước"); the code decides.
+    code = "000.00.12.H29-261102-0002"
+    note = (
+        "Ghi chú cuộc gọi: chị Ng. gọi lần thứ 3, nộp hồ sơ đăng ký thường trú cho mẹ chồng từ đầu tháng, hẹn trả sau"
+        f" 7 ngày làm việc mà chưa có kết quả, hỏi các bước tiếp theo. Mã hồ sơ chị đọc: {code[4:]}. Nhờ tra giúp."
+    )
+    messages = rasa_server.rest(rasa_server.new_sender(), note)
+    assert [p["code"] for p in _status_payloads(messages)] == [code]
+    assert not [m for m in messages if (m.get("custom") or {}).get("type") == "procedure_answer"]

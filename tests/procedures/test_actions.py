@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.procedures import ActionAnswerFaq, ActionAnswerProcedure, ActionChooseProcedure
@@ -398,3 +398,16 @@ async def test_an_age_said_on_a_record_for_another_age_switches_with_the_same_qu
     )
     assert payloads(messages) == [{"type": "procedure_answer", "procedure_code": "1.014061", "topic": "fee"}]
     assert SlotSet("procedure_code", "1.014061") in events
+
+
+async def test_a_question_carrying_a_dossier_code_is_about_that_dossier():
+    # An operator's call note classified as a procedure question: the dossier is looked up, not the procedure's steps.
+    note = (
+        "Ghi chú cuộc gọi: chị Ng. nộp hồ sơ đăng ký thường trú từ đầu tháng, đến nay chưa có kết quả. Mã hồ sơ chị"
+        " đọc: 000.00.31.H48-251008-0475. Nhờ tra tình trạng và gợi ý cách trả lời."
+    )
+    messages, events = await run(ActionAnswerProcedure(), make_tracker(note, "ask_steps"))
+    assert messages == [] and events == [FollowupAction("action_check_dossier_status")]
+    # A procedure code is no dossier code.
+    messages, _ = await run(ActionAnswerProcedure(), make_tracker("thủ tục 1.004222 cần giấy tờ gì", "ask_documents"))
+    assert payloads(messages)[0]["procedure_code"] == "1.004222"
