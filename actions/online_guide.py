@@ -25,7 +25,7 @@ from actions import feedback, procedures
 from bot.catalog import render
 from bot.guide import steps
 from bot.guide.settings import GuideSettings, guide_settings
-from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NOT_IN_CATALOG, read
+from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NO_PROCEDURE, NOT_IN_CATALOG, read
 from bot.understanding.choices import parse_choice, parse_ordinal
 from bot.understanding.reading import is_payload
 from bot.understanding.topics import without_guide_words
@@ -97,6 +97,11 @@ class Guide:
             current = None
         shown = [c for c in self.tracker.get_slot(SLOT_OFFERED) or [] if self.catalog.get(c)]
         reading = read(self.catalog, _guide_query(self.text), current, online=True, alone=not shown)
+        if reading.verdict in (NOT_IN_CATALOG, NO_PROCEDURE) and not is_payload(self.text):
+            # Words around the guide words ("đôi bạn trẻ muốn đăng ký kết hôn …") read apart from them: the whole
+            # message, as a question about the procedure reads it.
+            whole = read(self.catalog, self.text, current, online=True, alone=not shown)
+            reading = whole if whole.verdict in (ANSWER, CHOOSE) else reading
         if reading.verdict in (ANSWER, FOLLOW_UP):
             return self.begin(reading.code)
         if reading.verdict == CHOOSE:

@@ -347,3 +347,16 @@ async def test_province_portal_from_env(monkeypatch):
         "Cổng Dịch vụ công tỉnh Gia Lai",
         "https://dichvucong.gialai.gov.vn",
     )
+
+
+async def test_a_case_told_around_the_guide_words_starts_the_guide_for_its_procedure():
+    # Without "muốn", "hướng dẫn", "online" the words "bạn trẻ" sit next to "đăng ký" and read as another
+    # procedure's; the whole message names the marriage registration.
+    text = (
+        "Đôi bạn trẻ muốn đăng ký kết hôn trực tuyến nhưng không rành máy tính. "
+        "Hướng dẫn các bước nộp hồ sơ online giúp tôi."
+    )
+    messages, events = await run(ActionOnlineGuide(), tracker(text, "start_online_guide"))
+    guide = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "online_guide"]
+    assert guide and guide[0]["procedure_code"] == "1.000894"
+    assert SlotSet("guide_procedure", "1.000894") in events
