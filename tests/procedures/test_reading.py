@@ -610,3 +610,11 @@ def test_money_is_no_age():
     from bot.understanding.ages import stated_age
 
     assert stated_age("hết 2t") is None and stated_age("thằng anh 16t") == 16 and stated_age("dưới 14 tuổi") == 13
+
+
+def test_unaccented_words_the_name_holds_only_apart_do_not_name_it(catalog, without_memory):
+    # "phong hat" typed without diacritics: the karaoke licence's "phòng hát", which the texts hold together, not
+    # "phóng xạ … hạt nhân" of a nuclear ship's record.
+    r = read(catalog, "dieu kien phong hat ra sao", "1.001029")
+    assert (r.verdict, r.code) == (FOLLOW_UP, "1.001029") and r.topics == ["conditions"]
+    assert read(catalog, "dieu kien phong hat ra sao").code != "1.004050"
