@@ -22,16 +22,18 @@ from actions import procedure_format as fmt
 from actions.procedure_settings import hotline, portal_url
 from bot.catalog import render
 from bot.dossier.codes import find_code
-from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NOT_IN_CATALOG, read
+from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NO_PROCEDURE, NOT_IN_CATALOG, read
 from bot.understanding.choices import parse_choice
 from bot.understanding.reading import is_payload, names_elsewhere
 from bot.understanding.topics import asks_for_all, find_cues
+from bot.vntext import fold
 
 SLOT_CODE = "procedure_code"
 SLOT_TOPIC = "pending_topic"
 SLOT_OFFERED = "offered_procedures"
 SLOT_OFFERED_UNKNOWN = "offered_not_in_catalog"
 SLOT_LAST_TOPIC = "last_topic"
+SLOT_LAST_DOSSIER = "dossier_last_code"
 INTENT_ALL = "ask_all"
 
 
@@ -194,6 +196,8 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
     offered = _offered(tracker, catalog)
     current = tracker.get_slot(SLOT_CODE)
     pending = tracker.get_slot(SLOT_TOPIC)
+    if _about_the_dossier_shown(tracker, text):
+        return [FollowupAction("action_dossier_detail")]
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if not offered and not is_payload(text) and (intent == INTENT_ALL or asks_for_all(text)):
         return _answer_all(dispatcher, tracker, read(catalog, text, current))
@@ -263,6 +267,30 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
         return _not_in_catalog(dispatcher, catalog, [c.code for c in reading.choices], topics)
     dispatcher.utter_message(response="utter_procedure_ask_which")
     return [SlotSet(SLOT_TOPIC, topics[0])]
+
+
+# After a lookup these ask about the dossier (its due date, what to do), the others about its procedure.
+_DOSSIER_TOPICS = ("overview", "processing_time", "deadline")
+_LOOKUPS = ("action_check_dossier_status", "action_dossier_detail")
+
+
+def _about_the_dossier_shown(tracker: Tracker, text: Text) -> bool:
+    """Right after a dossier's status, a question naming nothing and asking no fact of the procedure ("quá hẹn
+    mấy hôm rồi, giờ e phải làm gì") is about that dossier; "thủ tục này cần giấy tờ gì" stays a procedure question."""
+    if not tracker.get_slot(SLOT_LAST_DOSSIER) or is_payload(text) or "thu tuc" in fold(text):
+        return False
+    last = next(
+        (
+            e.get("name")
+            for e in reversed(tracker.events)
+            if e.get("event") == "action" and e.get("name") != "action_listen"
+        ),
+        None,
+    )
+    if last not in _LOOKUPS:
+        return False
+    reading = read(_catalog(), text, tracker.get_slot(SLOT_CODE), alone=False)
+    return reading.verdict in (FOLLOW_UP, NO_PROCEDURE) and all(t in _DOSSIER_TOPICS for t in reading.topics)
 
 
 def _answer_first_shown(

@@ -150,3 +150,11 @@ def test_a_long_call_note_carrying_a_code_looks_the_dossier_up(rasa_server):
     messages = rasa_server.rest(rasa_server.new_sender(), note)
     assert [p["code"] for p in _status_payloads(messages)] == [code]
     assert not [m for m in messages if (m.get("custom") or {}).get("type") == "procedure_answer"]
+
+
+def test_a_citizen_asks_what_now_right_after_an_overdue_lookup(rasa_server):
+    sender = rasa_server.new_sender()
+    rasa_server.rest(sender, "tra cứu hồ sơ 000.00.12.H29-261102-0008")
+    messages = rasa_server.rest(sender, "quá hẹn mấy hôm rồi, giờ em phải làm gì")
+    assert [p["code"] for p in _status_payloads(messages)] == ["000.00.12.H29-261102-0008"]
+    assert not [m for m in messages if (m.get("custom") or {}).get("type") == "procedure_answer"]

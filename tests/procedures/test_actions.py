@@ -411,3 +411,31 @@ async def test_a_question_carrying_a_dossier_code_is_about_that_dossier():
     # A procedure code is no dossier code.
     messages, _ = await run(ActionAnswerProcedure(), make_tracker("thủ tục 1.004222 cần giấy tờ gì", "ask_documents"))
     assert payloads(messages)[0]["procedure_code"] == "1.004222"
+
+
+@pytest.mark.parametrize(
+    "text,about_the_dossier",
+    [
+        ("quá hẹn mấy hôm rồi, giờ e phải làm gì", True),
+        ("gio e phai lam gi", True),
+        ("thủ tục này cần giấy tờ gì", False),  # the dossier's procedure
+        ("lệ phí bao nhiêu", False),  # a fact of the procedure
+        ("đăng ký tạm trú cần gì", False),  # another procedure
+    ],
+)
+async def test_right_after_a_lookup_what_now_is_about_the_dossier(text, about_the_dossier):
+    from tests.trackers import make_tracker as tracker_with_events
+
+    slots = {"dossier_last_code": "000.00.12.H29-261102-0008", "procedure_code": "1.004222"}
+    looked_up = [
+        {"event": "action", "name": "action_check_dossier_status"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text},
+    ]
+    t = tracker_with_events(text, "ask_overview", slots=slots, extra_events=looked_up)
+    messages, events = await run(ActionAnswerProcedure(), t)
+    assert (events == [FollowupAction("action_dossier_detail")]) is about_the_dossier
+    # The same words with no lookup just before are a question about the procedure in hand.
+    later = looked_up[:1] + [{"event": "action", "name": "action_answer_procedure"}] + looked_up[1:]
+    _, events = await run(ActionAnswerProcedure(), tracker_with_events(text, "ask_overview", slots, extra_events=later))
+    assert FollowupAction("action_dossier_detail") not in events
