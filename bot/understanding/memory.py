@@ -2,7 +2,7 @@
 
 The name search and the records' texts know how the catalog words a procedure; people word it otherwise ("đi nghĩa
 vụ", "xin trợ cấp cho ông ngoại là bộ đội"), and the same wording comes back from one asker to the next.
-data/asked.tsv holds 11,379 questions of the spent blind sets (of conversations, the first message), each with the
+data/asked.tsv holds 12,232 questions of the spent blind sets (of conversations, the first message), each with the
 codes a ward officer accepted, or "-" when the catalog does not hold what was asked. A message is compared with them
 (TF-IDF over accent-folded words and word pairs, cosine) and its K closest vote, each for its first code with its
 similarity.
