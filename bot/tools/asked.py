@@ -56,8 +56,7 @@ def questions(tests_dir=REPO_ROOT / "tests") -> list[tuple[str, str, str]]:
                     codes = [str(c) for c in item.get("codes") or []]
                     if section not in OUTSIDE_SECTIONS and not codes:
                         continue
-                    question = " ".join(str(item["q"]).split())  # one line, tabs and newlines as spaces
-                    out.append((question, ",".join(codes) if section not in OUTSIDE_SECTIONS else "-", name))
+                    out.append((str(item["q"]), ",".join(codes) if section not in OUTSIDE_SECTIONS else "-", name))
     return out
 
 
@@ -69,7 +68,7 @@ def openers(tests_dir=REPO_ROOT / "tests") -> list[tuple[str, str, str]]:
             for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]:
                 turn = conversation["turns"][0]
                 expect = turn.get("expect") or {}
-                question = " ".join(str(turn["user"]).split())
+                question = str(turn["user"])
                 if expect.get("not_in_catalog"):
                     out.append((question, "-", name))
                 elif expect.get("codes") and expect.get("topic") and not expect.get("choice"):
@@ -78,7 +77,8 @@ def openers(tests_dir=REPO_ROOT / "tests") -> list[tuple[str, str, str]]:
 
 
 def render(lines: list[tuple[str, str, str]]) -> str:
-    return HEADER + "".join(f"{q}\t{codes}\t{name}\n" for q, codes, name in lines)
+    """The file: each question on one line (its tabs and newlines as spaces)."""
+    return HEADER + "".join(f"{' '.join(q.split())}\t{codes}\t{name}\n" for q, codes, name in lines)
 
 
 def main(argv: list[str] | None = None) -> int:

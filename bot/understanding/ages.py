@@ -48,30 +48,25 @@ def _without_age(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def _siblings(catalog: Any) -> dict[str, list[tuple[str, tuple[int, int]]]]:
+def _siblings(catalog: Any) -> dict[str, list[str]]:
     """Records that set an age, by their name without it (the level phrase kept: a sibling is at the same level)."""
-    groups: dict[str, list[tuple[str, tuple[int, int]]]] = {}
+    groups: dict[str, list[str]] = {}
     for record in catalog:
-        span = age_range(record["name"])
-        if span:
-            groups.setdefault(_without_age(record["name"]), []).append((record["code"], span))
+        if age_range(record["name"]):
+            groups.setdefault(_without_age(record["name"]), []).append(record["code"])
     return groups
-
-
-def for_age(catalog: Any, code: str, age: int) -> str:
-    """The record to answer for someone of this age: `code` when its name admits the age (or sets none), else its
-    sibling that does; `code` when there is none."""
-    record = catalog.get(code) or {}
-    span = age_range(record.get("name") or "")
-    if not span or span[0] <= age <= span[1]:
-        return code
-    for other, (young, old) in _siblings(catalog).get(_without_age(record["name"]), []):
-        if young <= age <= old:
-            return other
-    return code
 
 
 def admits(catalog: Any, code: str, age: int) -> bool:
     """The record's name admits the age (or sets none)."""
     span = age_range((catalog.get(code) or {}).get("name") or "")
     return not span or span[0] <= age <= span[1]
+
+
+def for_age(catalog: Any, code: str, age: int) -> str:
+    """The record to answer for someone of this age: `code` when its name admits the age (or sets none), else its
+    sibling that does; `code` when there is none."""
+    if admits(catalog, code, age):
+        return code
+    siblings = _siblings(catalog).get(_without_age(catalog.get(code)["name"]), [])
+    return next((other for other in siblings if admits(catalog, other, age)), code)

@@ -580,7 +580,7 @@ def _read_names(catalog: Any, text: str, current_code: str | None) -> Reading:
     best = group[0]
     unexplained = honesty.unexplained(index, text, best.code, cue_words)
     unexplained += honesty.missing_actions(index, text, best.code)
-    unexplained += _apart(catalog, text, best.code)
+    unexplained += _apart(catalog, toks, best.code)
     for i, c in enumerate(candidates):
         following = candidates[i + 1].score if i + 1 < len(candidates) else 0.0
         c.confidence = honesty.confidence(c.score, following, unexplained if c.code == best.code else [])
@@ -644,12 +644,12 @@ def _read_names(catalog: Any, text: str, current_code: str | None) -> Reading:
     return result
 
 
-def _apart(catalog: Any, text: str, code: str) -> list[str]:
-    """Two words typed side by side without diacritics that the record's name holds only apart, while the records'
-    texts hold them together: "phong hat" is the karaoke licence's "phòng hát", not "phóng xạ … hạt nhân"."""
+def _apart(catalog: Any, toks: list, code: str) -> list[str]:
+    """Two words typed side by side without diacritics (`toks`: the message's words as the search reads them) that
+    the record's name holds only apart, while the records' texts hold them together: "phong hat" is the karaoke
+    licence's "phòng hát", not "phóng xạ … hạt nhân"."""
     index = catalog.index
     name = index.name_terms[index.code_index[code]]
-    toks, _ = index.query_terms(text)
     pairs = [(a[0], b[0]) for a, b in zip(toks, toks[1:]) if a[0] in name and b[0] in name]
     if not pairs or any(f"{a}_{b}" in name for a, b in pairs):
         return []

@@ -74,12 +74,14 @@ def _office() -> dict[str, list[list[Tok]]]:
     return {key: sorted((word_pairs(str(p)) for p in data[key]), key=len, reverse=True) for key in data}
 
 
+def _at(toks: list[Tok], i: int, words: list[Tok]) -> bool:
+    """The phrase's words stand in the message from word i on (accent-aware)."""
+    return len(toks) - i >= len(words) and all(tok_match(t, r) for t, r in zip(toks[i : i + len(words)], words))
+
+
 def _phrase_at(toks: list[Tok], i: int, phrases: list[list[Tok]]) -> int:
-    """Length of the longest phrase starting at word i (0: none)."""
-    for words in phrases:
-        if len(toks) - i >= len(words) and all(tok_match(t, r) for t, r in zip(toks[i : i + len(words)], words)):
-            return len(words)
-    return 0
+    """Length of the first phrase (longest, when they are sorted so) starting at word i (0: none)."""
+    return next((len(words) for words in phrases if words and _at(toks, i, words)), 0)
 
 
 def _office_question(toks: list[Tok]) -> tuple[int, int] | None:
@@ -116,10 +118,9 @@ def find_cues(text: str | None) -> list[Cue]:
             i = office[1]
             continue
         for words, topic, strong in _by_first_word().get(toks[i][0], ()):
-            n = len(words)
-            if n and len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i : i + n], words)):
-                cues.append(Cue(topic, strong, i, i + n, " ".join(w[0] for w in words)))
-                i += n
+            if words and _at(toks, i, words):
+                cues.append(Cue(topic, strong, i, i + len(words), " ".join(w[0] for w in words)))
+                i += len(words)
                 break
         else:
             i += 1
@@ -154,11 +155,7 @@ def asks_for_all(text: str | None) -> bool:
     """The message asks for the rest of a cut list ("liệt kê hết", "xem thêm", "còn mục nào nữa"):
     data/all_words.txt."""
     toks = word_pairs(text or "")
-    return any(
-        all(tok_match(t, r) for t, r in zip(toks[i : i + len(words)], words))
-        for words in _phrases(ALL_WORDS_FILE)
-        for i in range(len(toks) - len(words) + 1)
-    )
+    return any(_phrase_at(toks, i, _phrases(ALL_WORDS_FILE)) for i in range(len(toks)))
 
 
 def without_guide_words(text: str | None) -> str:
@@ -167,12 +164,8 @@ def without_guide_words(text: str | None) -> str:
     kept: list[str] = []
     i = 0
     while i < len(toks):
-        for words in _guide_phrases():
-            n = len(words)
-            if len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i : i + n], words)):
-                i += n
-                break
-        else:
+        n = _phrase_at(toks, i, _guide_phrases())
+        if not n:
             kept.append(toks[i][1])
-            i += 1
+        i += n or 1
     return " ".join(kept)
