@@ -24,9 +24,8 @@ from bot.catalog import render
 from bot.dossier.codes import find_code
 from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NO_PROCEDURE, NOT_IN_CATALOG, read
 from bot.understanding.choices import parse_choice
-from bot.understanding.reading import is_payload, names_elsewhere
+from bot.understanding.reading import about_the_dossier, is_payload, names_elsewhere
 from bot.understanding.topics import asks_for_all, find_cues
-from bot.vntext import fold
 
 SLOT_CODE = "procedure_code"
 SLOT_TOPIC = "pending_topic"
@@ -270,14 +269,12 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
 
 
 # After a lookup these ask about the dossier (its due date, what to do), the others about its procedure.
-_DOSSIER_TOPICS = ("overview", "processing_time", "deadline")
 _LOOKUPS = ("action_check_dossier_status", "action_dossier_detail")
 
 
 def _about_the_dossier_shown(tracker: Tracker, text: Text) -> bool:
-    """Right after a dossier's status, a question naming nothing and asking no fact of the procedure ("quá hẹn
-    mấy hôm rồi, giờ e phải làm gì") is about that dossier; "thủ tục này cần giấy tờ gì" stays a procedure question."""
-    if not tracker.get_slot(SLOT_LAST_DOSSIER) or is_payload(text) or "thu tuc" in fold(text):
+    """Right after a dossier's status, is the message about that dossier rather than its procedure?"""
+    if not tracker.get_slot(SLOT_LAST_DOSSIER):
         return False
     last = next(
         (
@@ -287,10 +284,7 @@ def _about_the_dossier_shown(tracker: Tracker, text: Text) -> bool:
         ),
         None,
     )
-    if last not in _LOOKUPS:
-        return False
-    reading = read(_catalog(), text, tracker.get_slot(SLOT_CODE), alone=False)
-    return reading.verdict in (FOLLOW_UP, NO_PROCEDURE) and all(t in _DOSSIER_TOPICS for t in reading.topics)
+    return last in _LOOKUPS and about_the_dossier(_catalog(), text, tracker.get_slot(SLOT_CODE))
 
 
 def _answer_first_shown(

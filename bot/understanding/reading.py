@@ -23,6 +23,7 @@ from bot.understanding import ages, formal, honesty
 from bot.understanding.general_words import is_general
 from bot.understanding.memory import OUTSIDE, recall
 from bot.understanding.topics import Cue, find_cues, topics_from_cues
+from bot.vntext import fold
 
 ANSWER, CHOOSE, NOT_IN_CATALOG, NO_PROCEDURE, FOLLOW_UP = (
     "answer",
@@ -226,18 +227,20 @@ def read(
     `alone`: no choices are on screen (with them earlier askers' questions are not consulted; with a procedure
     under discussion, only to settle another procedure the names found)."""
     text = (text or "").strip()
-    if len(text.split()) > LONG_MESSAGE_WORDS and not _CODE_RE.search(text):
+    coded = bool(_CODE_RE.search(text))  # a typed code is read as that record: no clauses, memory or age
+    if len(text.split()) > LONG_MESSAGE_WORDS and not coded:
         # A long message's clauses are read each with the second opinion (_read), then the whole one.
         reading = _second_opinion(catalog, _read_long(catalog, text, current_code), text)
     else:
         reading = _read(catalog, text, current_code)
-    if alone and not current_code:
+    recalling = alone and not coded
+    if recalling and not current_code:
         reading = _recall(catalog, reading, text)
-    elif alone and reading.code != current_code and len(text.split()) >= RECALL_CONTEXT_WORDS:
+    elif recalling and reading.code != current_code and len(text.split()) >= RECALL_CONTEXT_WORDS:
         # Another procedure named during a conversation: earlier askers settle it only among the records the names
         # found ("phí thẩm định bao nhiêu" on a building permit is not the karaoke licence others asked about).
         reading = _recall(catalog, reading, text, found_only=True)
-    age = ages.stated_age(text) if not _CODE_RE.search(text) else None
+    age = ages.stated_age(text) if not coded else None
     if age is not None:
         _for_age(catalog, reading, age)
     online = online or "online" in reading.topics
@@ -253,7 +256,7 @@ def read(
 def _recall(catalog: Any, reading: Reading, text: str, found_only: bool = False) -> Reading:
     """The reading, settled by what earlier askers of the closest questions meant where it left them open
     (`found_only`: only for a record the reading found)."""
-    if reading.verdict not in (ANSWER, CHOOSE, NOT_IN_CATALOG) or _CODE_RE.search(text):
+    if reading.verdict not in (ANSWER, CHOOSE, NOT_IN_CATALOG):
         return reading
     votes = recall(text)
     if not votes:
@@ -482,6 +485,18 @@ def names_elsewhere(catalog: Any, text: str, shown: list[str]) -> bool:
         return False
     scores = dict(ranked)
     return max(scores.get(code, 0.0) for code in shown) < UNSUPPORTED_SHARE * ranked[0][1]
+
+
+_DOSSIER_TOPICS = ("overview", "processing_time", "deadline")
+
+
+def about_the_dossier(catalog: Any, text: str, current_code: str | None) -> bool:
+    """Asked right after a dossier's status: a question naming nothing and asking no fact of the procedure ("quá hẹn
+    mấy hôm rồi, giờ e phải làm gì") is about that dossier; "thủ tục này cần giấy tờ gì" is about its procedure."""
+    if is_payload(text) or "thu tuc" in fold(text):
+        return False
+    reading = read(catalog, text, current_code, alone=False)
+    return reading.verdict in (FOLLOW_UP, NO_PROCEDURE) and all(t in _DOSSIER_TOPICS for t in reading.topics)
 
 
 def _asks_about(catalog: Any, text: str, code: str) -> bool:
