@@ -255,6 +255,11 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
             )
         return _answer(dispatcher, record, topics)
     if reading.verdict == CHOOSE:
+        codes = [c.code for c in reading.choices]
+        if len(codes) > 1 and not reading.doubtful and _one_procedure(catalog, codes):
+            # One procedure as several ministries publish it: a citizen cannot tell which ministry's record is
+            # meant, so the question is answered from the first, the others named on the buttons.
+            return _answer_first_shown(dispatcher, catalog, codes, topics, "utter_procedure_first_ministry")
         return _offer_choices(
             dispatcher,
             catalog,
@@ -288,12 +293,14 @@ def _about_the_dossier_shown(tracker: Tracker, text: Text) -> bool:
 
 
 def _answer_first_shown(
-    dispatcher: CollectingDispatcher, catalog: Any, shown: List[Text], topics: List[Text]
+    dispatcher: CollectingDispatcher,
+    catalog: Any,
+    shown: List[Text],
+    topics: List[Text],
+    response: Text = "utter_procedure_first_choice",
 ) -> List[Dict[Text, Any]]:
     records = _choices(catalog, shown)
-    dispatcher.utter_message(
-        response="utter_procedure_first_choice", name=records[0].name, buttons=fmt.choice_buttons(records)
-    )
+    dispatcher.utter_message(response=response, name=records[0].name, buttons=fmt.choice_buttons(records))
     events = _answer(dispatcher, records[0].record, topics)
     # Still pending: "số 2" or a button picks another one, for the question asked.
     return events + [SlotSet(SLOT_OFFERED, [r.code for r in records]), SlotSet(SLOT_TOPIC, topics[0])]

@@ -439,3 +439,19 @@ async def test_right_after_a_lookup_what_now_is_about_the_dossier(text, about_th
     later = looked_up[:1] + [{"event": "action", "name": "action_answer_procedure"}] + looked_up[1:]
     _, events = await run(ActionAnswerProcedure(), tracker_with_events(text, "ask_overview", slots, extra_events=later))
     assert FollowupAction("action_dossier_detail") not in events
+
+
+async def test_one_procedure_of_two_ministries_is_answered_from_the_first_with_the_other_on_a_button():
+    """Issue 15 item 4: both ministries' records are shown with the ministry, and the question is answered (a
+    citizen cannot tell which ministry's record is meant; asking them to choose left the question unanswered)."""
+    messages, events = await run(
+        ActionAnswerProcedure(), make_tracker("hưởng chế độ thai sản cần giấy tờ gì", "ask_documents")
+    )
+    assert responses(messages)[0] == "utter_procedure_first_ministry"
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert any(t.endswith("(Bộ Tài chính)") for t in titles) and any(t.endswith("(Bộ Nội vụ)") for t in titles)
+    answer = payloads(messages)[0]
+    assert answer["type"] == "procedure_answer" and answer["topic"] == "documents"
+    assert answer["procedure_code"] in ("2.000693", "1.014166")
+    offered = [e["value"] for e in events if e.get("name") == "offered_procedures"][-1]
+    assert set(offered) == {"2.000693", "1.014166"}  # "số 2" still picks the other ministry's record
