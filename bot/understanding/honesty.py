@@ -84,6 +84,10 @@ def _action_words(index: SearchIndex, code: str) -> set[str]:
 
 def _said_actions(index: SearchIndex, text: str) -> set[str]:
     """Action phrases the question says, accent-aware (typed without accents, "dung" may be "dừng")."""
+    return _said(index, as_resumed(index, text))
+
+
+def _said(index: SearchIndex, text: str) -> set[str]:
     toks, _ = index.query_terms(text)
     folded = " " + " ".join(t[0] for t in toks) + " "
     accented = " " + " ".join(t[1] for t in toks) + " "
@@ -94,6 +98,35 @@ def _said_actions(index: SearchIndex, text: str) -> set[str]:
         if " " + phrase + " " in accented or (" " + plain + " " in folded and " " + plain + " " in unaccented):
             said.add(SAID_AS.get(phrase, phrase))
     return said
+
+
+# A stop the person underwent ("bị tạm dừng"), then getting back what was stopped: their "tiếp tục".
+_UNDERGONE = sorted((["bi"] + fold(p).split() for p in OPPOSITES), key=len, reverse=True)
+_RESUMING = {("huong", "tiep"): "tiếp tục hưởng", ("nhan", "tiep"): "tiếp tục hưởng"}
+
+
+def as_resumed(index: SearchIndex, text: str) -> str:
+    """The message as asked when it tells of a stop the person underwent and asks to resume: without the stop,
+    the resuming said as the names say it ("bị tạm dừng trợ cấp thất nghiệp, giờ muốn hưởng tiếp" → "trợ cấp
+    thất nghiệp, giờ muốn tiếp tục hưởng"). Otherwise the message unchanged."""
+    words = text.split()
+    folded = [fold(w).strip(".,?!;:") for w in words]
+    out, i, stopped, resumed = [], 0, False, False
+    while i < len(words):
+        n = next((len(p) for p in _UNDERGONE if folded[i : i + len(p)] == p), 0)
+        if n:
+            stopped, i = True, i + n
+            continue
+        said = _RESUMING.get(tuple(folded[i : i + 2]))
+        if said:
+            resumed, i = True, i + 2
+            out.append(said)
+            continue
+        out.append(words[i])
+        i += 1
+    if not stopped or not (resumed or "tiếp tục" in _said(index, text)):
+        return text
+    return " ".join(out)
 
 
 # Opposite actions said in two words, which typed without accents still mean only that ("cham dut", "giai the").

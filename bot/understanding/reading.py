@@ -573,7 +573,8 @@ def _read_names(catalog: Any, text: str, current_code: str | None) -> Reading:
     # of transferring), which says nothing about how much the message tells beyond a follow-up.
     typed = {f for f, _ in word_pairs(text)}
     said = len([t for t in naming if t in typed])
-    span = _span(text, cues)
+    asked = honesty.as_resumed(index, text)  # "bị tạm dừng …, giờ muốn hưởng tiếp": the resuming is asked
+    span = _span(text, cues) if asked == text else _span(asked, find_cues(asked))
     # The search is over the words that can name a procedure: "cần giấy tờ gì", "trên VNeID" ask, they do not
     # name ("đăng ký khai sinh online trên VNeID" is not a VNeID account procedure). Which online variant was
     # asked for is decided on the whole message (_prefer_online_variant).
@@ -593,7 +594,7 @@ def _read_names(catalog: Any, text: str, current_code: str | None) -> Reading:
         return Reading(NOT_IN_CATALOG, topics, conf, span)
     group = [hits[0]] if quoted else honesty.alternatives(catalog, hits)
     best = group[0]
-    unexplained = honesty.unexplained(index, text, best.code, cue_words)
+    unexplained = honesty.unexplained(index, asked, best.code, cue_words)
     unexplained += honesty.missing_actions(index, text, best.code)
     unexplained += _apart(catalog, toks, best.code)
     for i, c in enumerate(candidates):

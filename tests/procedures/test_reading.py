@@ -618,3 +618,18 @@ def test_unaccented_words_the_name_holds_only_apart_do_not_name_it(catalog, with
     r = read(catalog, "dieu kien phong hat ra sao", "1.001029")
     assert (r.verdict, r.code) == (FOLLOW_UP, "1.001029") and r.topics == ["conditions"]
     assert read(catalog, "dieu kien phong hat ra sao").code != "1.004050"
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        # The stop is the person's story; getting the benefit back is "tiếp tục hưởng".
+        ("bị tạm dừng trợ cấp thất nghiệp vì quên thông báo, giờ muốn hưởng tiếp thì làm gì", "1.014751"),
+        ("thang truoc e quen di bao tim viec nen bi tam dung huong that nghiep, gio muon nhan tiep", "1.014751"),
+        # Asked as such, the stop is the procedure; moving the benefit is not resuming it.
+        ("tạm dừng hưởng trợ cấp thất nghiệp", "1.014750"),
+    ],
+)
+def test_a_stop_the_person_underwent_is_not_what_they_ask_when_they_ask_to_resume(catalog, without_memory, text, code):
+    reading = read(catalog, text)
+    assert (reading.verdict, reading.code) == (ANSWER, code)
