@@ -231,6 +231,14 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
         # one of these?" they are offered again. Near-identical records: the question ("con phi?", "phí thẩm định
         # bao nhiêu") is answered about the first shown, saying so, with all of them still on the buttons:
         # offering the same buttons again would strand whoever does not see or press them.
+        if unknown and reading.verdict == NO_PROCEDURE:
+            # Several look-alikes shown, and a question naming nothing ("mất bao lâu"): the nearest answers under
+            # the caveat, as one shown record would; the others stay on the buttons.
+            nearest = "utter_procedure_nearest_record"
+            events = _answer_first_shown(
+                dispatcher, catalog, shown, topics, nearest, hotline=hotline(), portal_url=portal_url()
+            )
+            return events + [SlotSet(SLOT_OFFERED_UNKNOWN, True)]
         if unknown:
             return _not_in_catalog(dispatcher, catalog, shown, topics)
         return _answer_first_shown(dispatcher, catalog, shown, topics)
@@ -298,9 +306,11 @@ def _answer_first_shown(
     shown: List[Text],
     topics: List[Text],
     response: Text = "utter_procedure_first_choice",
+    **variables: Any,
 ) -> List[Dict[Text, Any]]:
     records = _choices(catalog, shown)
-    dispatcher.utter_message(response=response, name=records[0].name, buttons=fmt.choice_buttons(records))
+    buttons = fmt.choice_buttons(records)
+    dispatcher.utter_message(response=response, name=records[0].name, buttons=buttons, **variables)
     events = _answer(dispatcher, records[0].record, topics)
     # Still pending: "số 2" or a button picks another one, for the question asked.
     return events + [SlotSet(SLOT_OFFERED, [r.code for r in records]), SlotSet(SLOT_TOPIC, topics[0])]
@@ -403,7 +413,11 @@ class ActionNluFallback(Action):
         # rather than "chưa hiểu ý bạn".
         cues = find_cues(text)
         asks = any(c.strong for c in cues)  # "ở đâu", "giấy tờ gì", not a bare "thế nào"
-        named = reading and (reading.candidates or (reading.verdict == NOT_IN_CATALOG and asks))
+        named = reading and (
+            reading.candidates
+            or (reading.verdict == NOT_IN_CATALOG and asks)
+            or (reading.verdict == ANSWER and reading.code != current)  # "còn đứa lớn 15 tuổi thì sao"
+        )
         offered = bool(tracker.get_slot(SLOT_OFFERED))  # choices on screen: "nộp ở đâu, mất bao lâu" is about them
         if named or (reading and (current or offered) and cues) or asks_for_all(text):
             return respond(dispatcher, tracker, fallback_topic(tracker.latest_message.get("intent_ranking") or []))

@@ -455,3 +455,26 @@ async def test_one_procedure_of_two_ministries_is_answered_from_the_first_with_t
     assert answer["procedure_code"] in ("2.000693", "1.014166")
     offered = [e["value"] for e in events if e.get("name") == "offered_procedures"][-1]
     assert set(offered) == {"2.000693", "1.014166"}  # "số 2" still picks the other ministry's record
+
+
+async def test_asking_on_after_several_look_alikes_answers_the_nearest_under_the_caveat():
+    """After "the catalog has no record of exactly that; is it one of these?" with two records, a question naming
+    nothing ("nộp ở đâu ạ") is answered about the first under the caveat, both still on the buttons
+    (offering the same two again, turn after turn, stranded the person)."""
+    shown = ["1.013272", "1.013556"]
+    slots = {"pending_topic": "overview", "offered_procedures": shown, "offered_not_in_catalog": True}
+    tracker = make_tracker("nop o dau a", "ask_agency", slots=slots)
+    messages, events = await run(ActionAnswerProcedure(), tracker)
+    assert responses(messages)[0] == "utter_procedure_nearest_record"
+    assert [b["payload"] for b in messages[0]["buttons"]] and len(messages[0]["buttons"]) == 2
+    assert payloads(messages) == [{"type": "procedure_answer", "procedure_code": "1.013272", "topic": "agency"}]
+    assert SlotSet("offered_not_in_catalog", True) in events
+
+
+async def test_a_stated_age_the_classifier_was_unsure_of_switches_to_the_record_for_that_age():
+    from actions.procedures import ActionNluFallback
+
+    tracker = make_tracker("còn đứa lớn 15 tuổi thì sao", "nlu_fallback", slots={"procedure_code": "1.014062"})
+    messages, _ = await run(ActionNluFallback(), tracker)
+    answers = [p for p in payloads(messages) if p["type"] == "procedure_answer"]
+    assert answers and answers[0]["procedure_code"] == "1.014061"  # căn cước from 14 years old
