@@ -289,15 +289,20 @@ def _about_the_dossier_shown(tracker: Tracker, text: Text) -> bool:
     """Right after a dossier's status, is the message about that dossier rather than its procedure?"""
     if not tracker.get_slot(SLOT_LAST_DOSSIER):
         return False
-    last = next(
-        (
-            e.get("name")
-            for e in reversed(tracker.events)
-            if e.get("event") == "action" and e.get("name") != "action_listen"
-        ),
-        None,
-    )
-    return last in _LOOKUPS and about_the_dossier(_catalog(), text, tracker.get_slot(SLOT_CODE))
+    return _last_action(tracker) in _LOOKUPS and about_the_dossier(_catalog(), text, tracker.get_slot(SLOT_CODE))
+
+
+def _last_action(tracker: Tracker) -> Text | None:
+    """The assistant's last action, not counting listening or an action that undid itself (the privacy notice)."""
+    undone = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "undo":
+            undone += 1
+        elif event.get("event") == "action" and event.get("name") != "action_listen":
+            if not undone:
+                return event.get("name")
+            undone -= 1
+    return None
 
 
 def _answer_first_shown(
@@ -419,6 +424,8 @@ class ActionNluFallback(Action):
             or (reading.verdict == ANSWER and reading.code != current)  # "còn đứa lớn 15 tuổi thì sao"
         )
         offered = bool(tracker.get_slot(SLOT_OFFERED))  # choices on screen: "nộp ở đâu, mất bao lâu" is about them
+        if reading and _about_the_dossier_shown(tracker, text):
+            return [FollowupAction("action_dossier_detail")]  # "cả hai cùng trễ à, lý do?" after a lookup
         if named or (reading and (current or offered) and cues) or asks_for_all(text):
             return respond(dispatcher, tracker, fallback_topic(tracker.latest_message.get("intent_ranking") or []))
         dispatcher.utter_message(response="utter_default")

@@ -147,7 +147,14 @@ def test_a_long_call_note_carrying_a_code_looks_the_dossier_up(rasa_server):
         "Ghi chú cuộc gọi: chị Ng. gọi lần thứ 3, nộp hồ sơ đăng ký thường trú cho mẹ chồng từ đầu tháng, hẹn trả sau"
         f" 7 ngày làm việc mà chưa có kết quả, hỏi các bước tiếp theo. Mã hồ sơ chị đọc: {code[4:]}. Nhờ tra giúp."
     )
-    messages = rasa_server.rest(rasa_server.new_sender(), note)
+    sender = rasa_server.new_sender()
+    messages = rasa_server.rest(sender, note)
+    assert [p["code"] for p in _status_payloads(messages)] == [code]
+    assert not [m for m in messages if (m.get("custom") or {}).get("type") == "procedure_answer"]
+    # The turn handed over to the lookup ends there: no "chưa hiểu ý bạn" after the status, nothing rewound, so
+    # the next question is still about that dossier.
+    assert not any("chưa hiểu" in (m.get("text") or "") for m in messages)
+    messages = rasa_server.rest(sender, "có cần nộp lại bản giấy không")
     assert [p["code"] for p in _status_payloads(messages)] == [code]
     assert not [m for m in messages if (m.get("custom") or {}).get("type") == "procedure_answer"]
 

@@ -439,6 +439,11 @@ async def test_right_after_a_lookup_what_now_is_about_the_dossier(text, about_th
     later = looked_up[:1] + [{"event": "action", "name": "action_answer_procedure"}] + looked_up[1:]
     _, events = await run(ActionAnswerProcedure(), tracker_with_events(text, "ask_overview", slots, extra_events=later))
     assert FollowupAction("action_dossier_detail") not in events
+    # The first answer's privacy notice undoes itself: the lookup is still the last thing the assistant did.
+    noticed = looked_up[:1] + [{"event": "action", "name": "action_first_privacy_notice"}, {"event": "undo"}]
+    t = tracker_with_events(text, "ask_overview", slots, extra_events=noticed + looked_up[1:])
+    _, events = await run(ActionAnswerProcedure(), t)
+    assert (events == [FollowupAction("action_dossier_detail")]) is about_the_dossier
 
 
 async def test_one_procedure_of_two_ministries_is_answered_from_the_first_with_the_other_on_a_button():
