@@ -144,6 +144,12 @@ def another_action(index: SearchIndex, text: str, current: str) -> set[str]:
     return {p for p in _said_actions(index, text) if not does(index, current, {p})}
 
 
+def carried_actions(index: SearchIndex, text: str, current: str) -> set[str]:
+    """The current record's actions, when the message names something else and says no action of its own ("thế
+    còn bằng lái thì sao" after "cấp lại thẻ căn cước": cấp lại)."""
+    return set() if _said_actions(index, text) else _action_words(index, current) & set(VARIANTS)
+
+
 def does(index: SearchIndex, code: str, actions: set[str]) -> bool:
     """The record's name says every one of these actions ("đổi" is said by "cấp đổi")."""
     has = _action_words(index, code)

@@ -583,6 +583,8 @@ def _read_names(catalog: Any, text: str, current_code: str | None) -> Reading:
     acting = _acting_otherwise(catalog, text, span, current_code) if current_code else []
     if acting:  # "còn cấp đổi thì sao" while on cấp lại thẻ căn cước: cấp đổi thẻ căn cước
         hits, quoted, current_code = acting, False, None
+    elif current_code and hits and hits[0].code != current_code:
+        hits = _with_carried_action(catalog, text, span, current_code, hits)
     if not naming:
         topics, conf = topics_for(current_code)
         return Reading(FOLLOW_UP if current_code else NO_PROCEDURE, topics, conf, span, code=current_code)
@@ -692,6 +694,30 @@ def _acting_otherwise(catalog: Any, text: str, span: str, current: str) -> list[
         and honesty.does(index, h.code, new)
         and rare & {w.lower() for w in index.name_accented[index.code_index[h.code]]}
     ]
+
+
+def _with_carried_action(catalog: Any, text: str, span: str, current: str, hits: list[Hit]) -> list[Hit]:
+    """Another thing named with no action of its own takes the current record's action ("thế còn bằng lái thì
+    sao" after "cấp lại thẻ căn cước" is cấp lại giấy phép lái xe): the record doing that to what the best hit acts
+    on goes first, when the catalog has one."""
+    index = catalog.index
+    carried = honesty.carried_actions(index, text, current)
+    if not carried or honesty.does(index, hits[0].code, carried):
+        return hits
+    def thing(code: str) -> set[str]:  # what it acts on ("cấp giấy phép lái xe" issues the same thing)
+        return set(honesty.without_actions(index, code).split()) - {"cấp"}
+
+    found = catalog.search(f"{span} {' '.join(sorted(carried))}", limit=SEARCH_DEPTH)
+    same = [
+        h
+        for h in found
+        if h.code != current and honesty.does(index, h.code, carried) and thing(h.code) == thing(hits[0].code)
+    ]
+    if not same:
+        return hits
+    # The same thing done otherwise ("cấp giấy phép lái xe") is what the carried action rules out.
+    others = [h for h in hits if thing(h.code) != thing(same[0].code)]
+    return [Hit(same[0].code, same[0].name, max(hits[0].score, same[0].score))] + others
 
 
 def _overlaps(catalog: Any, code: str) -> list[str]:

@@ -633,3 +633,16 @@ def test_unaccented_words_the_name_holds_only_apart_do_not_name_it(catalog, with
 def test_a_stop_the_person_underwent_is_not_what_they_ask_when_they_ask_to_resume(catalog, without_memory, text, code):
     reading = read(catalog, text)
     assert (reading.verdict, reading.code) == (ANSWER, code)
+
+
+@pytest.mark.parametrize(
+    "text, current, code",
+    [
+        ("thế còn bằng lái thì sao", "1.014064", "3.000348"),  # after cấp lại thẻ căn cước: cấp lại GPLX
+        ("thế còn bằng lái thì sao", "1.004222", "3.000346"),  # after thường trú (no action): cấp GPLX
+        ("còn cấp đổi thì sao", "1.014064", "1.014063"),  # an action of its own: that action
+    ],
+)
+def test_another_thing_named_without_an_action_takes_the_current_records_action(catalog, text, current, code):
+    reading = read(catalog, text, current)
+    assert (reading.verdict, reading.code) == (ANSWER, code)
