@@ -165,3 +165,18 @@ def test_a_citizen_asks_what_now_right_after_an_overdue_lookup(rasa_server):
     messages = rasa_server.rest(sender, "quá hẹn mấy hôm rồi, giờ em phải làm gì")
     assert [p["code"] for p in _status_payloads(messages)] == ["000.00.12.H29-261102-0008"]
     assert not [m for m in messages if (m.get("custom") or {}).get("type") == "procedure_answer"]
+
+
+def test_a_procedure_question_while_the_code_is_asked_leaves_the_lookup(rasa_server):
+    """Asked for a dossier code, a person who asks about the procedure instead is answered, not told "chưa thấy mã
+    hồ sơ" turn after turn; a code typed later is still looked up."""
+    sender = rasa_server.new_sender()
+    rasa_server.rest(sender, "đăng ký thường trú cần giấy tờ gì")
+    asked = rasa_server.rest(sender, "tra cứu hồ sơ")
+    assert any("mã hồ sơ" in (m.get("text") or "") for m in asked) and not _status_payloads(asked)
+    messages = rasa_server.rest(sender, "nộp ở đâu")
+    answers = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "procedure_answer"]
+    assert answers == [{"type": "procedure_answer", "procedure_code": "1.004222", "topic": "agency"}]
+    assert not any("chưa thấy mã" in (m.get("text") or "") for m in messages)
+    messages = rasa_server.rest(sender, "000.00.12.H29-261102-0008")
+    assert [p["code"] for p in _status_payloads(messages)] == ["000.00.12.H29-261102-0008"]
