@@ -256,6 +256,14 @@ def test_citizen_words_map_to_official_names(cat, query, code):
     assert hits and hits[0].code in ({code} if isinstance(code, str) else code), hits
 
 
+def test_every_alias_phrase_is_written_once():
+    """The first of two equal phrases always wins: a second one is dead data that looks alive."""
+    from bot.catalog.search import load_aliases
+
+    phrases = [tuple(a for _, a in words) for words, _, _ in load_aliases()]
+    assert len(phrases) == len(set(phrases))
+
+
 def test_alias_inside_a_longer_phrase_does_not_override_it(cat):
     # "tạm ngừng" is not "ngừng" (chấm dứt); an alias output is not re-aliased as a whole.
     assert cat.search("tạm ngừng hộ kinh doanh", limit=1)[0].code == "1.001570"
