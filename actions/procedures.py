@@ -25,7 +25,7 @@ from bot.dossier.codes import find_code
 from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NO_PROCEDURE, NOT_IN_CATALOG, read
 from bot.understanding.choices import parse_choice
 from bot.understanding.reading import about_the_dossier, is_payload, names_elsewhere
-from bot.understanding.topics import asks_for_all, find_cues
+from bot.understanding.topics import asks_for_all, asks_what_about, find_cues
 
 SLOT_CODE = "procedure_code"
 SLOT_TOPIC = "pending_topic"
@@ -246,7 +246,7 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
         last = tracker.get_slot(SLOT_LAST_TOPIC)
         if (
             current
-            and reading.code != current
+            and (reading.code != current or asks_what_about(text))
             and reading.topics == ["overview"]
             and reading.topic_confidence < 1
             and last in fmt.TOPICS

@@ -158,6 +158,13 @@ def asks_for_all(text: str | None) -> bool:
     return any(_phrase_at(toks, i, _phrases(ALL_WORDS_FILE)) for i in range(len(toks)))
 
 
+def asks_what_about(text: str | None) -> bool:
+    """ "… thì sao": the question asked before, about what the message names ("thế còn bản sao giấy kết hôn thì
+    sao" after "bản sao giấy khai sinh làm ở đâu")."""
+    folded = [f for f, _ in word_pairs(text or "")]
+    return any(a == "thi" and b == "sao" for a, b in zip(folded, folded[1:]))
+
+
 def without_guide_words(text: str | None) -> str:
     """The message less the words that ask to be guided (data/guide_words.txt): what is left names the procedure."""
     toks = word_pairs(text or "")

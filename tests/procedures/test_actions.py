@@ -400,6 +400,15 @@ async def test_an_age_said_on_a_record_for_another_age_switches_with_the_same_qu
     assert SlotSet("procedure_code", "1.014061") in events
 
 
+async def test_what_about_another_paper_of_the_same_record_keeps_the_question():
+    # After "where do I get a copy of the birth certificate", the marriage certificate's copy is the same record
+    # (bản sao trích lục hộ tịch): "thì sao" asks where again, not for an overview.
+    slots = {"procedure_code": "2.000635", "last_topic": "agency"}
+    text = "thế còn bản sao giấy đăng ký kết hôn thì sao"
+    messages, _ = await run(ActionAnswerProcedure(), make_tracker(text, "ask_overview", slots=slots))
+    assert payloads(messages) == [{"type": "procedure_answer", "procedure_code": "2.000635", "topic": "agency"}]
+
+
 async def test_a_question_carrying_a_dossier_code_is_about_that_dossier():
     # An operator's call note classified as a procedure question: the dossier is looked up, not the procedure's steps.
     note = (
