@@ -479,6 +479,23 @@ class SearchIndex:
         names_level = bool(re.search(r"\bcap (tinh|xa|huyen|trung uong|bo)\b|\btrung uong\b", text))
         return toks, list(dict.fromkeys(codes)), names_level, {i for i, f in enumerate(flags) if f}
 
+    def alias_spans(self, toks: list[Tok]) -> list[tuple[int, int]]:
+        """Where aliases match the words as typed (start, end), longest first at each word, left to right."""
+        spans, i = [], 0
+        while i < len(toks):
+            n = next(
+                (
+                    len(alias)
+                    for alias, _, _ in self.alias_by_first.get(toks[i][0], ())
+                    if len(toks) - i >= len(alias) and all(tok_match(t, r) for t, r in zip(toks[i:], alias))
+                ),
+                0,
+            )
+            if n:
+                spans.append((i, i + n))
+            i += n or 1
+        return spans
+
     def _apply_aliases(
         self,
         toks: list[Tok],

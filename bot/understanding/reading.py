@@ -136,9 +136,16 @@ def _candidates(hits: list[Hit]) -> list[Candidate]:
     return [Candidate(h.code, h.name, h.score) for h in hits]
 
 
-def _span(text: str, cues: list[Cue]) -> str:
+def _span(text: str, cues: list[Cue], index: Any = None) -> str:
+    """The message without the words that ask (the cues), except where an everyday name holds them ("hồ sơ" of
+    "di chuyển hồ sơ người có công" names, it does not ask)."""
     words = word_pairs(text)
-    covered = {i for c in cues for i in range(c.start, c.end)}
+    names = index.alias_spans(words) if index is not None else []
+
+    def named(c: Cue) -> bool:  # inside a name that says at least two more words ("vneid" alone still asks)
+        return any(a <= c.start and c.end <= b and (b - a) - (c.end - c.start) >= 2 for a, b in names)
+
+    covered = {i for c in cues if not named(c) for i in range(c.start, c.end)}
     return " ".join(w[1] for i, w in enumerate(words) if i not in covered)
 
 
@@ -574,7 +581,7 @@ def _read_names(catalog: Any, text: str, current_code: str | None) -> Reading:
     typed = {f for f, _ in word_pairs(text)}
     said = len([t for t in naming if t in typed])
     asked = honesty.as_resumed(index, text)  # "bị tạm dừng …, giờ muốn hưởng tiếp": the resuming is asked
-    span = _span(text, cues) if asked == text else _span(asked, find_cues(asked))
+    span = _span(asked, cues if asked == text else find_cues(asked), index)
     # The search is over the words that can name a procedure: "cần giấy tờ gì", "trên VNeID" ask, they do not
     # name ("đăng ký khai sinh online trên VNeID" is not a VNeID account procedure). Which online variant was
     # asked for is decided on the whole message (_prefer_online_variant).

@@ -646,3 +646,16 @@ def test_a_stop_the_person_underwent_is_not_what_they_ask_when_they_ask_to_resum
 def test_another_thing_named_without_an_action_takes_the_current_records_action(catalog, text, current, code):
     reading = read(catalog, text, current)
     assert (reading.verdict, reading.code) == (ANSWER, code)
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        # "hồ sơ" asks for documents, but inside an everyday name it names ("chuyển hồ sơ hưởng trợ cấp").
+        ("bố em là thương binh, chuyển hộ khẩu từ Thái Bình vào Bình Dương thì chuyển hồ sơ hưởng trợ cấp ntn", "1.010827"),
+        ("muon xin luat su mien phi cua nha nuoc thi den dau", "2.000829"),  # "miễn phí" asks the fee elsewhere
+    ],
+)
+def test_question_words_inside_an_everyday_name_name_it(catalog, without_memory, text, code):
+    reading = read(catalog, text)
+    assert (reading.verdict, reading.code) == (ANSWER, code)
