@@ -38,7 +38,7 @@ def test_the_closest_questions_vote_for_their_procedure():
     "text,code",
     [
         # Worded as people word them, far from the records' names (questions of blind development halves).
-        ("có bằng lái nước ngoài, đổi sang bằng việt nam được không", "3.000351"),
+        ("thủ tục giải thể công ty trách nhiệm hữu hạn thế nào", "2.002023"),
         ("có bản án rồi mà bên kia không trả tiền, yêu cầu thi hành án thế nào", "1.003091"),
         ("mẹ ốm không đi lĩnh lương hưu được, ủy quyền cho con lĩnh thay", "1.001601"),
         ("phụ huynh hỏi tuyển sinh lớp 6 nộp hồ sơ ở đâu", "3.000182"),
