@@ -711,6 +711,7 @@ def _with_carried_action(catalog: Any, text: str, span: str, current: str, hits:
     carried = honesty.carried_actions(index, text, current)
     if not carried or honesty.does(index, hits[0].code, carried):
         return hits
+
     def thing(code: str) -> set[str]:  # what it acts on ("cấp giấy phép lái xe" issues the same thing)
         return set(honesty.without_actions(index, code).split()) - {"cấp"}
 

@@ -652,7 +652,7 @@ def test_another_thing_named_without_an_action_takes_the_current_records_action(
     "text, code",
     [
         # "hồ sơ" asks for documents, but inside an everyday name it names ("chuyển hồ sơ hưởng trợ cấp").
-        ("bố em là thương binh, chuyển hộ khẩu từ Thái Bình vào Bình Dương thì chuyển hồ sơ hưởng trợ cấp ntn", "1.010827"),
+        ("bố em là thương binh, chuyển hộ khẩu vào Bình Dương thì chuyển hồ sơ hưởng trợ cấp ntn", "1.010827"),
         ("muon xin luat su mien phi cua nha nuoc thi den dau", "2.000829"),  # "miễn phí" asks the fee elsewhere
     ],
 )
