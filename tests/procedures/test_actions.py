@@ -365,7 +365,8 @@ async def test_asking_on_while_one_procedure_of_two_ministries_is_shown_answers_
 async def test_a_procedure_the_catalog_lacks_is_said_plainly_even_when_the_classifier_was_unsure():
     from actions.procedures import ActionNluFallback
 
-    text = "gia đình e sắp sang Mỹ định cư, muốn mang theo thật nhiều vàng bạc đá quý thì có phải xin phép ko"
+    # (Gold alone is the catalog's 1.001328: a spent blind question about it now in the memory answers "ít vàng".)
+    text = "nhà em muốn mang theo đá quý và kim cương khi sang Mỹ định cư thì có phải xin phép ko"
     messages, _ = await run(ActionNluFallback(), make_tracker(text, "nlu_fallback"))
     assert responses(messages) in (["utter_procedure_not_found"], ["utter_procedure_not_in_catalog"])
 
