@@ -161,6 +161,24 @@ def tok_match(tok: Tok, ref: Tok) -> bool:
     return a == ref[1] if a != f else f == ref[0]
 
 
+def phrase_at(toks: list[Tok], i: int, phrase: list[Tok]) -> bool:
+    """The phrase's words stand in the message from word i on (accent-aware, tok_match)."""
+    return len(toks) - i >= len(phrase) and all(tok_match(t, r) for t, r in zip(toks[i : i + len(phrase)], phrase))
+
+
+def phrase_spans(toks: list[Tok], by_first: dict[str, list[list[Tok]]]) -> list[tuple[int, int]]:
+    """(start, end) of each phrase found, left to right; at each word the first phrase listed under its folded
+    form wins (lists sorted longest first: the longest)."""
+    spans = []
+    i = 0
+    while i < len(toks):
+        n = next((len(p) for p in by_first.get(toks[i][0], ()) if phrase_at(toks, i, p)), 0)
+        if n:
+            spans.append((i, i + n))
+        i += n or 1
+    return spans
+
+
 class StopWords:
     """Question words (stopwords.txt), compared accent-aware: "căn" (căn cước) is not "cần" (need)."""
 
@@ -181,18 +199,7 @@ class StopWords:
 
     def phrase_spans(self, toks: list[Tok]) -> list[tuple[int, int]]:
         """(start, end) of each multi-word phrase found, left to right, longest first at each word."""
-        spans = []
-        i = 0
-        while i < len(toks):
-            for phrase in self._by_first.get(toks[i][0], ()):
-                n = len(phrase)
-                if len(toks) - i >= n and all(tok_match(t, r) for t, r in zip(toks[i : i + n], phrase)):
-                    spans.append((i, i + n))
-                    i += n
-                    break
-            else:
-                i += 1
-        return spans
+        return phrase_spans(toks, self._by_first)
 
     def drop_phrases(self, toks: list[Tok], keep: set[int] | None = None) -> tuple[list[Tok], list[bool]]:
         """Remove multi-word stop phrases ("giấy tờ", "đối với"); single stop words stay for bigrams.
@@ -316,6 +323,7 @@ class SearchIndex:
         for alias in self.aliases:
             if alias[0]:
                 self.alias_by_first.setdefault(alias[0][0][0], []).append(alias)
+        self.alias_words_by_first = {f: [a[0] for a in group] for f, group in self.alias_by_first.items()}
         self.greetings = {f for line in _read_lines("greetings.txt") for f in tokens(line)}
         self.offtopic = StopWords(_read_lines("offtopic.txt"))  # multi-word phrases only (StopWords.phrases)
         self.filler = load_filler()
@@ -481,20 +489,7 @@ class SearchIndex:
 
     def alias_spans(self, toks: list[Tok]) -> list[tuple[int, int]]:
         """Where aliases match the words as typed (start, end), longest first at each word, left to right."""
-        spans, i = [], 0
-        while i < len(toks):
-            n = next(
-                (
-                    len(alias)
-                    for alias, _, _ in self.alias_by_first.get(toks[i][0], ())
-                    if len(toks) - i >= len(alias) and all(tok_match(t, r) for t, r in zip(toks[i:], alias))
-                ),
-                0,
-            )
-            if n:
-                spans.append((i, i + n))
-            i += n or 1
-        return spans
+        return phrase_spans(toks, self.alias_words_by_first)
 
     def _apply_aliases(
         self,
@@ -518,11 +513,7 @@ class SearchIndex:
         while i < len(toks):
             for alias, target, alias_codes in self.alias_by_first.get(folded[i], ()):
                 n = len(alias)
-                if (
-                    len(toks) - i >= n
-                    and all(tok_match(t, r) for t, r in zip(toks[i : i + n], alias))
-                    and not (origin[i] >= 0 and len(set(origin[i : i + n])) == 1)
-                ):
+                if phrase_at(toks, i, alias) and not (origin[i] >= 0 and len(set(origin[i : i + n])) == 1):
                     repl = expand(word_pairs(target), self.abbrev)
                     if out and repl and out[-1][0] == repl[0][0]:
                         repl = repl[1:]  # "đất thổ cư" -> "đất đất ở": the typed word already says it

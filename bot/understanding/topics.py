@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.catalog.search import Tok, tok_match, word_pairs
+from bot.catalog.search import Tok, phrase_at, word_pairs
 
 CUES_FILE = Path(__file__).with_name("data") / "topic_cues.yml"
 OFFICE_FILE = Path(__file__).with_name("data") / "office_questions.yml"
@@ -74,14 +74,9 @@ def _office() -> dict[str, list[list[Tok]]]:
     return {key: sorted((word_pairs(str(p)) for p in data[key]), key=len, reverse=True) for key in data}
 
 
-def _at(toks: list[Tok], i: int, words: list[Tok]) -> bool:
-    """The phrase's words stand in the message from word i on (accent-aware)."""
-    return len(toks) - i >= len(words) and all(tok_match(t, r) for t, r in zip(toks[i : i + len(words)], words))
-
-
 def _phrase_at(toks: list[Tok], i: int, phrases: list[list[Tok]]) -> int:
     """Length of the first phrase (longest, when they are sorted so) starting at word i (0: none)."""
-    return next((len(words) for words in phrases if words and _at(toks, i, words)), 0)
+    return next((len(words) for words in phrases if words and phrase_at(toks, i, words)), 0)
 
 
 def _office_question(toks: list[Tok]) -> tuple[int, int] | None:
@@ -118,7 +113,7 @@ def find_cues(text: str | None) -> list[Cue]:
             i = office[1]
             continue
         for words, topic, strong in _by_first_word().get(toks[i][0], ()):
-            if words and _at(toks, i, words):
+            if words and phrase_at(toks, i, words):
                 cues.append(Cue(topic, strong, i, i + len(words), " ".join(w[0] for w in words)))
                 i += len(words)
                 break
