@@ -193,12 +193,21 @@ def _about(index: Any, code: str, naming: list[str], whole: bool = False) -> boo
     return 2 * sum(t in name for t in specific) >= len(specific)
 
 
-def _said_of_agency(catalog: Any, code: str, naming: list[str]) -> bool:
-    """Every naming word is a word of the record's agency ("Ban chỉ huy quân sự xã làm trong bao lâu?" while on
-    a military-service registration the commune's military command handles): the message asks about who does
-    the current procedure, it does not name the record that sets up that command."""
-    agency = set(situations.terms((catalog.get(code) or {}).get("agency") or ""))
-    return bool(naming) and all(t in agency for t in naming)
+# The channel facts whose words a follow-up may quote, by the topic that asks for them.
+_TOPIC_KEYS = {"fee": "fee", "time": "processing_time"}
+
+
+def _said_of_current(catalog: Any, code: str, naming: list[str], topics: list[str]) -> bool:
+    """Every naming word is a word the record says of its agency ("Ban chỉ huy quân sự xã làm trong bao lâu?" while
+    on a military-service registration the commune's military command handles) or, asked of its fee or time, of
+    those ("phí thẩm định bao nhiêu" while on the karaoke licence, whose fee is a "phí thẩm định"): the message
+    asks about the current procedure, it does not name the record that sets up that command or charges that fee."""
+    record = catalog.get(code) or {}
+    texts = [record.get("agency") or ""]
+    for channel in record.get("channels") or []:
+        texts += [(channel.get(key) or {}).get("text") or "" for key in _TOPIC_KEYS if _TOPIC_KEYS[key] in topics]
+    said = set(situations.terms(" ".join(texts)))
+    return bool(naming) and all(t in said for t in naming)
 
 
 def _names_unsaid(catalog: Any, current: str, best: str, naming: list[str]) -> bool:
@@ -611,7 +620,7 @@ def _read_names(catalog: Any, text: str, current_code: str | None) -> Reading:
         c.confidence = honesty.confidence(c.score, following, unexplained if c.code == best.code else [])
     topics, conf = topics_for(best.code)
     result = Reading(ANSWER, topics, conf, span, candidates, unexplained)
-    if current_code and _said_of_agency(catalog, current_code, naming):
+    if current_code and _said_of_current(catalog, current_code, naming, topics_for(current_code)[0]):
         topics, conf = topics_for(current_code)
         return Reading(FOLLOW_UP, topics, conf, span, candidates, unexplained, code=current_code)
     if current_code and best.score >= SWITCH_SCORE and not _about(index, current_code, naming):

@@ -34,6 +34,10 @@ TOPICS = (
 )
 
 
+# Time words that say no more than "a time limit": with a deadline cue they are part of it.
+_PLAIN_TIME = {"thoi han", "thoi gian"}
+
+
 @dataclass(frozen=True)
 class Cue:
     topic: str
@@ -125,7 +129,9 @@ def find_cues(text: str | None) -> list[Cue]:
 def topics_from_cues(cues: list[Cue]) -> list[str]:
     """Topics asked, in the order they are asked: strong cues if any, else weak ones (the overview's last), else
     overview."""
-    strong = [c.topic for c in cues if c.strong]
+    # "sắp hết thời hạn tạm trú, gia hạn trước bao nhiêu ngày": with a deadline cue, a plain "thời hạn" is its own.
+    deadline = any(c.topic == "deadline" for c in cues)
+    strong = [c.topic for c in cues if c.strong and not (deadline and c.folded in _PLAIN_TIME)]
     chosen = strong or [c.topic for c in cues if c.topic != "overview"]  # "thế nào" gives way to any other cue
     return list(dict.fromkeys(chosen)) or ["overview"]
 

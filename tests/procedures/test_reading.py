@@ -495,6 +495,18 @@ def test_the_current_records_agency_named_is_a_follow_up(catalog):
     assert (r.verdict, r.code, r.topics) == (FOLLOW_UP, "1.013137", ["processing_time"])
 
 
+def test_a_fee_the_current_record_names_is_a_follow_up(catalog):
+    # The karaoke licence's fee is a "phí thẩm định"; five other records are named after such a fee.
+    r = read(catalog, "phí thẩm định bao nhiêu", "1.001029")
+    assert (r.verdict, r.code, r.topics) == (FOLLOW_UP, "1.001029", ["fee"])
+
+
+def test_the_time_limit_of_a_deadline_question_is_the_deadline(catalog):
+    # "hết thời hạn tạm trú" says what runs out; the question is how many days ahead to file.
+    r = read(catalog, "Người thuê trọ sắp hết thời hạn tạm trú đã đăng ký, phải làm gia hạn trước bao nhiêu ngày?")
+    assert (r.code, r.topics) == ("1.002755", ["deadline"])
+
+
 def test_legal_basis_asked_as_applicable_documents_is_a_follow_up(catalog):
     r = read(catalog, "Văn bản pháp lý áp dụng?", "2.001610")
     assert (r.verdict, r.code, r.topics) == (FOLLOW_UP, "2.001610", ["legal_basis"])
