@@ -17,14 +17,17 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-# The dossier actions' client and errors (wherever the client module lives: actions/api or bot/dossier).
+# The dossier actions' client and errors; a question typed into the form is answered as any other.
 from actions.dossier import DossierNotFound, DossierUnavailable, default_client, explain_invalid, status_labels
+from actions.procedures import ActionAnswerProcedure
 from bot import portal
+from bot.catalog import load_catalog
 from bot.dossier.codes import CodeError, find_code
 from bot.dossier.status import VN_TZ, now_vn
 from bot.feedback import channel_of
 from bot.ops import complaints as model
 from bot.ops.db import ops_engine
+from bot.understanding.reading import asks_a_procedure
 from bot.vntext import fold
 
 FORM_SLOTS = (
@@ -87,8 +90,19 @@ def check_dossier(dispatcher: CollectingDispatcher, text: str) -> Optional[Dict[
     }
 
 
+# Where the form asks something short (which kind, which dossier), a procedure question ends it; the description
+# is free text and may well name a procedure.
+_QUESTION_ENDS = ("complaint_category", "complaint_dossier_code")
+
+
+def _left_for_question(text: str) -> bool:
+    """A procedure question typed instead of the form's answer ("dân hỏi thêm: tiền polyme cháy đổi ở đâu")."""
+    return find_code(text, None).error is CodeError.NO_CODE and asks_a_procedure(load_catalog(), text)
+
+
 class ActionComplaintStart(Action):
-    """Clears an earlier complaint and takes what the first message already says (category, dossier code)."""
+    """Clears an earlier complaint and takes what the first message already says (category, dossier code) or,
+    without a code, the dossier looked up last in this conversation."""
 
     def name(self) -> Text:
         return "action_complaint_start"
@@ -99,10 +113,26 @@ class ActionComplaintStart(Action):
         category = model.category_in(text)
         if category and category != "other":
             events.append(SlotSet("complaint_category", category))
-        if find_code(text, now_vn().date()).error is not CodeError.NO_CODE:
+        # A code in the message, else the dossier just looked up ("hồ sơ trễ rồi, tôi muốn phản ánh").
+        if find_code(text, now_vn().date()).error is CodeError.NO_CODE:
+            text = tracker.get_slot("dossier_last_code") or ""
+        if text:
             found = check_dossier(dispatcher, text)
             events += [SlotSet(name, value) for name, value in (found or {}).items()]
         return events
+
+
+def _typed(validate: Any) -> Any:
+    """A slot that comes in as None was cleared by action_complaint_start, not typed: nothing to check or answer
+    (before, "tôi muốn phản ánh" got four "chưa rõ" messages at once, one per cleared slot)."""
+
+    @functools.wraps(validate)
+    def checked(self: Any, value: Any, *args: Any) -> Dict[Text, Any]:
+        if value is None:
+            return {validate.__name__.removeprefix("validate_"): None}
+        return validate(self, value, *args)
+
+    return checked
 
 
 class ValidateComplaintForm(FormValidationAction):
@@ -120,9 +150,14 @@ class ValidateComplaintForm(FormValidationAction):
 
     @staticmethod
     def _cancel(value: Any, slot: Text) -> Optional[Dict[Text, Any]]:
-        """ "hủy": the form ends (required_slots becomes empty) and nothing is stored."""
-        return {"complaint_cancelled": True, slot: None} if model.answer_in(str(value or ""), "cancel") else None
+        """ "hủy", or a procedure question where the category or the dossier code is asked: the form ends
+        (required_slots becomes empty), nothing is stored, and action_submit_complaint answers the question."""
+        text = str(value or "")
+        if model.answer_in(text, "cancel") or (slot in _QUESTION_ENDS and _left_for_question(text)):
+            return {"complaint_cancelled": True, slot: None}
+        return None
 
+    @_typed
     def validate_complaint_category(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
@@ -136,6 +171,7 @@ class ValidateComplaintForm(FormValidationAction):
             dispatcher.utter_message(response="utter_complaint_category_unclear")
         return {"complaint_category": category}
 
+    @_typed
     def validate_complaint_dossier_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
@@ -154,6 +190,7 @@ class ValidateComplaintForm(FormValidationAction):
             return {"complaint_dossier_code": NONE}
         return {"complaint_dossier_code": None}
 
+    @_typed
     def validate_complaint_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
@@ -169,6 +206,7 @@ class ValidateComplaintForm(FormValidationAction):
             dispatcher.utter_message(response="utter_complaint_description_cut", max_length=model.MAX_DESCRIPTION)
         return {"complaint_description": stored}
 
+    @_typed
     def validate_complaint_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
@@ -185,6 +223,7 @@ class ValidateComplaintForm(FormValidationAction):
         dispatcher.utter_message(response="utter_complaint_consent_unclear")
         return {"complaint_consent": None}
 
+    @_typed
     def validate_complaint_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
@@ -204,6 +243,10 @@ class ActionSubmitComplaint(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         if tracker.get_slot("complaint_cancelled") or not tracker.get_slot("complaint_category"):
+            text = tracker.latest_message.get("text") or ""
+            if not model.answer_in(text, "cancel") and _left_for_question(text):
+                dispatcher.utter_message(response="utter_complaint_left_for_question")
+                return _reset() + await ActionAnswerProcedure().run(dispatcher, tracker, domain)
             dispatcher.utter_message(response="utter_complaint_cancelled")
             return _reset()
         code = tracker.get_slot("complaint_dossier_code")

@@ -515,6 +515,15 @@ def about_the_dossier(catalog: Any, text: str, current_code: str | None) -> bool
     return reading.verdict in (FOLLOW_UP, NO_PROCEDURE) and all(t in _DOSSIER_TOPICS for t in reading.topics)
 
 
+def asks_a_procedure(catalog: Any, text: str) -> bool:
+    """A question about a procedure on its own ("tiền polyme bị cháy một góc thì đổi ở đâu"): it names one and asks
+    one of its facts. Typed while a form waits for a dossier code, it is a new question, not a wrong code."""
+    if is_payload(text):
+        return False
+    reading = read(catalog, text, alone=False)
+    return reading.verdict in (ANSWER, CHOOSE) and any(c.strong for c in find_cues(text))
+
+
 def _asks_about(catalog: Any, text: str, code: str) -> bool:
     """The message's last sentence, read alone, names `code` ("… Cụ muốn làm lại thẻ căn cước thì cần gì?")."""
     question = _question(text)

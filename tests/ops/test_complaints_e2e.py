@@ -135,3 +135,30 @@ def test_unknown_or_missing_reference(rasa_server):
     assert "không tìm thấy phản ánh nào có mã PA-ZZZZ22" in texts(unknown)
     assert payloads(unknown, "complaint_status")[0]["status"] == "not_found"
     assert "PA-XXXXXX" in texts(rasa_server.rest(sender, "phản ánh của tôi đến đâu rồi"))
+
+
+def test_the_first_prompt_comes_alone(rasa_server):
+    # The form's cleared slots are not answers to check: one question, no "chưa rõ" for each empty slot.
+    asked = texts(rasa_server.rest(rasa_server.new_sender(), "tôi muốn phản ánh"))
+    assert "phản ánh về việc gì" in asked
+    assert not any(s in asked for s in ("chưa rõ", "chưa nhập nội dung", "Đồng ý để lại liên hệ", "chưa thấy số"))
+
+
+def test_the_dossier_just_looked_up_is_the_complaints(rasa_server):
+    sender = rasa_server.new_sender()
+    rasa_server.rest(sender, "tra cứu hồ sơ 000.00.12.H29-261102-0008")
+    started = texts(rasa_server.rest(sender, "hồ sơ trễ hạn quá, tôi muốn phản ánh"))
+    assert "000.00.12.H29-261102-0008" in started and "mô tả" in started, started
+    assert "Gửi mã hồ sơ" not in started
+
+
+def test_a_procedure_question_leaves_the_form_and_is_answered(rasa_server):
+    sender = rasa_server.new_sender()
+    assert "mã hồ sơ" in texts(rasa_server.rest(sender, "tôi muốn phản ánh hồ sơ trễ hạn"))
+    before = len(store(rasa_server).list(limit=10000))
+    left = rasa_server.rest(sender, "cho hỏi làm lại căn cước bị mất thì nộp ở đâu")
+    assert "dừng phần gửi phản ánh" in texts(left)
+    assert [(p["procedure_code"], p["topic"]) for p in payloads(left, "procedure_answer")] == [("1.014064", "agency")]
+    fee = rasa_server.rest(sender, "mất phí không")  # the conversation goes on about that procedure
+    assert [p["topic"] for p in payloads(fee, "procedure_answer")] == ["fee"]
+    assert len(store(rasa_server).list(limit=10000)) == before
