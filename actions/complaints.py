@@ -27,7 +27,7 @@ from bot.dossier.status import VN_TZ, now_vn
 from bot.feedback import channel_of
 from bot.ops import complaints as model
 from bot.ops.db import ops_engine
-from bot.understanding.reading import asks_a_procedure
+from bot.understanding.reading import asks_a_procedure, names_a_grievance_procedure
 from bot.vntext import fold
 
 FORM_SLOTS = (
@@ -110,6 +110,9 @@ class ActionComplaintStart(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
         events = _reset()
+        if names_a_grievance_procedure(load_catalog(), text):
+            # "khiếu nại lần hai lên quân khu thế nào": the form ends at once and action_submit_complaint answers.
+            return events + [SlotSet("complaint_cancelled", True)]
         category = model.category_in(text)
         if category and category != "other":
             events.append(SlotSet("complaint_category", category))
@@ -244,6 +247,8 @@ class ActionSubmitComplaint(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         if tracker.get_slot("complaint_cancelled") or not tracker.get_slot("complaint_category"):
             text = tracker.latest_message.get("text") or ""
+            if names_a_grievance_procedure(load_catalog(), text):  # ended by action_complaint_start
+                return _reset() + await ActionAnswerProcedure().run(dispatcher, tracker, domain)
             if not model.answer_in(text, "cancel") and _left_for_question(text):
                 dispatcher.utter_message(response="utter_complaint_left_for_question")
                 return _reset() + await ActionAnswerProcedure().run(dispatcher, tracker, domain)

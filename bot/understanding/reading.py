@@ -524,6 +524,27 @@ def asks_a_procedure(catalog: Any, text: str) -> bool:
     return reading.verdict in (ANSWER, CHOOSE) and any(c.strong for c in find_cues(text))
 
 
+# Words every complaint says, to the city or to the police and army alike; what else the message says of a
+# grievance record's name ("quân khu", "lần hai", "công an"; not "cán bộ", said of any office) tells which it is.
+_GRIEVANCE_WORDS = {"khieu", "nai", "to", "cao", "giai", "quyet", "dinh", "hanh", "chinh", "vi", "don", "thu", "tuc"}
+_GRIEVANCE_NAMES = re.compile(r"\b(khieu nai|to cao)\b")
+
+
+def names_a_grievance_procedure(catalog: Any, text: str) -> bool:
+    """ "khiếu nại lần hai lên quân khu" names the procedure that settles such a complaint (the army's, the
+    police's); "tôi muốn khiếu nại thái độ cán bộ một cửa" is a complaint to the city (actions/complaints.py)."""
+    reading = read(catalog, text)
+    codes = [reading.code] if reading.verdict == ANSWER else [c.code for c in reading.choices]
+    if not codes or not all(_GRIEVANCE_NAMES.search(fold(catalog.get(code)["name"])) for code in codes):
+        return False
+    index = catalog.index
+    name = index.name_terms[index.code_index[codes[0]]]
+    said = [t for t in index.query_terms(text)[1] if t in name and not set(t.split("_")) & _GRIEVANCE_WORDS]
+    pairs = [t for t in said if "_" in t and t != "can_bo"]  # "công an", "quân khu", "lần hai"; any one of them
+    rare = [t for t in said if "_" not in t and index.idf.get(t, 0) >= NAMING_IDF]
+    return bool(pairs) or len(rare) >= 2
+
+
 def _asks_about(catalog: Any, text: str, code: str) -> bool:
     """The message's last sentence, read alone, names `code` ("… Cụ muốn làm lại thẻ căn cước thì cần gì?")."""
     question = _question(text)

@@ -162,3 +162,15 @@ def test_a_procedure_question_leaves_the_form_and_is_answered(rasa_server):
     fee = rasa_server.rest(sender, "mất phí không")  # the conversation goes on about that procedure
     assert [p["topic"] for p in payloads(fee, "procedure_answer")] == ["fee"]
     assert len(store(rasa_server).list(limit=10000)) == before
+
+
+def test_a_grievance_procedure_named_is_answered_not_filed(rasa_server):
+    # The army's and the police's procedures that settle complaints are catalog records; naming one ("lần hai",
+    # "quân khu", "công an xã") asks about it, it does not file a complaint with the city.
+    for text in ("khiếu nại lần hai lên quân khu thì làm thế nào", "khiếu nại quyết định xử phạt của công an xã"):
+        reply = rasa_server.rest(rasa_server.new_sender(), text)
+        shown = [p["procedure_code"] for p in payloads(reply, "procedure_answer")]
+        shown += [c for p in payloads(reply, "procedure_choices") for c in p["procedure_codes"]]
+        assert shown and "phản ánh về việc gì" not in texts(reply) and "Gửi mã hồ sơ" not in texts(reply), reply
+        assert "Đã hủy" not in texts(reply)
+    assert "phản ánh về việc gì" in texts(rasa_server.rest(rasa_server.new_sender(), "tôi muốn khiếu nại"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NO_PROCEDURE, NOT_IN_CATALOG, read
-from bot.understanding.reading import is_payload
+from bot.understanding.reading import is_payload, names_a_grievance_procedure
 from bot.understanding.topics import find_cues, topics_from_cues, without_guide_words
 
 
@@ -671,3 +671,19 @@ def test_another_thing_named_without_an_action_takes_the_current_records_action(
 def test_question_words_inside_an_everyday_name_name_it(catalog, without_memory, text, code):
     reading = read(catalog, text)
     assert (reading.verdict, reading.code) == (ANSWER, code)
+
+
+@pytest.mark.parametrize(
+    "text,named",
+    [
+        ("khiếu nại lần hai lên quân khu", True),
+        ("khiếu nại quyết định xử phạt của công an xã", True),
+        ("Em muốn tố cáo sai phạm của một lãnh đạo cấp Quân khu, thủ tục giải quyết tố cáo thế nào ạ?", True),
+        ("tôi muốn khiếu nại", False),
+        ("tôi muốn khiếu nại về thái độ của cán bộ một cửa", False),
+        ("tôi muốn phản ánh hồ sơ đăng ký thường trú trễ hạn", False),
+        ("tố cáo cán bộ địa chính xã đòi tiền", False),
+    ],
+)
+def test_a_grievance_procedure_is_told_from_a_complaint_to_the_city(catalog, text, named):
+    assert names_a_grievance_procedure(catalog, text) is named
