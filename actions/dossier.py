@@ -25,7 +25,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import feedback
+from actions import feedback, procedures
 from bot.dossier.client import (
     Dossier,
     DossierClient,
@@ -349,6 +349,8 @@ class ActionDossierDetail(_DossierAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         typed = code_from_tracker(tracker, use_slot=False)  # "hs <mã> chậm vì sao" names its own dossier
         code = typed.code if typed.ok else tracker.get_slot(SLOT_LAST_CODE)
+        if not code and procedures.misrouted(tracker):  # no dossier in hand: "hồ sơ … cần thêm gì" of a procedure
+            return procedures.respond(dispatcher, tracker, "documents")
         if not code or not is_canonical(code):
             dispatcher.utter_message(response="utter_dossier_detail_need_code")
             return []

@@ -258,6 +258,8 @@ class ActionOnlineGuide(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         guide = Guide(dispatcher, tracker)
+        if not guide.active and _intent(tracker) in ("affirm", "deny_vneid") and procedures.misrouted(tracker):
+            return procedures.respond(dispatcher, tracker, "overview")  # "tam vang nvqs" is no yes
         handler = _HANDLERS.get(_intent(tracker), Guide.start)
         return handler(guide)
 

@@ -24,7 +24,7 @@ from bot.catalog import render
 from bot.dossier.codes import find_code
 from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NO_PROCEDURE, NOT_IN_CATALOG, read
 from bot.understanding.choices import parse_choice
-from bot.understanding.reading import about_the_dossier, is_payload, names_elsewhere
+from bot.understanding.reading import about_the_dossier, is_payload, names_elsewhere, names_one_surely
 from bot.understanding.topics import asks_for_all, asks_what_about, find_cues
 
 SLOT_CODE = "procedure_code"
@@ -372,6 +372,34 @@ FAQ_INTENTS = (
 FAQ_PROCEDURES = {"faq_vneid_login": "3.000228"}
 
 
+# The classifier's confidence under which an intent other than a procedure question yields to a procedure the
+# message names surely: "trợ giúp pháp lý" got "what can you help with" (0.59), "mã số vùng trồng" the dossier-code
+# FAQ (0.49), "tam vang nvqs" a yes (0.45); the FAQs' own phrasings score 0.9 or more.
+MISROUTED_BELOW = 0.7
+
+
+def misrouted(tracker: Tracker) -> bool:
+    """Whether the latest message, given an intent without conviction, names a procedure surely: answer that."""
+    confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
+    text = tracker.latest_message.get("text") or ""
+    return confidence < MISROUTED_BELOW and names_one_surely(_catalog(), text)
+
+
+class ActionCapabilities(Action):
+    """What the assistant can do, unless the message names a procedure ("trợ giúp pháp lý")."""
+
+    def name(self) -> Text:
+        return "action_capabilities"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if misrouted(tracker):
+            return respond(dispatcher, tracker, "overview")
+        dispatcher.utter_message(response="utter_capabilities")
+        return []
+
+
 class ActionAnswerFaq(Action):
     """Utters utter_<faq intent>; an action (not a plain response) so {hotline} comes from the settings."""
 
@@ -384,6 +412,8 @@ class ActionAnswerFaq(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent not in FAQ_INTENTS:
             return []
+        if misrouted(tracker):  # "mã số vùng trồng" is no dossier code
+            return respond(dispatcher, tracker, "overview")
         dispatcher.utter_message(response=f"utter_{intent}", hotline=hotline())
         code = FAQ_PROCEDURES.get(intent)
         # The answer retells a procedure of the catalog: "có mất phí không" next is asked about it.

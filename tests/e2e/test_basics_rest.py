@@ -24,6 +24,24 @@ def test_capabilities_offer_buttons(rasa_server):
 
 
 @pytest.mark.parametrize(
+    "text, code",
+    [
+        ("trợ giúp pháp lý", "2.000829"),  # classified "what can you help with" (0.59)
+        ("mã số vùng trồng", "1.014776"),  # the dossier-code FAQ (0.49)
+        ("tam vang nvqs", "1.013138"),  # a yes (0.45)
+        ("xac dinh muc do khuyet tat", "1.001699"),  # the service-levels FAQ (0.48)
+        ("bạn giúp được gì", None),
+        ("mã hồ sơ là gì", None),
+        ("có", None),
+    ],
+)
+def test_a_procedure_named_surely_outweighs_an_unsure_intent(rasa_server, text, code):
+    messages = rasa_server.rest(rasa_server.new_sender(), text)
+    answered = [m["custom"]["procedure_code"] for m in messages if (m.get("custom") or {}).get("procedure_code")]
+    assert answered == ([code] if code else []), messages
+
+
+@pytest.mark.parametrize(
     "text, expected",
     [
         ("", "Bạn chưa nhập nội dung"),
