@@ -258,8 +258,8 @@ class ActionOnlineGuide(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         guide = Guide(dispatcher, tracker)
-        if not guide.active and _intent(tracker) in ("affirm", "deny_vneid") and procedures.misrouted(tracker):
-            return procedures.respond(dispatcher, tracker, "overview")  # "tam vang nvqs" is no yes
+        if not guide.active and procedures.misrouted(tracker):  # "tam vang nvqs" is no yes, no walkthrough
+            return procedures.respond(dispatcher, tracker, "overview")
         handler = _HANDLERS.get(_intent(tracker), Guide.start)
         return handler(guide)
 

@@ -54,8 +54,6 @@ VARIANT_MARGIN = 0.15
 # message already names a record with at least this confidence.
 LONG_MESSAGE_WORDS = 25
 SURE = 0.8
-# A name this sure outweighs an intent guessed with less than actions/procedures.MISROUTED_BELOW.
-NAMED = 0.95
 # The records' own texts (bot/catalog/situations.py) decide a question the names leave open only with a clear
 # winner: its BM25 score at least this high, the runner-up at most this share of it. Chosen on the spent blind
 # sets (2,327 questions, 327 outside the catalog): 0.85 / 80 answered about 110 more rightly, for 4 more outside
@@ -517,15 +515,15 @@ def about_the_dossier(catalog: Any, text: str, current_code: str | None) -> bool
     return reading.verdict in (FOLLOW_UP, NO_PROCEDURE) and all(t in _DOSSIER_TOPICS for t in reading.topics)
 
 
-def names_one_surely(catalog: Any, text: str) -> bool:
-    """The message names one record beyond doubt ("trợ giúp pháp lý" is legal aid, "tam vang nvqs" the military
-    service's absence notice): what an intent guessed without conviction ("what can you help with", "yes") yields
-    to (actions/procedures.misrouted)."""
+def naming_confidence(catalog: Any, text: str) -> float:
+    """How surely the message names one record (its answer's confidence; 0 when it answers none): "trợ giúp pháp
+    lý" is legal aid, "tam vang nvqs" the military service's absence notice. An intent guessed without conviction
+    ("what can you help with", "yes") yields to a sure name (actions/procedures.misrouted)."""
     if is_payload(text):
-        return False
+        return 0.0
     reading = read(catalog, text)
     best = reading.candidates[0] if reading.candidates else None
-    return reading.verdict == ANSWER and best is not None and best.code == reading.code and best.confidence >= NAMED
+    return best.confidence if reading.verdict == ANSWER and best is not None and best.code == reading.code else 0.0
 
 
 def asks_a_procedure(catalog: Any, text: str) -> bool:

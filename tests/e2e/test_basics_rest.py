@@ -29,7 +29,14 @@ def test_capabilities_offer_buttons(rasa_server):
         ("trợ giúp pháp lý", "2.000829"),  # classified "what can you help with" (0.59)
         ("mã số vùng trồng", "1.014776"),  # the dossier-code FAQ (0.49)
         ("tam vang nvqs", "1.013138"),  # a yes (0.45)
+        # "stop the guide" (0.55), no guide on
         ("xac dinh muc do khuyet tat", "1.001699"),  # the service-levels FAQ (0.48)
+        (
+            "Sân bay chuyên dùng cần tạm dừng hoạt động 3 tháng để sửa đường băng, có thủ tục đóng tạm thời không?",
+            "1.013283",
+        ),
+        ("kích hoạt vneid mức 2 phải ra công an xã à", None),  # the VNeID answer (0.9) says where, and more
+        ("đăng nhập dịch vụ công bằng vneid", None),
         ("bạn giúp được gì", None),
         ("mã hồ sơ là gì", None),
         ("có", None),
