@@ -13,12 +13,20 @@ import functools
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 # The dossier actions' client and errors; a question typed into the form is answered as any other.
-from actions.dossier import DossierNotFound, DossierUnavailable, default_client, explain_invalid, status_labels
+from actions.dossier import (
+    DossierNotFound,
+    DossierUnavailable,
+    default_client,
+    default_settings,
+    explain_invalid,
+    is_operator,
+    status_labels,
+)
 from actions.procedures import ActionAnswerProcedure
 from bot import portal
 from bot.catalog import load_catalog
@@ -28,6 +36,7 @@ from bot.feedback import channel_of
 from bot.ops import complaints as model
 from bot.ops.db import ops_engine
 from bot.understanding.reading import asks_a_procedure, names_a_grievance_procedure
+from bot.understanding.topics import find_cues
 from bot.vntext import fold
 
 FORM_SLOTS = (
@@ -113,6 +122,10 @@ class ActionComplaintStart(Action):
         if names_a_grievance_procedure(load_catalog(), text):
             # "khiếu nại lần hai lên quân khu thế nào": the form ends at once and action_submit_complaint answers.
             return events + [SlotSet("complaint_cancelled", True)]
+        last = tracker.get_slot("dossier_last_code")
+        if last and is_operator(tracker, default_settings()) and any(c.strong for c in find_cues(text)):
+            # "dân muốn phản ánh trễ hạn thì gửi ở đâu" from the hotline, dossier in hand: what to tell the citizen.
+            return events + [FollowupAction("action_dossier_detail")]
         category = model.category_in(text)
         if category and category != "other":
             events.append(SlotSet("complaint_category", category))

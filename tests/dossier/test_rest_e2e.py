@@ -133,6 +133,22 @@ def test_overdue_dossier_then_operator_questions_and_its_procedure(rasa_server):
     assert answers == [{"type": "procedure_answer", "procedure_code": "1.004222", "topic": "documents"}]
 
 
+def test_where_to_complain_of_the_late_dossier_in_hand(rasa_server):
+    from tests.conftest import OPERATOR_TOKEN
+
+    code = "000.00.12.H29-261102-0008"  # 3 days late
+    for persona, turns in (
+        ({"operator_token": OPERATOR_TOKEN}, ["dân muốn phản ánh trễ hạn thì gửi ở đâu"]),
+        ({}, ["thủ tục này lệ phí bao nhiêu", "trễ hẹn rồi thì em phản ánh ở đâu"]),
+    ):
+        sender = rasa_server.new_sender()
+        rasa_server.rest(sender, f"tra cứu hồ sơ {code}", metadata=persona)
+        for text in turns:
+            messages = rasa_server.rest(sender, text, metadata=persona)
+        assert [p["code"] for p in _status_payloads(messages)] == [code], messages
+        assert "Phản ánh kiến nghị" in "\n".join(m.get("text") or "" for m in messages)
+
+
 def test_a_citizen_asks_what_to_supplement_after_a_lookup(rasa_server):
     sender = rasa_server.new_sender()
     rasa_server.rest(sender, "tra cứu hồ sơ 000.00.12.H29-261102-0003")
