@@ -258,7 +258,9 @@ class ActionOnlineGuide(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         guide = Guide(dispatcher, tracker)
-        if not guide.active and procedures.misrouted(tracker):  # "tam vang nvqs" is no yes, no walkthrough
+        # "tam vang nvqs" is no yes, "sân bay … tạm dừng hoạt động" no "stop"; a request for the walkthrough names
+        # its procedure, which the walkthrough takes.
+        if not guide.active and _intent(tracker) != "start_online_guide" and procedures.misrouted(tracker):
             return procedures.respond(dispatcher, tracker, "overview")
         handler = _HANDLERS.get(_intent(tracker), Guide.start)
         return handler(guide)
