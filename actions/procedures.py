@@ -226,7 +226,7 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
     if topics == ["overview"] and pending in fmt.TOPICS and not is_payload(text):
         topics = [pending]  # a bare name answering "which procedure?" answers the question asked before
     naming = reading.verdict in (CHOOSE, NOT_IN_CATALOG) and bool(reading.candidates)
-    if offered and naming and (names_elsewhere(catalog, reading.span or text, shown) or _ahead_of(reading, shown)):
+    if offered and naming and names_elsewhere(catalog, reading.span or text, shown):
         offered = []  # describes another record clearly ("phụ huynh hỏi tuyển sinh lớp 6"): a new question
     if offered and reading.verdict not in (ANSWER, FOLLOW_UP):
         # A new question while choices are on screen is about one of them. After "the catalog lacks it; is it
@@ -281,17 +281,6 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
         return _not_in_catalog(dispatcher, catalog, [c.code for c in reading.choices], topics)
     dispatcher.utter_message(response="utter_procedure_ask_which")
     return [SlotSet(SLOT_TOPIC, topics[0])]
-
-
-# A record not on screen that the names rank this far above every record on it is what a message names ("sao y
-# bản chính cái bằng đại học" while three other chứng thực records are shown); near-identical ones score alike.
-AHEAD_MARGIN = 0.05
-
-
-def _ahead_of(reading: Any, shown: List[Text]) -> bool:
-    scores = {c.code: c.score for c in reading.candidates}
-    best = reading.candidates[0]
-    return best.code not in shown and best.score >= max((scores.get(c, 0.0) for c in shown), default=0.0) + AHEAD_MARGIN
 
 
 # After a lookup these ask about the dossier (its due date, what to do), the others about its procedure.
