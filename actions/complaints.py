@@ -130,10 +130,10 @@ class ActionComplaintStart(Action):
         if category and category != "other":
             events.append(SlotSet("complaint_category", category))
         # A code in the message, else the dossier just looked up ("hồ sơ trễ rồi, tôi muốn phản ánh").
-        if find_code(text, now_vn().date()).error is CodeError.NO_CODE:
-            text = tracker.get_slot("dossier_last_code") or ""
-        if text:
-            found = check_dossier(dispatcher, text)
+        coded = find_code(text, now_vn().date()).error is not CodeError.NO_CODE
+        dossier = text if coded else last
+        if dossier:
+            found = check_dossier(dispatcher, dossier)
             events += [SlotSet(name, value) for name, value in (found or {}).items()]
         return events
 
@@ -260,10 +260,11 @@ class ActionSubmitComplaint(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         if tracker.get_slot("complaint_cancelled") or not tracker.get_slot("complaint_category"):
             text = tracker.latest_message.get("text") or ""
-            if names_a_grievance_procedure(load_catalog(), text):  # ended by action_complaint_start
-                return _reset() + await ActionAnswerProcedure().run(dispatcher, tracker, domain)
-            if not model.answer_in(text, "cancel") and _left_for_question(text):
-                dispatcher.utter_message(response="utter_complaint_left_for_question")
+            if tracker.get_slot("complaint_cancelled") and not model.answer_in(text, "cancel"):
+                # Ended by other than "hủy": action_complaint_start found a grievance procedure named, or a procedure
+                # question was typed where the form asked something short (ValidateComplaintForm._cancel).
+                if not names_a_grievance_procedure(load_catalog(), text):
+                    dispatcher.utter_message(response="utter_complaint_left_for_question")
                 return _reset() + await ActionAnswerProcedure().run(dispatcher, tracker, domain)
             dispatcher.utter_message(response="utter_complaint_cancelled")
             return _reset()

@@ -12,7 +12,6 @@ actions/procedure_format.py); how a message is read in bot/understanding (tested
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -23,11 +22,11 @@ from actions import procedure_format as fmt
 from actions.procedure_settings import hotline, portal_url
 from bot.catalog import render
 from bot.dossier.codes import find_code
+from bot.ops import complaints
 from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NO_PROCEDURE, NOT_IN_CATALOG, read
 from bot.understanding.choices import parse_choice
 from bot.understanding.reading import about_the_dossier, is_payload, names_elsewhere, naming_confidence
 from bot.understanding.topics import asks_for_all, asks_what_about, find_cues
-from bot.vntext import fold
 
 SLOT_CODE = "procedure_code"
 SLOT_TOPIC = "pending_topic"
@@ -291,14 +290,9 @@ def _about_the_dossier_shown(tracker: Tracker, text: Text) -> bool:
     """Right after a dossier's status, is the message about that dossier rather than its procedure?"""
     if not tracker.get_slot(SLOT_LAST_DOSSIER):
         return False
-    if _COMPLAINING.search(fold(text)):  # "trễ hẹn rồi thì e phản ánh ở đâu", any time after the lookup
+    if complaints.about_delay(text):  # "trễ hẹn rồi thì e phản ánh ở đâu", any time after the lookup
         return read(_catalog(), text, tracker.get_slot(SLOT_CODE), alone=False).verdict in (FOLLOW_UP, NO_PROCEDURE)
     return _last_action(tracker) in _LOOKUPS and about_the_dossier(_catalog(), text, tracker.get_slot(SLOT_CODE))
-
-
-# Words of a complaint about a dossier's delay: with a dossier looked up, the question is about it (where to
-# complain is in its answer), not about its procedure's agency.
-_COMPLAINING = re.compile(r"\b(phan anh|khieu nai|tre hen|tre han)\b")
 
 
 def _last_action(tracker: Tracker) -> Text | None:
@@ -392,8 +386,8 @@ MISROUTED = ((0.7, 0.95), (0.6, 0.7))
 def misrouted(tracker: Tracker) -> bool:
     """Whether the latest message, given an intent without conviction, names a procedure: answer that."""
     confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
-    if confidence >= MISROUTED[0][0]:
-        return False
+    if confidence >= max(below for below, _ in MISROUTED):
+        return False  # the reading is not asked for: most messages stop here
     named = naming_confidence(_catalog(), tracker.latest_message.get("text") or "")
     return any(confidence < below and named >= sure for below, sure in MISROUTED)
 

@@ -78,6 +78,12 @@ def category_in(text: Optional[str]) -> Optional[str]:
     return best
 
 
+def about_delay(text: Optional[str]) -> bool:
+    """Whether the message speaks of complaining about a delay ("trễ hẹn rồi thì em phản ánh ở đâu")."""
+    folded = fold(text or "")
+    return any(_has_phrase(folded, phrase) for phrase in data()["about_delay"])
+
+
 def answer_in(text: Optional[str], kind: str) -> bool:
     """Whether the message is one of the `kind` answers (agree, refuse, none, cancel) of the data file."""
     folded = re.sub(r"[^\w\s]", " ", fold(text or ""))

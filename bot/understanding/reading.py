@@ -193,8 +193,8 @@ def _about(index: Any, code: str, naming: list[str], whole: bool = False) -> boo
     return 2 * sum(t in name for t in specific) >= len(specific)
 
 
-# The channel facts whose words a follow-up may quote, by the topic that asks for them.
-_TOPIC_KEYS = {"fee": "fee", "time": "processing_time"}
+# The channel fact whose words a follow-up may quote, by the topic that asks for it.
+_TOPIC_FACTS = {"fee": "fee", "processing_time": "time"}
 
 
 def _said_of_current(catalog: Any, code: str, naming: list[str], topics: list[str]) -> bool:
@@ -204,8 +204,9 @@ def _said_of_current(catalog: Any, code: str, naming: list[str], topics: list[st
     asks about the current procedure, it does not name the record that sets up that command or charges that fee."""
     record = catalog.get(code) or {}
     texts = [record.get("agency") or ""]
+    facts = [_TOPIC_FACTS[t] for t in topics if t in _TOPIC_FACTS]
     for channel in record.get("channels") or []:
-        texts += [(channel.get(key) or {}).get("text") or "" for key in _TOPIC_KEYS if _TOPIC_KEYS[key] in topics]
+        texts += [(channel.get(fact) or {}).get("text") or "" for fact in facts]
     said = set(situations.terms(" ".join(texts)))
     return bool(naming) and all(t in said for t in naming)
 
@@ -661,9 +662,10 @@ def _read_names(catalog: Any, text: str, current_code: str | None) -> Reading:
         c.confidence = honesty.confidence(c.score, following, unexplained if c.code == best.code else [])
     topics, conf = topics_for(best.code)
     result = Reading(ANSWER, topics, conf, span, candidates, unexplained)
-    if current_code and _said_of_current(catalog, current_code, naming, topics_for(current_code)[0]):
-        topics, conf = topics_for(current_code)
-        return Reading(FOLLOW_UP, topics, conf, span, candidates, unexplained, code=current_code)
+    if current_code:
+        current_topics, current_conf = topics_for(current_code)
+        if _said_of_current(catalog, current_code, naming, current_topics):
+            return Reading(FOLLOW_UP, current_topics, current_conf, span, candidates, unexplained, code=current_code)
     if current_code and best.score >= SWITCH_SCORE and not _about(index, current_code, naming):
         current_code = None  # the message names another procedure outright ("thôi, đăng ký tạm trú thì sao")
     elif current_code and best.code != current_code and _names_another(index, current_code, best.code, naming):
