@@ -652,7 +652,7 @@ def _read_names(catalog: Any, text: str, current_code: str | None) -> Reading:
         if current_code and said <= FOLLOW_UP_WORDS:
             return Reading(FOLLOW_UP, topics, conf, span, code=current_code)
         return Reading(NOT_IN_CATALOG, topics, conf, span)
-    group = [hits[0]] if quoted else honesty.alternatives(catalog, hits)
+    group = [hits[0]] if quoted else honesty.alternatives(catalog, hits, text)
     best = group[0]
     unexplained = honesty.unexplained(index, asked, best.code, cue_words)
     unexplained += honesty.missing_actions(index, text, best.code)

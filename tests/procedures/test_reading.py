@@ -215,6 +215,26 @@ def test_close_alternatives_are_offered_even_with_context(catalog, without_memor
     assert {"2.002029", "1.001570"} <= {c.code for c in r.choices}
 
 
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("tàu quân sự nước ngoài sửa chữa xong ở VN, rời đi thì thủ tục xuất cảnh thế nào", "1.013582"),
+        ("khieu nai lan dau len Bo chi huy quan su tinh can nop nhung gi", "1.013524"),
+        ("giay phep xuong tau thoi han 12 thang can nop gi", "1.013564"),
+    ],
+)
+def test_the_words_that_differ_decide_between_near_identical_records(catalog, without_memory, text, code):
+    # xuất / nhập cảnh, lần đầu / lần hai, 12 / 03 tháng: the message says one side of the difference.
+    r = read(catalog, text)
+    assert (r.verdict, r.code) == (ANSWER, code)
+
+
+def test_near_identical_records_are_asked_about_when_the_message_says_neither(catalog, without_memory):
+    r = read(catalog, "khiếu nại quyết định của bộ chỉ huy quân sự tỉnh gửi đơn ở đâu")
+    assert r.verdict == CHOOSE
+    assert {"1.013524", "1.013526"} <= {c.code for c in r.choices}
+
+
 @pytest.mark.parametrize("text", ["thời tiết hôm nay thế nào", "nấu phở thế nào", "abc xyz"])
 def test_nothing_found(catalog, text):
     r = read(catalog, text)
