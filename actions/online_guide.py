@@ -28,7 +28,7 @@ from bot.guide.settings import GuideSettings, guide_settings
 from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NO_PROCEDURE, NOT_IN_CATALOG, read
 from bot.understanding.choices import parse_choice, parse_ordinal
 from bot.understanding.reading import is_payload
-from bot.understanding.topics import without_guide_words
+from bot.understanding.topics import after_guide_words, without_guide_words
 
 ACTIVE, STEP, PROCEDURE, CASE, PENDING = "guide_active", "guide_step", "guide_procedure", "guide_case", "guide_pending"
 SLOT_CODE, SLOT_OFFERED = "procedure_code", "offered_procedures"
@@ -102,6 +102,11 @@ class Guide:
             # message, as a question about the procedure reads it.
             whole = read(self.catalog, self.text, current, online=True, alone=not shown)
             reading = whole if whole.verdict in (ANSWER, CHOOSE) else reading
+        if reading.verdict in (NOT_IN_CATALOG, NO_PROCEDURE) and not is_payload(self.text):
+            # A case told before the request ("đang ngồi cùng một anh mới có con, nhờ hướng dẫn đăng ký khai
+            # sinh online"): the procedure is named after the words asking to be guided.
+            tail = read(self.catalog, after_guide_words(self.text), current, online=True, alone=not shown)
+            reading = tail if tail.verdict in (ANSWER, CHOOSE) else reading
         if reading.verdict in (ANSWER, FOLLOW_UP):
             return self.begin(reading.code)
         if reading.verdict == CHOOSE:

@@ -227,6 +227,12 @@ def respond(dispatcher: CollectingDispatcher, tracker: Tracker, intent_topic: Te
     naming = reading.verdict in (CHOOSE, NOT_IN_CATALOG) and bool(reading.candidates)
     if offered and naming and names_elsewhere(catalog, reading.span or text, shown):
         offered = []  # describes another record clearly ("phụ huynh hỏi tuyển sinh lớp 6"): a new question
+    named = [c.code for c in reading.choices] if reading.verdict == CHOOSE and not reading.doubtful else []
+    if offered and one and named and not set(named) & set(shown) and _one_procedure(catalog, named):
+        # The one procedure shown is the one under discussion, and the reading, weighing it as such, switched
+        # outright to another single procedure ("thế còn ốm đau thì sao" after thai sản as two ministries publish
+        # it): a new question. Several records found ("phí thẩm định bao nhiêu") is a question about the one shown.
+        offered = []
     if offered and reading.verdict not in (ANSWER, FOLLOW_UP):
         # A new question while choices are on screen is about one of them. After "the catalog lacks it; is it
         # one of these?" they are offered again. Near-identical records: the question ("con phi?", "phí thẩm định

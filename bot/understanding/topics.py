@@ -166,6 +166,17 @@ def asks_what_about(text: str | None) -> bool:
     return any(a == "thi" and b == "sao" for a, b in zip(folded, folded[1:]))
 
 
+def after_guide_words(text: str | None) -> str:
+    """What follows the first words asking to be guided ("anh ấy mới có con, nhờ hướng dẫn đăng ký khai sinh
+    online": "đăng ký khai sinh online"), where the procedure of a guide request is named; "" without them."""
+    toks = word_pairs(text or "")
+    for i in range(len(toks)):
+        n = _phrase_at(toks, i, _guide_phrases())
+        if n:
+            return without_guide_words(" ".join(a for _, a in toks[i + n :]))
+    return ""
+
+
 def without_guide_words(text: str | None) -> str:
     """The message less the words that ask to be guided (data/guide_words.txt): what is left names the procedure."""
     toks = word_pairs(text or "")

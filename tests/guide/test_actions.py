@@ -360,3 +360,13 @@ async def test_a_case_told_around_the_guide_words_starts_the_guide_for_its_proce
     guide = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "online_guide"]
     assert guide and guide[0]["procedure_code"] == "1.000894"
     assert SlotSet("guide_procedure", "1.000894") in events
+
+
+async def test_a_case_told_before_the_guide_words_starts_the_guide_for_the_procedure_named_after_them():
+    # "ngồi" of the case is no word of any name: read whole, the message names something the catalog lacks.
+    text = (
+        "Tôi đang ngồi cùng một anh mới có con, nhờ hướng dẫn từng bước đăng ký khai sinh online trên cổng dịch vụ công"
+    )
+    messages, events = await run(ActionOnlineGuide(), tracker(text, "start_online_guide"))
+    guide = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "online_guide"]
+    assert guide and guide[0]["procedure_code"] == "1.001193"

@@ -362,6 +362,13 @@ async def test_asking_on_while_one_procedure_of_two_ministries_is_shown_answers_
     assert payloads(messages)[0] == {"type": "procedure_answer", "procedure_code": "2.000693", "topic": "documents"}
 
 
+async def test_naming_another_procedure_while_one_procedure_of_two_ministries_is_shown_is_a_new_question():
+    slots = {"procedure_code": "2.000693", "pending_topic": "deadline", "offered_procedures": ["2.000693", "1.014166"]}
+    messages, _ = await run(ActionAnswerProcedure(), make_tracker("hồ sơ ốm đau gồm gì", "ask_documents", slots=slots))
+    answer = payloads(messages)[0]
+    assert answer["procedure_code"] in ("1.001667", "1.014163") and answer["topic"] == "documents"
+
+
 async def test_a_procedure_the_catalog_lacks_is_said_plainly_even_when_the_classifier_was_unsure():
     from actions.procedures import ActionNluFallback
 
