@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bot.catalog import render, situations
@@ -504,15 +505,29 @@ def names_elsewhere(catalog: Any, text: str, shown: list[str]) -> bool:
     return max(scores.get(code, 0.0) for code in shown) < UNSUPPORTED_SHARE * ranked[0][1]
 
 
-_DOSSIER_TOPICS = ("overview", "processing_time", "deadline")
+# Right after a lookup, a follow-up asking these is about the dossier ("bao giờ có kết quả", "dân cần làm gì
+# tiếp", "ai xử lý"); a fee, documents or legal basis asked without words of the dossier is its procedure's fact.
+_DOSSIER_TOPICS = ("overview", "processing_time", "deadline", "result", "steps", "agency", "conditions")
+DOSSIER_WORDS_FILE = Path(__file__).with_name("data") / "dossier_words.txt"
+
+
+@functools.lru_cache(maxsize=1)
+def _dossier_words() -> re.Pattern:
+    lines = DOSSIER_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    phrases = [fold(ln.strip()) for ln in lines if ln.strip() and not ln.startswith("#")]
+    return re.compile(r"\b(" + "|".join(map(re.escape, phrases)) + r")\b")
 
 
 def about_the_dossier(catalog: Any, text: str, current_code: str | None) -> bool:
     """Asked right after a dossier's status: a question naming nothing and asking no fact of the procedure ("quá hẹn
-    mấy hôm rồi, giờ e phải làm gì") is about that dossier; "thủ tục này cần giấy tờ gì" is about its procedure."""
-    if is_payload(text) or "thu tuc" in fold(text):
+    mấy hôm rồi, giờ e phải làm gì"), or one in words of the dossier that names no other procedure ("hồ sơ này cần
+    bổ sung gì"), is about that dossier; "thủ tục này cần giấy tờ gì" is about its procedure."""
+    folded = fold(text)
+    if is_payload(text) or "thu tuc" in folded:
         return False
     reading = read(catalog, text, current_code, alone=False)
+    if _dossier_words().search(folded):
+        return reading.verdict != ANSWER or reading.code == current_code
     return reading.verdict in (FOLLOW_UP, NO_PROCEDURE) and all(t in _DOSSIER_TOPICS for t in reading.topics)
 
 

@@ -435,6 +435,10 @@ async def test_a_question_carrying_a_dossier_code_is_about_that_dossier():
     [
         ("quá hẹn mấy hôm rồi, giờ e phải làm gì", True),
         ("gio e phai lam gi", True),
+        ("bao gio moi co ket qua, e can gap", True),
+        ("hồ sơ này cần bổ sung gì", True),  # words of the dossier, not the procedure's documents
+        ("dân muốn rút hồ sơ về nộp lại thì làm sao", True),
+        ("ai đang xử lý hồ sơ này", True),
         ("thủ tục này cần giấy tờ gì", False),  # the dossier's procedure
         ("lệ phí bao nhiêu", False),  # a fact of the procedure
         ("đăng ký tạm trú cần gì", False),  # another procedure
