@@ -121,7 +121,8 @@ class Guide:
         return [SlotSet(PENDING, True), SlotSet(ACTIVE, False)]
 
     def offer_choices(self, codes: List[Text]) -> List[Dict[Text, Any]]:
-        offered = procedures.offer_choices(self.dispatcher, self.catalog, codes, response="utter_guide_choices")
+        response = "utter_guide_did_you_mean" if len(codes) == 1 else "utter_guide_choices"
+        offered = procedures.offer_choices(self.dispatcher, self.catalog, codes, response=response)
         return [
             SlotSet(SLOT_OFFERED, offered),
             SlotSet(procedures.SLOT_OFFERED_UNKNOWN, None),
@@ -158,6 +159,9 @@ class Guide:
     # ------------------------------------------------------------ walking the steps
 
     def next(self) -> List[Dict[Text, Any]]:
+        offered = self.tracker.get_slot(SLOT_OFFERED) or []
+        if not self.step and self.tracker.get_slot(PENDING) and len(offered) == 1 and self.catalog.get(offered[0]):
+            return self.begin(offered[0])  # "bước tiếp" under "is it this procedure?": yes, go on
         if not self.step:
             return self.not_active()
         if not self.active:

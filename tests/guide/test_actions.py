@@ -370,3 +370,14 @@ async def test_a_case_told_before_the_guide_words_starts_the_guide_for_the_proce
     messages, events = await run(ActionOnlineGuide(), tracker(text, "start_online_guide"))
     guide = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "online_guide"]
     assert guide and guide[0]["procedure_code"] == "1.001193"
+
+
+async def test_one_record_offered_for_the_guide_is_asked_about_and_going_on_starts_it():
+    from actions.online_guide import Guide
+
+    dispatcher = CollectingDispatcher()
+    Guide(dispatcher, tracker("hướng dẫn nộp online", "start_online_guide")).offer_choices(["3.000347"])
+    assert dispatcher.messages[0]["response"] == "utter_guide_did_you_mean"  # not "found 1 similar procedures"
+    slots = {"guide_pending": True, "offered_procedures": ["3.000347"]}
+    messages, events = await run(ActionOnlineGuide(), tracker("bước tiếp", "guide_next", slots))
+    assert events == started("3.000347")
