@@ -25,7 +25,13 @@ from bot.dossier.codes import find_code
 from bot.ops import complaints
 from bot.understanding import ANSWER, CHOOSE, FOLLOW_UP, NO_PROCEDURE, NOT_IN_CATALOG, read
 from bot.understanding.choices import parse_choice
-from bot.understanding.reading import about_the_dossier, is_payload, names_elsewhere, naming_confidence
+from bot.understanding.reading import (
+    about_the_dossier,
+    is_payload,
+    names_elsewhere,
+    naming_confidence,
+    speaks_of_the_dossier,
+)
 from bot.understanding.topics import asks_for_all, asks_what_about, find_cues
 
 SLOT_CODE = "procedure_code"
@@ -296,7 +302,9 @@ def _about_the_dossier_shown(tracker: Tracker, text: Text) -> bool:
     """Right after a dossier's status, is the message about that dossier rather than its procedure?"""
     if not tracker.get_slot(SLOT_LAST_DOSSIER):
         return False
-    if complaints.about_delay(text):  # "trễ hẹn rồi thì e phản ánh ở đâu", any time after the lookup
+    if speaks_of_the_dossier(text):  # "dân muốn rút hồ sơ về", any time after the lookup
+        return about_the_dossier(_catalog(), text, tracker.get_slot(SLOT_CODE))
+    if complaints.about_delay(text):  # "trễ hẹn rồi thì e phản ánh ở đâu", likewise
         return read(_catalog(), text, tracker.get_slot(SLOT_CODE), alone=False).verdict in (FOLLOW_UP, NO_PROCEDURE)
     return _last_action(tracker) in _LOOKUPS and about_the_dossier(_catalog(), text, tracker.get_slot(SLOT_CODE))
 

@@ -518,6 +518,13 @@ def _dossier_words() -> re.Pattern:
     return re.compile(r"\b(" + "|".join(map(re.escape, phrases)) + r")\b")
 
 
+def speaks_of_the_dossier(text: str) -> bool:
+    """Words of a dossier, not of a procedure ("hồ sơ này cần bổ sung gì", "rút hồ sơ"; "thủ tục" says the
+    procedure): data/dossier_words.txt."""
+    folded = fold(text)
+    return "thu tuc" not in folded and bool(_dossier_words().search(folded))
+
+
 def about_the_dossier(catalog: Any, text: str, current_code: str | None) -> bool:
     """Asked right after a dossier's status: a question naming nothing and asking no fact of the procedure ("quá hẹn
     mấy hôm rồi, giờ e phải làm gì"), or one in words of the dossier that names no other procedure ("hồ sơ này cần
@@ -526,7 +533,7 @@ def about_the_dossier(catalog: Any, text: str, current_code: str | None) -> bool
     if is_payload(text) or "thu tuc" in folded:
         return False
     reading = read(catalog, text, current_code, alone=False)
-    if _dossier_words().search(folded):
+    if speaks_of_the_dossier(text):
         return reading.verdict != ANSWER or reading.code == current_code
     return reading.verdict in (FOLLOW_UP, NO_PROCEDURE) and all(t in _DOSSIER_TOPICS for t in reading.topics)
 
