@@ -53,6 +53,8 @@ def _lexicon() -> list[tuple[list[Tok], str, bool]]:
     data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
     entries = []
     for topic, kinds in data.items():
+        if topic == "yes_no_conditions":
+            continue
         if topic not in TOPICS:
             raise ValueError(f"{CUES_FILE.name}: unknown topic {topic!r}")
         for kind in ("strong", "weak"):
@@ -133,7 +135,16 @@ def topics_from_cues(cues: list[Cue]) -> list[str]:
     deadline = any(c.topic == "deadline" for c in cues)
     strong = [c.topic for c in cues if c.strong and not (deadline and c.folded in _PLAIN_TIME)]
     chosen = strong or [c.topic for c in cues if c.topic != "overview"]  # "thế nào" gives way to any other cue
+    if set(chosen) == {"conditions"} and any(c.topic == "overview" for c in cues):
+        if all(c.folded in _yes_no() for c in cues if c.topic == "conditions"):
+            return ["overview", "conditions"]  # how to get it done first; whether one can, after
     return list(dict.fromkeys(chosen)) or ["overview"]
+
+
+@functools.lru_cache(maxsize=1)
+def _yes_no() -> frozenset[str]:
+    data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
+    return frozenset(" ".join(w[0] for w in word_pairs(str(p))) for p in data.get("yes_no_conditions") or [])
 
 
 def cue_words() -> set[str]:

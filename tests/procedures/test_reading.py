@@ -51,6 +51,8 @@ def test_clear_winner_without_context(catalog, text, code):
         ("toi dang tai ngu, trong nguoi con sot manh dan chua duoc giam dinh, muon giam dinh bo sung", "overview"),
         # Filing so many days ahead is the applicant's deadline, not the processing time.
         ("xin phép bay flycam phải nộp đơn trước bao nhiêu ngày", "deadline"),
+        # Conditions named outright, with "how": the conditions (yes or no with "how": see below).
+        ("làm căn cước cho bé 5 tuổi cần điều kiện gì, thủ tục thế nào", "conditions"),
     ],
 )
 def test_topic_comes_from_cues_not_from_procedure_words(catalog, text, topic):
@@ -119,7 +121,9 @@ def test_weak_cue_gives_way_to_a_strong_one():
     assert topics_from_cues(find_cues("lệ phí như thế nào")) == ["fee"]
     assert topics_from_cues(find_cues("làm như thế nào")) == ["overview"]  # how to get it done: the overview
     assert topics_from_cues(find_cues("trình tự như thế nào")) == ["steps"]
-    assert topics_from_cues(find_cues("có được hưởng không, làm thế nào")) == ["conditions"]
+    # Yes or no with "how": how to get it done, then whether one can.
+    assert topics_from_cues(find_cues("có được hưởng không, làm thế nào")) == ["overview", "conditions"]
+    assert topics_from_cues(find_cues("có được hưởng không")) == ["conditions"]
     assert topics_from_cues(find_cues("khai sinh")) == ["overview"]
 
 
