@@ -436,6 +436,7 @@ async def test_a_question_carrying_a_dossier_code_is_about_that_dossier():
         ("quá hẹn mấy hôm rồi, giờ e phải làm gì", True, False),
         ("gio e phai lam gi", True, False),
         ("bao gio moi co ket qua, e can gap", True, False),
+        ("dan hoi bao gio xong, tra loi sao", True, False),  # an operator relaying: how to answer, not a name
         ("hồ sơ này cần bổ sung gì", True, True),  # words of the dossier, not the procedure's documents
         ("dân muốn rút hồ sơ về nộp lại thì làm sao", True, True),
         ("ai đang xử lý hồ sơ này", True, True),
