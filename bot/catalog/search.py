@@ -514,6 +514,8 @@ class SearchIndex:
             for alias, target, alias_codes in self.alias_by_first.get(folded[i], ()):
                 n = len(alias)
                 if phrase_at(toks, i, alias) and not (origin[i] >= 0 and len(set(origin[i : i + n])) == 1):
+                    if self._longer_alias_within(toks, i, n, origin):
+                        continue  # "công nhận bằng | bằng đại học nước ngoài": the longer, later one names it
                     repl = expand(word_pairs(target), self.abbrev)
                     if out and repl and out[-1][0] == repl[0][0]:
                         repl = repl[1:]  # "đất thổ cư" -> "đất đất ở": the typed word already says it
@@ -531,6 +533,15 @@ class SearchIndex:
                 out_flags.append(flags[i])
                 i += 1
         return out, out_origin, out_flags
+
+    def _longer_alias_within(self, toks: list[Tok], i: int, n: int, origin: list[int]) -> bool:
+        """Whether an alias longer than the n words matched at i starts inside them and ends after them: the more
+        specific phrase wins ("làm giấy khai sinh | khai sinh có tên bố")."""
+        for j in range(i + 1, i + n):
+            for alias, _, _ in self.alias_by_first.get(toks[j][0], ()):
+                if len(alias) > n and j + len(alias) > i + n and phrase_at(toks, j, alias):
+                    return not (origin[j] >= 0 and len(set(origin[j : j + len(alias)])) == 1)
+        return False
 
     def _ages(self, toks: list[Tok]) -> list[Tok]:
         """An age the names do not use, below one they do, says "under" ("bé 5 tuổi" -> "dưới tuổi"), since names

@@ -270,6 +270,13 @@ def test_alias_inside_a_longer_phrase_does_not_override_it(cat):
     assert cat.search("thay doi noi dung dang ky ho kinh doanh", limit=1)[0].code == "2.000720"
 
 
+def test_a_longer_alias_starting_inside_a_match_wins(cat):
+    # "công nhận bằng" would consume "bằng" of "bằng đại học nước ngoài"; "làm giấy khai sinh" the "khai sinh" of
+    # "khai sinh có tên bố".
+    assert cat.index.rewrite("công nhận bằng đại học nước ngoài")[1] == ["1.000915"]
+    assert cat.index.rewrite("làm giấy khai sinh có tên bố")[1] == ["1.000689"]
+
+
 def test_two_alias_passes(cat):
     # "xe máy" -> "xe", then "đăng ký xe mới" is a first registration.
     assert cat.search("đăng ký xe máy mới", limit=1)[0].code in {"1.013067", "1.012575"}
