@@ -21,12 +21,12 @@ from bot.settings import REPO_ROOT
 
 OUT = REPO_ROOT / "bot" / "understanding" / "data" / "asked.tsv"
 SPENT = (
-    [f"understanding_blind{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18)]
+    [f"understanding_blind{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)]
     + ["catalog_blind"]
-    + [f"catalog_blind_new{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)]
+    + [f"catalog_blind_new{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14)]
 )
 # Conversation sets; "conversations_blind" is one file, the others dev/test halves.
-SPENT_CONVERSATIONS = [f"conversations_blind{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)]
+SPENT_CONVERSATIONS = [f"conversations_blind{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14)]
 OUTSIDE_SECTIONS = ("out_of_catalog", "off_topic")
 HEADER = (
     "# Questions people asked (blind sets whose test halves are spent; of conversations the first message),"
