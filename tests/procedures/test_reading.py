@@ -219,20 +219,6 @@ def test_close_alternatives_are_offered_even_with_context(catalog, without_memor
     assert {"2.002029", "1.001570"} <= {c.code for c in r.choices}
 
 
-@pytest.mark.parametrize(
-    "text, code",
-    [
-        ("tàu quân sự nước ngoài sửa chữa xong ở VN, rời đi thì thủ tục xuất cảnh thế nào", "1.013582"),
-        ("khieu nai lan dau len Bo chi huy quan su tinh can nop nhung gi", "1.013524"),
-        ("giay phep xuong tau thoi han 12 thang can nop gi", "1.013564"),
-    ],
-)
-def test_the_words_that_differ_decide_between_near_identical_records(catalog, without_memory, text, code):
-    # xuất / nhập cảnh, lần đầu / lần hai, 12 / 03 tháng: the message says one side of the difference.
-    r = read(catalog, text)
-    assert (r.verdict, r.code) == (ANSWER, code)
-
-
 def test_near_identical_records_are_asked_about_when_the_message_says_neither(catalog, without_memory):
     r = read(catalog, "khiếu nại quyết định của bộ chỉ huy quân sự tỉnh gửi đơn ở đâu")
     assert r.verdict == CHOOSE
@@ -664,9 +650,14 @@ def test_unaccented_words_the_name_holds_only_apart_do_not_name_it(catalog, with
         ("thang truoc e quen di bao tim viec nen bi tam dung huong that nghiep, gio muon nhan tiep", "1.014751"),
         # Asked as such, the stop is the procedure; moving the benefit is not resuming it.
         ("tạm dừng hưởng trợ cấp thất nghiệp", "1.014750"),
+        # Near-identical records: the message says one side of the difference (xuất / nhập cảnh, lần đầu / lần
+        # hai, 12 / 03 tháng).
+        ("tàu quân sự nước ngoài sửa chữa xong ở VN, rời đi thì thủ tục xuất cảnh thế nào", "1.013582"),
+        ("khieu nai lan dau len Bo chi huy quan su tinh can nop nhung gi", "1.013524"),
+        ("giay phep xuong tau thoi han 12 thang can nop gi", "1.013564"),
     ],
 )
-def test_a_stop_the_person_underwent_is_not_what_they_ask_when_they_ask_to_resume(catalog, without_memory, text, code):
+def test_the_words_said_decide_between_close_records(catalog, without_memory, text, code):
     reading = read(catalog, text)
     assert (reading.verdict, reading.code) == (ANSWER, code)
 
