@@ -51,6 +51,8 @@ def test_clear_winner_without_context(catalog, text, code):
         ("toi dang tai ngu, trong nguoi con sot manh dan chua duoc giam dinh, muon giam dinh bo sung", "overview"),
         # Filing so many days ahead is the applicant's deadline, not the processing time.
         ("xin phép bay flycam phải nộp đơn trước bao nhiêu ngày", "deadline"),
+        # "… có kết quả" after a time word asks when, not also what is issued.
+        ("đăng ký thường trú mất bao lâu thì có kết quả", "processing_time"),
         # Conditions named outright, with "how": the conditions (yes or no with "how": see below).
         ("làm căn cước cho bé 5 tuổi cần điều kiện gì, thủ tục thế nào", "conditions"),
     ],
