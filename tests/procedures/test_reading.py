@@ -53,6 +53,7 @@ def test_clear_winner_without_context(catalog, text, code):
         ("xin phép bay flycam phải nộp đơn trước bao nhiêu ngày", "deadline"),
         # "… có kết quả" after a time word asks when, not also what is issued.
         ("đăng ký thường trú mất bao lâu thì có kết quả", "processing_time"),
+        ("giấy xác nhận tình trạng hôn nhân có thời hạn bao lâu", "result"),  # how long the paper is valid
         # Conditions named outright, with "how": the conditions (yes or no with "how": see below).
         ("làm căn cước cho bé 5 tuổi cần điều kiện gì, thủ tục thế nào", "conditions"),
     ],
