@@ -54,6 +54,7 @@ def test_clear_winner_without_context(catalog, text, code):
         # "… có kết quả" after a time word asks when, not also what is issued.
         ("đăng ký thường trú mất bao lâu thì có kết quả", "processing_time"),
         ("giấy xác nhận tình trạng hôn nhân có thời hạn bao lâu", "result"),  # how long the paper is valid
+        ("đăng ký tạm trú xong thì được nhận giấy gì", "result"),  # what is issued, not what to bring
         # Conditions named outright, with "how": the conditions (yes or no with "how": see below).
         ("làm căn cước cho bé 5 tuổi cần điều kiện gì, thủ tục thế nào", "conditions"),
     ],
