@@ -99,6 +99,8 @@ def test_two_topics_in_one_message(catalog):
     r = read(catalog, "đăng ký khai sinh cần giấy tờ gì và mất mấy ngày")
     assert (r.verdict, r.code) == (ANSWER, "1.001193")
     assert r.topics == ["documents", "processing_time"]
+    # A place asked as "phường nào".
+    assert read(catalog, "làm giấy khai sinh cho con cần mang gì, làm ở phường nào").topics == ["documents", "agency"]
 
 
 @pytest.mark.parametrize(
