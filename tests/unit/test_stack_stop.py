@@ -71,3 +71,11 @@ def test_stop_escalates_to_sigkill_and_ends_the_whole_group(tmp_path):
         time.sleep(0.1)
     assert not _alive(grandchild)
     assert not port_open("127.0.0.1", port)
+
+
+def test_free_ports_are_distinct_and_outside_the_ephemeral_range():
+    # An outgoing connection takes its local port from the ephemeral range; a service port chosen there could be
+    # taken between choosing and starting (a cluster test once failed so: "port … is already in use").
+    ports = [free_port() for _ in range(50)]
+    assert len(set(ports)) == len(ports)
+    assert all(20000 <= p < 32000 for p in ports)
