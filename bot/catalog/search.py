@@ -513,7 +513,7 @@ class SearchIndex:
         while i < len(toks):
             for alias, target, alias_codes in self.alias_by_first.get(folded[i], ()):
                 n = len(alias)
-                if phrase_at(toks, i, alias) and not (origin[i] >= 0 and len(set(origin[i : i + n])) == 1):
+                if phrase_at(toks, i, alias) and not _inside_one_rewrite(origin, i, n):
                     if self._longer_alias_within(toks, i, n, origin):
                         continue  # "công nhận bằng | bằng đại học nước ngoài": the longer, later one names it
                     repl = expand(word_pairs(target), self.abbrev)
@@ -540,7 +540,7 @@ class SearchIndex:
         for j in range(i + 1, i + n):
             for alias, _, _ in self.alias_by_first.get(toks[j][0], ()):
                 if len(alias) > n and j + len(alias) > i + n and phrase_at(toks, j, alias):
-                    return not (origin[j] >= 0 and len(set(origin[j : j + len(alias)])) == 1)
+                    return not _inside_one_rewrite(origin, j, len(alias))
         return False
 
     def _ages(self, toks: list[Tok]) -> list[Tok]:
@@ -699,6 +699,11 @@ class SearchIndex:
     def base_name(self, code: str) -> str:
         i = self.code_index.get(code)
         return self.base_names[i] if i is not None else ""
+
+
+def _inside_one_rewrite(origin: list[int], i: int, n: int) -> bool:
+    """Whether the n words at i all come from one earlier alias rewrite (origin: -1 for a word as typed)."""
+    return origin[i] >= 0 and len(set(origin[i : i + n])) == 1
 
 
 def ambiguous(hits: list[Hit], index: SearchIndex | None = None, margin: float = AMBIGUITY_MARGIN) -> list[Hit]:

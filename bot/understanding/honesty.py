@@ -315,8 +315,14 @@ def _told_apart(other: set[str], this: set[str], typed: str) -> bool:
     """Whether two near-identical names (at most NEAR_IDENTICAL words apart) are told apart by the message: it
     says, as typed, a word pair of the other's name with a word this one lacks, and no such pair of this one's
     ("lần đầu" against "lần hai", "xuất cảnh" against "nhập cảnh")."""
-    words = lambda name: {t for t in name if "_" not in t}  # noqa: E731
-    if len(words(other) ^ words(this)) > NEAR_IDENTICAL:
+    if len(_words(other) ^ _words(this)) > NEAR_IDENTICAL:
         return False
-    pairs = lambda name: {t for t in name if "_" in t}  # noqa: E731
-    return _says(typed, pairs(other) - this, this) and not _says(typed, pairs(this) - other, other)
+    return _says(typed, _pairs(other) - this, this) and not _says(typed, _pairs(this) - other, other)
+
+
+def _words(name_terms: set[str]) -> set[str]:
+    return {t for t in name_terms if "_" not in t}
+
+
+def _pairs(name_terms: set[str]) -> set[str]:
+    return {t for t in name_terms if "_" in t}

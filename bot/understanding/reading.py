@@ -533,7 +533,7 @@ def about_the_dossier(catalog: Any, text: str, current_code: str | None) -> bool
     if is_payload(text) or "thu tuc" in folded:
         return False
     reading = read(catalog, text, current_code, alone=False)
-    if speaks_of_the_dossier(text):
+    if _dossier_words().search(folded):  # speaks_of_the_dossier, "thủ tục" already ruled out
         return reading.verdict != ANSWER or reading.code == current_code
     return reading.verdict in (FOLLOW_UP, NO_PROCEDURE) and all(t in _DOSSIER_TOPICS for t in reading.topics)
 

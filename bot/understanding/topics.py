@@ -34,6 +34,8 @@ TOPICS = (
 )
 
 
+# The cue file's list of conditions cues that only ask yes or no (see topics_from_cues).
+YES_NO_CONDITIONS = "yes_no_conditions"
 # Time words that say no more than "a time limit": with a deadline cue they are part of it.
 _PLAIN_TIME = {"thoi han", "thoi gian"}
 
@@ -48,12 +50,16 @@ class Cue:
 
 
 @functools.lru_cache(maxsize=1)
+def _cue_file() -> dict:
+    return yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=1)
 def _lexicon() -> list[tuple[list[Tok], str, bool]]:
     """(cue words, topic, strong), longest cue first."""
-    data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
     entries = []
-    for topic, kinds in data.items():
-        if topic == "yes_no_conditions":
+    for topic, kinds in _cue_file().items():
+        if topic == YES_NO_CONDITIONS:
             continue
         if topic not in TOPICS:
             raise ValueError(f"{CUES_FILE.name}: unknown topic {topic!r}")
@@ -143,8 +149,8 @@ def topics_from_cues(cues: list[Cue]) -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def _yes_no() -> frozenset[str]:
-    data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
-    return frozenset(" ".join(w[0] for w in word_pairs(str(p))) for p in data.get("yes_no_conditions") or [])
+    """The folded conditions cues that only ask yes or no (the cue file's yes_no_conditions, not a topic)."""
+    return frozenset(" ".join(w[0] for w in word_pairs(str(p))) for p in _cue_file().get(YES_NO_CONDITIONS) or [])
 
 
 def cue_words() -> set[str]:
